@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# One entry point: deps | vendor | build | mirror | demo | test | bench | fuzz | clean
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")" && pwd)
+B=${ALU_BUILD:-$top/build}
+PREFIX=$B/prefix
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+# Debian's python has pytest; a pyenv python on PATH would not.
+PY=/usr/bin/python3
+
+# Every Debian package the build, the tests, the demo and the bench need.
+DEB_PKGS=(
+	build-essential musl-tools meson ninja-build cmake pkg-config m4 tcl
+	dpkg-dev file xz-utils bzip2 zstd
+	zlib1g-dev liblzma-dev libzstd-dev libbz2-dev libarchive-dev liblmdb-dev
+	libfyaml-dev libexpat1-dev libsqlite3-dev libsolv-dev libsolvext-dev
+	libbearssl-dev libcmocka-dev
+	rpm createrepo-c dnf dnf-plugins-core libsolv-tools db5.3-util
+	nginx-light openssl gnupg python3 python3-pytest hyperfine sqlite3
+)
+
+log() { printf '== %s\n' "$*" >&2; }
+
+have_deps() {
+	local p
+	for p in "${DEB_PKGS[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || return 1
+	done
+}
+
+ensure_deb_src() {
+	grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && return 0
+	grep -qs '^deb-src' /etc/apt/sources.list && return 0
+	log "adding a deb-src entry for apt-get source"
+	local uri
+	uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+	[ -n "$uri" ] || uri=http://deb.debian.org/debian
+	cat >/etc/apt/sources.list.d/alupdate-src.sources <<EOF
+Types: deb-src
+URIs: $uri
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+	touch "$B/.apt-stale"
+}
+
+cmd_deps() {
+	mkdir -p "$B"
+	ensure_deb_src
+	if have_deps && [ ! -e "$B/.apt-stale" ]; then
+		return 0
+	fi
+	log "installing Debian packages"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${DEB_PKGS[@]}" >/dev/null
+	rm -f "$B/.apt-stale"
+}
+
+need_deps() { have_deps || cmd_deps; }
+
+cmd_vendor() {
+	need_deps
+	ensure_deb_src
+	[ -e "$B/.apt-stale" ] && { apt-get update -qq; rm -f "$B/.apt-stale"; }
+	bash "$top/vendor/build-all.sh" "$B/vendor-src" "$PREFIX"
+}
+
+cmd_build() {
+	cmd_vendor
+	if [ ! -e "$B/static/build.ninja" ]; then
+		PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig \
+			meson setup "$B/static" "$top" --buildtype=minsize -Dstatic=true \
+			-Dprefix_dir="$PREFIX" >/dev/null
+	fi
+	ninja -C "$B/static" >/dev/null
+	strip -o "$B/alupdate" "$B/static/alupdate"
+	log "alupdate: $(stat -c %s "$B/alupdate") bytes stripped ($(file -b "$B/alupdate" | cut -d, -f1-2))"
+}
+
+# Dynamic build against Debian's -dev packages with ASan/UBSan: fast edits, and
+# what the unit tests run under.
+cmd_devbuild() {
+	need_deps
+	if [ ! -e "$B/dev/build.ninja" ]; then
+		meson setup "$B/dev" "$top" --buildtype=debug -Dstatic=false \
+			-Db_sanitize=address,undefined >/dev/null
+	fi
+	ninja -C "$B/dev" >/dev/null
+}
+
+cmd_mirror() {
+	need_deps
+	bash "$top/repo-mirror/build-mirror.sh" "$B/mirror"
+}
+
+cmd_demo() {
+	cmd_build
+	cmd_mirror
+	bash "$top/repo-mirror/demo.sh" "$B"
+}
+
+cmd_test() {
+	cmd_build
+	cmd_devbuild
+	cmd_mirror
+	log "unit tests (meson test, ASan/UBSan build)"
+	meson test -C "$B/dev" --print-errorlogs --suite unit --suite solver
+	log "end-to-end tests (pytest)"
+	cd "$top"
+	ALU_BIN=$B/alupdate ALU_BUILD=$B "$PY" -m pytest -q -p no:cacheprovider tests/e2e
+}
+
+cmd_bench() {
+	cmd_build
+	cmd_mirror
+	bash "$top/bench/run.sh" "$B"
+}
+
+cmd_fuzz() {
+	bash "$top/tests/fuzz/run.sh" "$B" "${1:-60}"
+}
+
+cmd_clean() { rm -rf "$B/static" "$B/dev" "$B/mirror" "$B/alupdate"; }
+
+case "${1:-build}" in
+deps) cmd_deps ;;
+vendor) cmd_vendor ;;
+build) cmd_build ;;
+devbuild) cmd_devbuild ;;
+mirror) cmd_mirror ;;
+demo) cmd_demo ;;
+test) cmd_test ;;
+bench) cmd_bench ;;
+fuzz) shift; cmd_fuzz "$@" ;;
+clean) cmd_clean ;;
+*) echo "usage: $0 deps|vendor|build|devbuild|mirror|demo|test|bench|fuzz|clean" >&2; exit 2 ;;
+esac

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* The explicit command table: no constructor tricks, they break static links. */
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+extern const struct alu_cmd alu_cmd_version;
+
+const struct alu_cmd *const alu_cmds[] = {
+	&alu_cmd_version,
+	NULL
+};
+
+const struct alu_cmd *alu_cmd_find(const char *name)
+{
+	for (size_t i = 0; alu_cmds[i]; i++) {
+		const struct alu_cmd *c = alu_cmds[i];
+		if (!strcmp(c->name, name))
+			return c;
+		for (size_t j = 0; c->aliases && c->aliases[j]; j++)
+			if (!strcmp(c->aliases[j], name))
+				return c;
+	}
+	return NULL;
+}

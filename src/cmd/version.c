@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* `alupdate version` / `--version`: our version and every bundled library's. */
+#include <stdio.h>
+
+#include <archive.h>
+#include <bzlib.h>
+#include <expat.h>
+#include <libfyaml.h>
+#include <lmdb.h>
+#include <lzma.h>
+#include <solv/solvversion.h>
+#include <sqlite3.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "cmd/cmd.h"
+
+#ifndef ALU_VERSION
+#define ALU_VERSION "0.0.0"
+#endif
+#ifndef ALU_BEARSSL_VERSION
+#define ALU_BEARSSL_VERSION "unknown"
+#endif
+
+static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
+{
+	(void)priv; (void)ctx; (void)argc; (void)argv;
+	printf("alupdate %s\n", ALU_VERSION);
+	printf("  bearssl %s\n", ALU_BEARSSL_VERSION);
+	printf("  bzip2 %s\n", BZ2_bzlibVersion());
+	printf("  expat %s\n", XML_ExpatVersion());
+	printf("  libarchive %s\n", archive_version_string());
+	printf("  libfyaml %s\n", fy_library_version());
+	printf("  libsolv %s\n", solv_version);
+	printf("  lmdb %s\n", mdb_version(NULL, NULL, NULL));
+	printf("  sqlite %s\n", sqlite3_libversion());
+	printf("  xz %s\n", lzma_version_string());
+	printf("  zlib %s\n", zlibVersion());
+	printf("  zstd %s\n", ZSTD_versionString());
+	return 0;
+}
+
+const struct alu_cmd alu_cmd_version = {
+	.name = "version",
+	.summary = "print the versions of alupdate and its libraries",
+	.run = run,
+};

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+#include "db/db.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int mkdir_p(const char *dir)
+{
+	char buf[4096];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, dir, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int alu_db_rc(int rc, const char *what, struct alu_err *e)
+{
+	if (rc == 0)
+		return 0;
+	if (rc == MDB_NOTFOUND)
+		return -ENOENT;
+	return alu_err_set(e, -ALUE_DB, "%s: %s", what, mdb_strerror(rc));
+}
+
+int alu_db_open(const char *dir, unsigned flags, unsigned maxdbs, size_t mapsize,
+		MDB_env **out, struct alu_err *e)
+{
+	MDB_env *env = NULL;
+	struct stat st;
+	int rc;
+
+	if (flags & ALU_DBF_CREATE) {
+		rc = mkdir_p(dir);
+		if (rc)
+			return alu_err_set(e, rc, "%s: cannot create: %s", dir, strerror(-rc));
+	} else if (stat(dir, &st)) {
+		return alu_err_set(e, -ENOENT, "%s: no database", dir);
+	}
+	rc = mdb_env_create(&env);
+	if (!rc)
+		rc = mdb_env_set_maxdbs(env, maxdbs);
+	if (!rc)
+		rc = mdb_env_set_mapsize(env, mapsize);
+	if (!rc)
+		rc = mdb_env_open(env, dir, (flags & ALU_DBF_RDONLY) ? MDB_RDONLY : 0, 0644);
+	if (rc) {
+		if (env)
+			mdb_env_close(env);
+		if (rc == ENOENT && (flags & ALU_DBF_RDONLY))
+			return alu_err_set(e, -ENOENT, "%s: no database", dir);
+		return alu_err_set(e, -ALUE_DB, "%s: %s", dir, mdb_strerror(rc));
+	}
+	*out = env;
+	return 0;
+}
+
+int alu_db_grow(MDB_env *env)
+{
+	MDB_envinfo info;
+	int rc = mdb_env_info(env, &info);
+
+	if (!rc)
+		rc = mdb_env_set_mapsize(env, info.me_mapsize * 2);
+	return rc ? -ALUE_DB : 0;
+}

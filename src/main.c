@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Argument parsing and dispatch. Global options may stand before or after the
+ * command word, as yum allows; the command's own and its shared groups' are
+ * parsed in the same getopt_long pass.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "util/err.h"
+#include "util/out.h"
+
+#define GLOBAL_OPTS(X) \
+	X(G_ROOT, "installroot", 0, 1) \
+	X(G_CONFIG, "config", 'c', 1) \
+	X(G_QUIET, "quiet", 'q', 0) \
+	X(G_VERBOSE, "verbose", 'v', 0) \
+	X(G_YES, "assumeyes", 'y', 0) \
+	X(G_NO, "assumeno", 0, 0) \
+	X(G_JSON, "json", 0, 0) \
+	X(G_CACHEONLY, "cacheonly", 'C', 0) \
+	X(G_NOGPG, "nogpgcheck", 0, 0) \
+	X(G_RELEASEVER, "releasever", 0, 1) \
+	X(G_SETOPT, "setopt", 0, 1) \
+	X(G_ENABLEREPO, "enablerepo", 0, 1) \
+	X(G_DISABLEREPO, "disablerepo", 0, 1) \
+	X(G_REPOFROMPATH, "repofrompath", 0, 1) \
+	X(G_EXCLUDE, "exclude", 'x', 1) \
+	X(G_SKIPBROKEN, "skip-broken", 0, 0) \
+	X(G_HELP, "help", 'h', 0) \
+	X(G_VERSION, "version", 0, 0)
+
+#define TXN_OPTS(X) \
+	X(T_DOWNLOADONLY, "downloadonly", 0, 0) \
+	X(T_DOWNLOADDIR, "downloaddir", 0, 1) \
+	X(T_NOSCRIPTS, "noscripts", 0, 0) \
+	X(T_NODOCS, "nodocs", 0, 0) \
+	X(T_NOWAIT, "nowait", 0, 0)
+
+#define FILTER_OPTS(X) \
+	X(F_SECURITY, "security", 0, 0) \
+	X(F_BUGFIX, "bugfix", 0, 0) \
+	X(F_ENHANCEMENT, "enhancement", 0, 0) \
+	X(F_NEWPACKAGE, "newpackage", 0, 0) \
+	X(F_SEVERITY, "sec-severity", 0, 1) \
+	X(F_SEVERITY2, "secseverity", 0, 1) \
+	X(F_ADVISORY, "advisory", 0, 1) \
+	X(F_ADVISORIES, "advisories", 0, 1) \
+	X(F_CVE, "cve", 0, 1) \
+	X(F_CVES, "cves", 0, 1) \
+	X(F_BZ, "bz", 0, 1) \
+	X(F_BZS, "bzs", 0, 1)
+
+#define ENUM_ITEM(id, name, s, a) id,
+enum { G_FIRST = 0x100, GLOBAL_OPTS(ENUM_ITEM) TXN_OPTS(ENUM_ITEM) FILTER_OPTS(ENUM_ITEM) G_END };
+
+static const struct alu_opt global_opts[] = { GLOBAL_OPTS(ALU_OPT_ENTRY) { 0 } };
+static const struct alu_opt txn_opts[] = { TXN_OPTS(ALU_OPT_ENTRY) { 0 } };
+static const struct alu_opt filter_opts[] = { FILTER_OPTS(ALU_OPT_ENTRY) { 0 } };
+
+#define MAX_OPTS 128
+
+struct table {
+	struct option lo[MAX_OPTS];
+	char shorts[MAX_OPTS * 2 + 2];
+	size_t n, ns;
+};
+
+static void add_opts(struct table *t, const struct alu_opt *o)
+{
+	for (; o && o->name; o++) {
+		if (t->n + 1 >= MAX_OPTS)
+			break;
+		t->lo[t->n++] = (struct option){ o->name, o->has_arg ? required_argument : no_argument, NULL, o->id };
+		if (o->short_opt) {
+			t->shorts[t->ns++] = (char)o->short_opt;
+			if (o->has_arg)
+				t->shorts[t->ns++] = ':';
+		}
+	}
+	t->lo[t->n] = (struct option){ 0 };
+	t->shorts[t->ns] = 0;
+}
+
+static int short_to_id(const struct table *t, int c)
+{
+	static const struct alu_opt *const all[] = { global_opts, txn_opts, filter_opts };
+	(void)t;
+	for (size_t g = 0; g < 3; g++)
+		for (const struct alu_opt *o = all[g]; o->name; o++)
+			if (o->short_opt == c)
+				return o->id;
+	return c;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: alupdate [options] COMMAND [args]\n\nCommands:\n");
+	for (size_t i = 0; alu_cmds[i]; i++)
+		fprintf(f, "  %-16s %s\n", alu_cmds[i]->name, alu_cmds[i]->summary);
+	fprintf(f, "\nGlobal options:\n"
+		"  --installroot ROOT  -c/--config FILE  -q  -v  -y  --assumeno  --json  -C\n"
+		"  --nogpgcheck  --releasever V  --setopt K=V  --enablerepo R  --disablerepo R\n"
+		"  --repofrompath ID,URL  -x/--exclude PKG  --version\n");
+}
+
+static int has_arg_global(const char *a)
+{
+	static const struct alu_opt *const all[] = { global_opts, txn_opts, filter_opts };
+	if (a[1] != '-')
+		return a[2] == 0 && (a[1] == 'c' || a[1] == 'x');
+	if (strchr(a, '='))
+		return 0;
+	for (size_t g = 0; g < 3; g++)
+		for (const struct alu_opt *o = all[g]; o->name; o++)
+			if (o->has_arg && !strcmp(a + 2, o->name))
+				return 1;
+	return 0;
+}
+
+static int find_cmd_word(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? i + 1 : -1;
+		if (argv[i][0] != '-' || !argv[i][1])
+			return i;
+		if (has_arg_global(argv[i]))
+			i++;
+	}
+	return -1;
+}
+
+static int global_opt(struct alu_ctx *ctx, int id, const char *arg)
+{
+	struct alu_filter *f = &ctx->filter;
+
+	switch (id) {
+	case G_ROOT: ctx->root = arg; return 0;
+	case G_CONFIG: ctx->config = arg; return 0;
+	case G_QUIET: alu_out_set_level(ALU_QUIET); return 0;
+	case G_VERBOSE: alu_out_set_level(alu_out_level() + 1); return 0;
+	case G_YES: ctx->assumeyes = 1; return 0;
+	case G_NO: ctx->assumeno = 1; return 0;
+	case G_JSON: ctx->json = 1; return 0;
+	case G_CACHEONLY: ctx->cacheonly = 1; return 0;
+	case G_NOGPG: ctx->nogpgcheck = 1; return 0;
+	case G_RELEASEVER: ctx->releasever = arg; return 0;
+	case G_SETOPT: return alu_strv_push(&ctx->setopts, arg);
+	case G_ENABLEREPO:
+	case G_DISABLEREPO: {
+		struct alu_strv tmp = { 0 };
+		int r = alu_strv_push_split(&tmp, arg);
+		for (size_t i = 0; !r && i < tmp.n; i++) {
+			char buf[512];
+			snprintf(buf, sizeof(buf), "%c%s", id == G_ENABLEREPO ? '+' : '-', tmp.v[i]);
+			r = alu_strv_push(&ctx->repo_ops, buf);
+		}
+		alu_strv_free(&tmp);
+		return r;
+	}
+	case G_REPOFROMPATH: return alu_strv_push(&ctx->repofrompath, arg);
+	case G_EXCLUDE: return alu_strv_push_split(&ctx->excludes, arg);
+	case G_SKIPBROKEN: ctx->skip_broken = 1; return 0;
+	case T_DOWNLOADONLY: ctx->downloadonly = 1; return 0;
+	case T_DOWNLOADDIR: ctx->downloaddir = arg; return 0;
+	case T_NOSCRIPTS: ctx->noscripts = 1; return 0;
+	case T_NODOCS: ctx->nodocs = 1; return 0;
+	case T_NOWAIT: ctx->nowait = 1; return 0;
+	case F_SECURITY: f->types |= ALU_ADV_SECURITY; return 0;
+	case F_BUGFIX: f->types |= ALU_ADV_BUGFIX; return 0;
+	case F_ENHANCEMENT: f->types |= ALU_ADV_ENHANCEMENT; return 0;
+	case F_NEWPACKAGE: f->types |= ALU_ADV_NEWPACKAGE; return 0;
+	case F_SEVERITY:
+	case F_SEVERITY2: {
+		int r = alu_strv_push_split(&f->severities, arg);
+		for (size_t i = 0; i < f->severities.n; i++)
+			for (char *p = f->severities.v[i]; *p; p++)
+				*p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+		return r;
+	}
+	case F_ADVISORY:
+	case F_ADVISORIES: return alu_strv_push_split(&f->advisories, arg);
+	case F_CVE:
+	case F_CVES: return alu_strv_push_split(&f->cves, arg);
+	case F_BZ:
+	case F_BZS: return alu_strv_push_split(&f->bzs, arg);
+	}
+	return -ENOTSUP;
+}
+
+int main(int argc, char **argv)
+{
+	struct alu_ctx ctx = { .root = "/" };
+	const struct alu_cmd *cmd = NULL;
+	struct table t = { .n = 0 };
+	void *priv = NULL;
+	char **args = NULL;
+	int nargs = 0;
+	int ci, c, r = 1;
+
+	ci = find_cmd_word(argc, argv);
+	if (ci > 0) {
+		cmd = alu_cmd_find(argv[ci]);
+		if (!cmd) {
+			alu_error("unknown command '%s' (see 'alupdate --help')", argv[ci]);
+			return 1;
+		}
+		/* Drop the command word so getopt sees options and arguments only. */
+		memmove(&argv[ci], &argv[ci + 1], (size_t)(argc - ci) * sizeof(*argv));
+		argc--;
+	}
+	/* '-': arguments come back in order as 1; ':': a missing argument is ':'. */
+	/* '-': arguments come back in order as 1; ':': a missing argument is ':'. */
+	t.shorts[t.ns++] = '-';
+	t.shorts[t.ns++] = ':';
+	add_opts(&t, global_opts);
+	add_opts(&t, txn_opts);
+	add_opts(&t, filter_opts);
+	if (cmd)
+		add_opts(&t, cmd->opts);
+	args = calloc((size_t)argc + 1, sizeof(*args));
+	if (!args || (cmd && cmd->priv_size && !(priv = calloc(1, cmd->priv_size)))) {
+		alu_error("out of memory");
+		goto out;
+	}
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, t.shorts, t.lo, NULL)) != -1) {
+		if (c == 1) {
+			args[nargs++] = optarg;
+			continue;
+		}
+		if (c == '?') {
+			alu_error("unknown option '%s'%s%s", argv[optind - 1],
+				cmd ? " for command " : "", cmd ? cmd->name : "");
+			goto out;
+		}
+		if (c == ':') {
+			alu_error("option '%s' needs an argument", argv[optind - 1]);
+			goto out;
+		}
+		if (c < 0x100)
+			c = short_to_id(&t, c);
+		if (c == G_HELP) {
+			usage(stdout);
+			r = 0;
+			goto out;
+		}
+		if (c == G_VERSION) {
+			cmd = alu_cmd_find("version");
+			continue;
+		}
+		if (c >= ALU_OPT_CMD_BASE) {
+			r = cmd && cmd->parse ? cmd->parse(priv, &ctx, c, optarg) : -ENOTSUP;
+		} else if ((c >= T_DOWNLOADONLY && c <= T_NOWAIT && !(cmd && (cmd->groups & ALU_OPTG_TXN))) ||
+			   (c >= F_SECURITY && c <= F_BZS && !(cmd && (cmd->groups & ALU_OPTG_FILTER)))) {
+			alu_error("option '%s' does not apply to %s", argv[optind - 1],
+				cmd ? cmd->name : "no command");
+			r = 1;
+			goto out;
+		} else {
+			r = global_opt(&ctx, c, optarg);
+		}
+		if (r == -ENOTSUP) {
+			alu_error("unknown option '%s' for command %s", argv[optind - 1], cmd ? cmd->name : "");
+			r = 1;
+			goto out;
+		}
+		if (r) {
+			alu_error("option '%s': %s", argv[optind - 1], alu_strerror(r));
+			r = 1;
+			goto out;
+		}
+	}
+	while (optind < argc)
+		args[nargs++] = argv[optind++];
+	r = 1;
+	if (!cmd) {
+		usage(stderr);
+		goto out;
+	}
+	if ((cmd->flags & ALU_CMDF_NEEDS_ARGS) && nargs == 0) {
+		alu_error("%s needs an argument: alupdate %s %s", cmd->name, cmd->name,
+			cmd->usage ? cmd->usage : "");
+		goto out;
+	}
+	if (ctx.assumeyes && ctx.assumeno) {
+		alu_error("-y and --assumeno cannot be given together");
+		goto out;
+	}
+	r = cmd->run(priv, &ctx, nargs, args);
+out:
+	free(args);
+	free(priv);
+	alu_strv_free(&ctx.setopts);
+	alu_strv_free(&ctx.repo_ops);
+	alu_strv_free(&ctx.repofrompath);
+	alu_strv_free(&ctx.excludes);
+	alu_strv_free(&ctx.filter.severities);
+	alu_strv_free(&ctx.filter.advisories);
+	alu_strv_free(&ctx.filter.cves);
+	alu_strv_free(&ctx.filter.bzs);
+	return r;
+}
