@@ -72,7 +72,7 @@ cmd_vendor() {
 cmd_build() {
 	cmd_vendor
 	if [ ! -e "$B/static/build.ninja" ]; then
-		PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig \
+		CC=musl-gcc PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig \
 			meson setup "$B/static" "$top" --buildtype=minsize -Dstatic=true \
 			-Dprefix_dir="$PREFIX" >/dev/null
 	fi
