@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The public downloads: to a file (via <dest>.part, fsync, size and sha256
+ * checks, rename) or to memory, from http(s) or file:// URLs.
+ */
+#include "net/fetch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MEM_MAX_DEFAULT (64u << 20)
+#define COPY_BUF 65536
+
+static const struct alu_net_opts no_opts;
+
+static int is_file_url(const char *url)
+{
+	return !strncasecmp(url, "file://", 7);
+}
+
+/* file:// sources: what is missing or unreadable is a mirror failure, not a local one */
+static int open_source(const char *url, int *fd, struct alu_err *e)
+{
+	struct alu_url u;
+	struct stat st;
+	int r = alu_url_parse(&u, url, e);
+
+	if (r)
+		return r;
+	*fd = open(u.path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		r = alu_err_set(e, errno == ENOENT ? -ALUE_NOTFOUND : -ALUE_NET, "%s: %s", url,
+			strerror(errno));
+	else if (fstat(*fd, &st) || !S_ISREG(st.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		r = alu_err_set(e, -ALUE_NOTFOUND, "%s: not a regular file", url);
+	}
+	alu_url_free(&u);
+	return r;
+}
+
+static int copy_file(const char *url, struct alu_sink *s, struct alu_err *e)
+{
+	char *buf;
+	int fd, r;
+
+	r = open_source(url, &fd, e);
+	if (r)
+		return r;
+	buf = malloc(COPY_BUF);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t k = read(fd, buf, COPY_BUF);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = alu_err_set(e, -ALUE_NET, "%s: read: %s", url, strerror(errno));
+			break;
+		}
+		if (k == 0)
+			break;
+		r = alu_sink_write(s, buf, (size_t)k, url, e);
+		if (r)
+			break;
+	}
+	free(buf);
+	close(fd);
+	return r;
+}
+
+static int sha256_fd(int fd, char hex[65])
+{
+	br_sha256_context h;
+	unsigned char d[32], *buf = malloc(COPY_BUF);
+	off_t off = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	br_sha256_init(&h);
+	for (;;) {
+		ssize_t k = pread(fd, buf, COPY_BUF, off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (k == 0)
+			break;
+		br_sha256_update(&h, buf, (size_t)k);
+		off += k;
+	}
+	free(buf);
+	br_sha256_out(&h, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	return 0;
+}
+
+/* Does the .part hold exactly what was promised? 1 yes, 0 no, <0 I/O error. */
+static int check(int fd, const char *url, const char *sha, uint64_t size, uint64_t have,
+	struct alu_err *e)
+{
+	char hex[65];
+	int r;
+
+	if (size && have != size)
+		return alu_err_set(e, -ALUE_CHECKSUM, "%s: size %llu, expected %llu", url,
+			(unsigned long long)have, (unsigned long long)size);
+	if (!sha)
+		return 0;
+	r = sha256_fd(fd, hex);
+	if (r)
+		return r;
+	if (strcasecmp(hex, sha))
+		return alu_err_set(e, -ALUE_CHECKSUM, "%s: sha256 %s, expected %s", url, hex, sha);
+	return 0;
+}
+
+static int sync_dir(const char *path)
+{
+	char *dup = strdup(path);
+	int fd, r = 0;
+
+	if (!dup)
+		return -ENOMEM;
+	fd = open(dirname(dup), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (fsync(fd) && errno != EINVAL)
+			r = -errno;
+		close(fd);
+	}
+	free(dup);
+	return r;
+}
+
+static int fetch_part(struct alu_net *n, const char *url, const struct alu_net_opts *o,
+	struct alu_sink *s, struct alu_err *e)
+{
+	if (is_file_url(url)) {
+		int r = alu_sink_reset(s);
+		return r ? alu_err_set(e, r, "%s: %s", s->path, strerror(-r)) : copy_file(url, s, e);
+	}
+	return alu_fetch(n, url, o, s, e);
+}
+
+int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_opts *o,
+	const char *dest, const char *expect_sha256, uint64_t expect_size, struct alu_err *e)
+{
+	struct alu_sink s = { .fd = -1 };
+	struct stat st;
+	char *part = NULL;
+	int r, resumed;
+
+	if (!o)
+		o = &no_opts;
+	if (asprintf(&part, "%s.part", dest) < 0)
+		return -ENOMEM;
+	s.path = part;
+	s.fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (s.fd < 0) {
+		r = alu_err_set(e, -errno, "%s: %s", part, strerror(errno));
+		goto out;
+	}
+	if (fstat(s.fd, &st) || lseek(s.fd, 0, SEEK_END) < 0) {
+		r = alu_err_set(e, -errno, "%s: %s", part, strerror(errno));
+		goto out;
+	}
+	s.have = (uint64_t)st.st_size;
+	if (expect_size && s.have > expect_size && (r = alu_sink_reset(&s)) != 0)
+		goto out;
+	/* a .part that is already whole (the rename was missed) needs no request */
+	resumed = s.have > 0;
+	if (!(resumed && expect_sha256 && s.have == expect_size &&
+			check(s.fd, url, expect_sha256, expect_size, s.have, NULL) == 0)) {
+		r = fetch_part(n, url, o, &s, e);
+		if (r)
+			goto keep;
+		struct alu_err le = { 0 };
+		r = check(s.fd, url, expect_sha256, expect_size, s.have, &le);
+		if (r == -ALUE_CHECKSUM && resumed) {
+			/* the old bytes may be what is wrong: one more try from zero */
+			r = alu_sink_reset(&s);
+			if (!r)
+				r = fetch_part(n, url, o, &s, e);
+			if (r)
+				goto keep;
+			alu_err_clear(&le);
+			r = check(s.fd, url, expect_sha256, expect_size, s.have, &le);
+		}
+		if (r) {
+			unlink(part);
+			r = le.code ? alu_err_set(e, r, "%s", le.msg) : alu_err_set(e, r, "%s: %s",
+				part, strerror(-r));
+			goto out;
+		}
+	}
+	if (fsync(s.fd)) {
+		r = alu_err_set(e, -errno, "%s: fsync: %s", part, strerror(errno));
+		goto out;
+	}
+	if (rename(part, dest)) {
+		r = alu_err_set(e, -errno, "%s: rename to %s: %s", part, dest, strerror(errno));
+		goto out;
+	}
+	r = sync_dir(dest);
+	goto out;
+keep:
+	/* a network failure keeps the .part for a resume; a local one leaves it to the next run */
+	if (s.have == 0)
+		unlink(part);
+out:
+	if (s.fd >= 0)
+		close(s.fd);
+	free(part);
+	return r;
+}
+
+int alu_net_get_mem(struct alu_net *n, const char *url, const struct alu_net_opts *o,
+	size_t max, char **buf, size_t *len, struct alu_err *e)
+{
+	struct alu_sink s = { .fd = -1, .max = max ? max : MEM_MAX_DEFAULT };
+	int r;
+
+	*buf = NULL;
+	*len = 0;
+	if (!o)
+		o = &no_opts;
+	r = is_file_url(url) ? copy_file(url, &s, e) : alu_fetch(n, url, o, &s, e);
+	if (!r && !s.mem) {
+		s.mem = calloc(1, 1);
+		if (!s.mem)
+			r = -ENOMEM;
+	}
+	if (r) {
+		free(s.mem);
+		return r;
+	}
+	*buf = s.mem;
+	*len = s.len;
+	return 0;
+}
