@@ -18,7 +18,7 @@ DEB_PKGS=(
 	libfyaml-dev libexpat1-dev libsqlite3-dev libsolv-dev libsolvext-dev
 	libbearssl-dev libcmocka-dev
 	rpm createrepo-c dnf dnf-plugins-core libsolv-tools db5.3-util
-	nginx-light openssl gnupg python3 python3-pytest hyperfine sqlite3
+	nginx-light openssl gnupg python3 python3-pytest hyperfine sqlite3 time busybox-static
 )
 
 log() { printf '== %s\n' "$*" >&2; }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Side by side with dnf, in one run: the same root, the same repository of
+# Amazon Linux 2 size (bench/gen-repo.py), wall time and peak RSS as ratios.
+# usage: run.sh BUILDDIR [REPEAT]
+set -euo pipefail
+B=$1 N=${2:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+W=$B/bench
+ALU=$B/alupdate
+mkdir -p "$W"
+
+if [ ! -f "$W/repo/repodata/repomd.xml" ]; then
+	/usr/bin/python3 "$here/gen-repo.py" "$W/repo" --names hello=2.11-1.amzn2 greet=1.2-1.amzn2 \
+		libgreet=1.1-1.amzn2 alu-data=1.1-1.amzn2 kernel=5.10.110-1.amzn2
+fi
+root=$W/root
+rm -rf "$root"
+bash "$top/repo-mirror/make-root.sh" "$root" "$B/mirror" old >/dev/null
+rm -f "$root"/etc/yum.repos.d/*.repo
+cat >"$root/etc/yum.repos.d/bench.repo" <<EOR
+[bench]
+name=AL2-size benchmark repository
+baseurl=file://$W/repo
+gpgcheck=0
+metadata_expire=never
+EOR
+mkdir -p "$W/home"
+echo '%_dbpath /var/lib/rpm' >"$W/home/.rpmmacros"
+dnf=(env HOME="$W/home" dnf -q -c "$root/etc/yum.conf" --installroot="$root" --releasever=2
+	--setopt=reposdir="$root/etc/yum.repos.d" --setopt=cachedir="$W/dnf-cache")
+alu=("$ALU" -q --installroot "$root")
+
+# median of N runs of "seconds maxrss_kb"
+measure() {
+	local prep=$1; shift
+	for _ in $(seq "$N"); do
+		eval "$prep"
+		/usr/bin/time -f '%e %M' -o "$W/t" "$@" >/dev/null 2>&1 || true
+		cat "$W/t"
+	done | sort -n | awk -v n="$N" 'NR == int((n + 1) / 2)'
+}
+
+row() { # name prep-alu prep-dnf alu-args dnf-args
+	local a d
+	a=$(measure "$2" "${alu[@]}" $4)
+	d=$(measure "$3" "${dnf[@]}" $5)
+	awk -v name="$1" -v a="$a" -v d="$d" 'BEGIN {
+		split(a, x, " "); split(d, y, " ");
+		printf "%-32s %8.3f s %7.1f MB | %8.3f s %7.1f MB | %6.1fx faster %6.1fx less memory\n",
+			name, x[1], x[2] / 1024, y[1], y[2] / 1024, (x[1] > 0 ? y[1] / x[1] : 0), y[2] / x[2] }'
+}
+
+printf '%-32s %21s | %21s |\n' "workload ($(grep -c '<package ' <(zcat "$W/repo/repodata/primary.xml.gz")) packages)" alupdate dnf
+row "cold makecache" "rm -rf $root/var/cache/alupdate" "rm -rf $W/dnf-cache" "makecache" "makecache"
+row "warm check-update" ":" ":" "check-update" "check-update"
+row "warm updateinfo list --security" ":" ":" "updateinfo list --security" "updateinfo list --security"

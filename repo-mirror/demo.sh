@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The demo: the sample mirror served by nginx on 127.0.0.1 over https, a
+# sample Amazon Linux 2 root with the older packages, and alupdate patching it.
+# usage: demo.sh BUILDDIR
+set -euo pipefail
+B=$1
+here=$(cd "$(dirname "$0")" && pwd)
+ALU=$B/alupdate
+M=$B/mirror
+state=$B/demo-nginx
+root=$B/demo-root
+
+show() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || echo "(exit $?)"; }
+
+bash "$here/serve.sh" start "$state" "$M" >/dev/null
+trap 'bash "$here/serve.sh" stop "$state" "$M" >/dev/null 2>&1 || true' EXIT
+. "$state/ports"
+
+rm -rf "$root"
+ALU_MIRROR_BASE="https://127.0.0.1:$HTTPS_PORT" bash "$here/make-root.sh" "$root" "$M" old >/dev/null
+# the root trusts the throwaway CA the mirror's certificate comes from
+sed -i "/^\[amzn2-core\]/a sslcacert=$CA" "$root/etc/yum.repos.d/amzn2-core.repo"
+
+show "$ALU" --version
+show file "$ALU"
+echo "mirror: https://127.0.0.1:$HTTPS_PORT/ (us-east-1: XML primary; eu-west-1: SQLite primary_db only)"
+show cat "$root/etc/yum.repos.d/amzn2-core.repo"
+for cmd in "repolist" "list installed" "makecache" "check-update" "updateinfo list --security" \
+	"updateinfo summary" "update --security -y" "updateinfo list --security" "check-update"; do
+	# shellcheck disable=SC2086
+	if "$ALU" --help 2>/dev/null | grep -q "^  ${cmd%% *} "; then
+		show "$ALU" --installroot "$root" $cmd
+	fi
+done
