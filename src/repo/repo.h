@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Repository metadata: decompression, repomd.xml, the package list (XML
+ * `primary` through expat, or the SQLite `primary_db` that real Amazon Linux 2
+ * mirrors publish alone), updateinfo.xml, and the ingest that turns both into
+ * the LMDB cache (db/cache.h) in one write transaction per repository.
+ *
+ * Model. Readers are push parsers that call a sink once per record. A record
+ * (struct alu_pkgrec, struct alu_advrec) borrows every string from the
+ * parser; it is valid only during the callback. Both package readers produce
+ * identical records for the same repository (dependency EVRs are composed as
+ * "[E:]V[-R]" with a zero epoch omitted; flags are ALU_DEP_* bits), so the
+ * cache cannot tell which form a repository published.
+ *
+ * Errors: -ALUE_XML (not well-formed, with line), -ALUE_CORRUPT (a required
+ * field is missing or a number is malformed: the message names the package or
+ * advisory), -ALUE_DB (SQLite), -ENOMEM, or whatever a sink returned (a
+ * non-zero sink return stops the parse and is passed up unchanged).
+ */
+#ifndef ALU_REPO_REPO_H
+#define ALU_REPO_REPO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "rpm/rpm.h"
+#include "util/err.h"
+
+/* ---- decompression ----------------------------------------------------- */
+
+/** A streaming decoder for gzip, xz, zstd, bzip2 or uncompressed data,
+ *  recognised by magic (the file name is not trusted). */
+struct alu_decomp;
+
+/**
+ * @brief Open @p path for decoding.
+ * @param[out] out release with alu_decomp_finish().
+ * @return 0, -ENOENT, -ALUE_CORRUPT (unreadable or unknown compression), -ENOMEM.
+ */
+int alu_decomp_open(const char *path, struct alu_decomp **out, struct alu_err *e);
+
+/**
+ * @brief Read up to @p n decoded bytes.
+ * @return bytes read (> 0), 0 at the end, or a negative code. Errors are
+ *         sticky: once one happened every later call returns it.
+ */
+ssize_t alu_decomp_read(struct alu_decomp *d, void *buf, size_t n);
+
+/** @brief Free @p d (NULL is fine). @return the first error met, with its
+ *         message in @p e (-ALUE_CORRUPT "file: truncated gzip input" ...), or 0. */
+int alu_decomp_finish(struct alu_decomp *d, struct alu_err *e);
+
+/** @brief Decode @p path and hand each chunk to @p cb; a non-zero return of
+ *         @p cb stops and is returned. */
+int alu_decomp_each(const char *path, int (*cb)(void *ud, const char *buf, size_t n),
+		    void *ud, struct alu_err *e);
+
+/** @brief Decode @p src into a new file @p dst (removed again on failure). */
+int alu_decomp_to_file(const char *src, const char *dst, struct alu_err *e);
+
+/* ---- repomd.xml -------------------------------------------------------- */
+
+#define ALU_HEX_MAX 129   /* sha512 in hex + NUL */
+
+struct alu_repomd_data {
+	char type[48];                    /* "primary", "primary_db", "updateinfo", ... */
+	char *href;                       /* owned; "repodata/<...>-primary.xml.gz" */
+	char checksum_type[16];           /* "sha256", "sha1", "sha512" ("sha" read as sha1) */
+	char checksum[ALU_HEX_MAX];       /* lowercase hex of the file as published */
+	char open_checksum_type[16];
+	char open_checksum[ALU_HEX_MAX];  /* of the decompressed file; "" when absent */
+	uint64_t size, open_size;         /* 0 when absent */
+	uint64_t timestamp;
+};
+
+struct alu_repomd {
+	char *revision;                   /* owned; "" when absent */
+	struct alu_repomd_data *v;        /* owned */
+	size_t n;
+};
+
+/**
+ * @brief Parse repomd.xml held in memory.
+ * @param what names the source in messages (the URL or path).
+ * @param[out] out release with alu_repomd_free() (also after failure).
+ * @return 0, -ALUE_XML, -ALUE_CORRUPT (a <data> without type or location, a
+ *         bad number, a checksum of the wrong length), -ENOMEM.
+ */
+int alu_repomd_parse(const char *buf, size_t len, const char *what,
+		     struct alu_repomd *out, struct alu_err *e);
+
+/** @return the entry of @p type, or NULL. Borrowed from @p m. */
+const struct alu_repomd_data *alu_repomd_find(const struct alu_repomd *m, const char *type);
+
+void alu_repomd_free(struct alu_repomd *m);
+
+/* ---- records ----------------------------------------------------------- */
+
+/** One package of a repository. Strings are never NULL ("" when absent). */
+struct alu_pkgrec {
+	const char *name, *arch, *version, *release;
+	uint32_t epoch;
+	const char *pkgid;            /* checksum of the package file, lowercase hex */
+	const char *checksum_type;    /* "sha256" */
+	const char *summary, *description, *url, *license, *vendor, *group;
+	const char *buildhost, *sourcerpm, *packager;
+	const char *location;         /* "Packages/hello-2.10-1.amzn2.x86_64.rpm" */
+	const char *location_base;    /* xml:base, "" when none */
+	uint64_t time_file, time_build;
+	uint64_t size_package, size_installed, size_archive;
+	uint64_t header_start, header_end;
+	struct alu_dep *deps[ALU_DEPTYPE_N];  /* ALU_DEP_PREREQ set for pre="1" */
+	size_t ndeps[ALU_DEPTYPE_N];
+	const char *const *files;     /* the file paths primary carries (not full lists) */
+	size_t nfiles;
+};
+
+struct alu_advref {
+	const char *href, *id, *title, *type;   /* type "cve", "bugzilla", ... */
+};
+
+struct alu_advpkg {
+	const char *name, *version, *release, *arch, *src, *filename;
+	uint32_t epoch;
+};
+
+/** One advisory of updateinfo.xml. Strings are never NULL ("" when absent). */
+struct alu_advrec {
+	const char *id;
+	const char *type;          /* "security", "bugfix", "enhancement", "newpackage" ... */
+	const char *severity;      /* as written ("important", "Critical"); "" when none */
+	const char *title, *issued, *updated, *description;
+	const char *from, *status, *version;
+	const char *cvss_score, *cvss_vector;   /* CVSS v3, "" when absent */
+	const struct alu_advref *refs;
+	size_t nrefs;
+	const struct alu_advpkg *pkgs;
+	size_t npkgs;
+};
+
+typedef int (*alu_pkgrec_cb)(void *ud, const struct alu_pkgrec *p);
+typedef int (*alu_advrec_cb)(void *ud, const struct alu_advrec *a);
+
+/* ---- primary.xml ------------------------------------------------------- */
+
+struct alu_primary_xml;
+
+/** @brief A push parser for primary.xml calling @p cb per <package>.
+ *  @return 0 or -ENOMEM. */
+int alu_primary_xml_new(alu_pkgrec_cb cb, void *ud, struct alu_primary_xml **out);
+/**
+ * @brief Feed the next chunk of (decompressed) XML; @p final on the last.
+ * @return 0 or an error (sticky: later calls return it again).
+ */
+int alu_primary_xml_feed(struct alu_primary_xml *p, const char *buf, size_t n, int final,
+			 struct alu_err *e);
+/** @return how many packages were handed to the sink. */
+size_t alu_primary_xml_count(const struct alu_primary_xml *p);
+void alu_primary_xml_free(struct alu_primary_xml *p);
+
+/** @brief Decode and parse the (compressed) file @p path. */
+int alu_primary_xml_file(const char *path, alu_pkgrec_cb cb, void *ud, struct alu_err *e);
+
+/* ---- primary_db (SQLite) ----------------------------------------------- */
+
+/**
+ * @brief Read an (already decompressed) primary_db SQLite file read-only.
+ * @return 0, -ALUE_DB (not a primary_db: message names the table or column),
+ *         -ALUE_CORRUPT, -ENOMEM, or the sink's code.
+ */
+int alu_primary_sqlite_file(const char *dbpath, alu_pkgrec_cb cb, void *ud, struct alu_err *e);
+
+/* ---- updateinfo.xml ---------------------------------------------------- */
+
+struct alu_updateinfo;
+
+int alu_updateinfo_new(alu_advrec_cb cb, void *ud, struct alu_updateinfo **out);
+int alu_updateinfo_feed(struct alu_updateinfo *u, const char *buf, size_t n, int final,
+			struct alu_err *e);
+void alu_updateinfo_free(struct alu_updateinfo *u);
+/** @brief Decode and parse the (compressed) file @p path. */
+int alu_updateinfo_file(const char *path, alu_advrec_cb cb, void *ud, struct alu_err *e);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal helpers shared by the metadata readers. */
+#ifndef ALU_REPO_INT_H
+#define ALU_REPO_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "repo/repo.h"
+
+/* A bump allocator for one record's strings, reset between records. */
+struct rarena {
+	struct rchunk *head;
+};
+void *rarena_alloc(struct rarena *a, size_t n);
+char *rarena_strndup(struct rarena *a, const char *s, size_t n);
+char *rarena_strdup(struct rarena *a, const char *s);
+void rarena_reset(struct rarena *a);   /* keeps the first chunk */
+void rarena_free(struct rarena *a);
+
+/* A growable array of T. */
+#define RVEC(T) struct { T *v; size_t n, cap; }
+int rvec_grow(void **v, size_t *cap, size_t need, size_t elem);
+#define RVEC_PUSH(vec, elem) \
+	(rvec_grow((void **)&(vec).v, &(vec).cap, (vec).n + 1, sizeof(*(vec).v)) ? -1 : \
+	 ((vec).v[(vec).n++] = (elem), 0))
+
+/* "EQ" "LT" "LE" "GT" "GE" -> ALU_DEP_* bits; anything else 0. */
+uint32_t rdep_flags(const char *s);
+/* "[E:]V[-R]" with a zero or empty epoch omitted; "" when @p ver is empty. */
+char *rdep_evr(struct rarena *a, const char *epoch, const char *ver, const char *rel);
+/* Strict decimal; returns -1 for anything else (empty is 0 when @p empty_ok). */
+int rparse_u64(const char *s, int empty_ok, uint64_t *out);
+
+#endif
