@@ -260,7 +260,7 @@ static int exchange(struct alu_net *n, const char *url, const struct alu_net_opt
 		break;
 io:
 		if (!stale) {
-			r = io_error(c, url, h.len ? "reading response" : "no response", retry, e);
+			r = io_error(c, url, h.len ? "reading response" : "waiting for response", retry, e);
 			goto out;
 		}
 		alu_conn_close(c);

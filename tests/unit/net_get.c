@@ -94,6 +94,9 @@ int main(int argc, char **argv)
 		if (!r && mirrors)
 			fprintf(stderr, "mirror: %s\n", m.v[m.current].url);
 	}
+	for (size_t k = 0; k < m.n; k++)
+		if (m.v[k].failure)
+			fprintf(stderr, "failed: %s: %s\n", m.v[k].url, m.v[k].failure);
 	if (r)
 		fprintf(stderr, "error: %s (%s)\n", e.code ? e.msg : "-", alu_strerror(r));
 	fprintf(stderr, "connections: %u\n", alu_net_connections(n));
