@@ -248,19 +248,34 @@ void alu_net_basic_auth(const char *userinfo, char *out, size_t outn)
 	b64(dec, out, outn);
 }
 
+void alu_net_proxy_auth(const struct alu_net_opts *o, const struct alu_url *pu, char *out,
+	size_t outn)
+{
+	char cred[360];
+
+	out[0] = 0;
+	if (o->proxy_username) {
+		char raw[256];
+		snprintf(raw, sizeof(raw), "%s:%s", o->proxy_username,
+			o->proxy_password ? o->proxy_password : "");
+		b64(raw, cred, sizeof(cred));
+	} else if (pu->userinfo[0]) {
+		alu_net_basic_auth(pu->userinfo, cred, sizeof(cred));
+	} else {
+		return;
+	}
+	snprintf(out, outn, "Proxy-Authorization: Basic %s\r\n", cred);
+}
+
 /* Ask the proxy for a tunnel; the answer must be 2xx and have no body. */
 static int proxy_connect(struct alu_conn *c, const struct alu_url *u, const struct alu_url *pu,
-	const char *what, struct alu_err *e)
+	const struct alu_net_opts *o, const char *what, struct alu_err *e)
 {
 	char req[1024], auth[400] = "";
 	struct alu_http_head h = { 0 };
 	int r = 0, done = 0;
 
-	if (pu->userinfo[0]) {
-		char cred[360];
-		alu_net_basic_auth(pu->userinfo, cred, sizeof(cred));
-		snprintf(auth, sizeof(auth), "Proxy-Authorization: Basic %s\r\n", cred);
-	}
+	alu_net_proxy_auth(o, pu, auth, sizeof(auth));
 	const char *lb = u->ipv6 ? "[" : "", *rb = u->ipv6 ? "]" : "";
 	snprintf(req, sizeof(req), "CONNECT %s%s%s:%d HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
 		"User-Agent: alupdate/" ALU_VERSION "\r\n%s\r\n",
@@ -298,8 +313,8 @@ out:
 static void make_key(char *key, size_t n, const struct alu_url *u, const struct alu_net_opts *o)
 {
 	/* a connection is only shared by requests that would set it up the same way */
-	snprintf(key, n, "%s://%s:%d %s %d %s %s %s", u->scheme, u->host, u->port,
-		o->proxy ? o->proxy : "", o->insecure, o->cacert ? o->cacert : "",
+	snprintf(key, n, "%s://%s:%d %s %s %d %s %s %s", u->scheme, u->host, u->port,
+		o->proxy ? o->proxy : "", o->proxy_username ? o->proxy_username : "", o->insecure, o->cacert ? o->cacert : "",
 		o->clientcert ? o->clientcert : "", o->clientkey ? o->clientkey : "");
 }
 
@@ -340,7 +355,7 @@ int alu_conn_get(struct alu_net *n, const struct alu_url *u, const struct alu_ne
 		if (!r)
 			r = tcp_connect(c, pu.host, pu.port, what, e);
 		if (!r && tls)
-			r = proxy_connect(c, u, &pu, what, e);
+			r = proxy_connect(c, u, &pu, o, what, e);
 	} else {
 		r = tcp_connect(c, u->host, u->port, what, e);
 	}

@@ -113,11 +113,8 @@ static int build_request(char *req, size_t n, const struct alu_url *u, const cha
 	}
 	if (absolute) {
 		struct alu_url pu;
-		if (alu_url_parse(&pu, o->proxy, NULL) == 0 && pu.userinfo[0]) {
-			char cred[360];
-			alu_net_basic_auth(pu.userinfo, cred, sizeof(cred));
-			snprintf(pauth, sizeof(pauth), "Proxy-Authorization: Basic %s\r\n", cred);
-		}
+		if (alu_url_parse(&pu, o->proxy, NULL) == 0)
+			alu_net_proxy_auth(o, &pu, pauth, sizeof(pauth));
 		alu_url_free(&pu);
 	}
 	k = snprintf(req, n, "GET %s%s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: alupdate/" ALU_VERSION

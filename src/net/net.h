@@ -52,6 +52,8 @@ struct alu_net_opts {
 	const char *clientcert; /* PEM certificate chain for TLS client auth (yum sslclientcert) */
 	const char *clientkey;  /* PEM private key, RSA or EC, for clientcert (yum sslclientkey) */
 	const char *proxy;      /* "http://[user:pass@]host:port"; https goes through CONNECT */
+	const char *proxy_username; /* yum proxy_username/proxy_password, not encoded; they win */
+	const char *proxy_password; /* over credentials in the proxy URL */
 	const char *query;      /* appended to every http(s) request ("instance_id=..&region=..") */
 	int progress;           /* 1: a progress line on stderr when it is a TTY */
 	const char *label;      /* what the progress line names; NULL: the file name of the URL */
@@ -111,8 +113,12 @@ unsigned alu_net_connections(const struct alu_net *n);
  * @return 0; -ALUE_NET (connect, DNS, "short read"), -ALUE_TIMEOUT,
  *         -ALUE_TLS, -ALUE_HTTP ("URL: HTTP 404 Not Found", bad response,
  *         too many redirects), -ALUE_CHECKSUM, -ALUE_UNSUPPORTED (scheme),
- *         -ALUE_NOTFOUND (file:// path missing), negative errno for local I/O.
+ *         -ALUE_NOTFOUND (file:// path missing), -ALUE_CONFIG (malformed URL
+ *         or proxy), negative errno for local I/O (writing @p dest).
  *         The message names the URL.
+ * @note There is no overall deadline: a server trickling one byte per
+ *       timeout period keeps the download alive (yum's minrate is not
+ *       implemented).
  */
 int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_opts *o,
 	const char *dest, const char *expect_sha256, uint64_t expect_size, struct alu_err *e);

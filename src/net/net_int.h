@@ -64,6 +64,9 @@ int alu_sock_write(struct alu_conn *c, const void *p, size_t n);
 
 /* "Basic" credentials (base64) for a percent-encoded "user:pass" */
 void alu_net_basic_auth(const char *userinfo, char *out, size_t outn);
+/* "Proxy-Authorization: Basic ...\r\n" for o and its parsed proxy URL, or "" */
+void alu_net_proxy_auth(const struct alu_net_opts *o, const struct alu_url *pu, char *out,
+	size_t outn);
 
 /* tls.c */
 int alu_tls_start(struct alu_net *n, struct alu_conn *c, const char *host,

@@ -424,6 +424,7 @@ class Proxy(socketserver.ThreadingTCPServer):
     def __init__(self):
         self.connects = []
         self.gets = []
+        self.get_heads = []
         super().__init__(("127.0.0.1", 0), ProxyHandler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
@@ -447,6 +448,7 @@ class ProxyHandler(socketserver.BaseRequestHandler):
             rest = head.split(b"\r\n\r\n", 1)[1]
         else:
             self.server.gets.append(target)
+            self.server.get_heads.append(head)
             u = urlsplit(target)
             up = socket.create_connection((u.hostname, u.port))
             rest = head
@@ -475,8 +477,14 @@ def test_proxy(http, https, pki, tmp_path):
         assert px.connects and px.connects[0][0] == "localhost:%d" % https.server_address[1]
         assert b"Proxy-Authorization: Basic dXNlcjpzZWNyZXQ=" in px.connects[0][1]
         assert px.gets == [http.base() + "/ok/repodata/repomd.xml"]
+        assert b"Proxy-Authorization: Basic dXNlcjpzZWNyZXQ=" in px.get_heads[0]
         assert (tmp_path / "a").read_bytes() == FILES["small.txt"]
         assert (tmp_path / "b").read_bytes() == FILES["repodata/repomd.xml"]
+        # proxy_username/proxy_password from the configuration win over the URL's
+        p = run("--proxy", "http://127.0.0.1:%d" % px.server_address[1], "--proxy-user", "al", "--proxy-password",
+                "p:w", http.base() + "/ok/small.txt", tmp_path / "c")
+        assert p.returncode == 0, p.err
+        assert b"Proxy-Authorization: Basic YWw6cDp3" in px.get_heads[-1]
     finally:
         px.shutdown()
         px.server_close()

@@ -8,7 +8,7 @@
  *   net_get [options] --mem URL                    alu_net_get_mem, body on stdout
  *
  * options: --timeout S --retries N --backoff MS --insecure --cacert F
- *          --cert F --key F --proxy URL --query Q --sha256 HEX --size N
+ *          --cert F --key F --proxy URL --proxy-user U --proxy-password P --query Q --sha256 HEX --size N
  *          --mirrorlist FILE --basearch A --progress --max N
  * Prints "connections: N" on stderr at the end; errors as "error: MSG".
  */
@@ -47,6 +47,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--key")) o.clientkey = v;
 		else if (!strcmp(a, "--proxy")) o.proxy = v;
 		else if (!strcmp(a, "--query")) o.query = v;
+		else if (!strcmp(a, "--proxy-user")) o.proxy_username = v;
+		else if (!strcmp(a, "--proxy-password")) o.proxy_password = v;
 		else if (!strcmp(a, "--sha256")) sha = v;
 		else if (!strcmp(a, "--size")) size = strtoull(v, NULL, 10);
 		else if (!strcmp(a, "--max")) max = strtoul(v, NULL, 10);
