@@ -192,8 +192,9 @@ def pki(tmp_path_factory):
               "extendedKeyUsage=serverAuth\n")
     make_leaf(d, "ca", "wrongname", "subjectAltName=DNS:other.example,IP:10.9.8.7\n")
     make_leaf(d, "ca", "client", "extendedKeyUsage=clientAuth\n")
-    make_leaf(d, "ca", "eclient", "extendedKeyUsage=clientAuth\n", key="ec:" + str(d / "ecparam.pem")) \
-        if subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-out", str(d / "ecparam.pem")]).returncode == 0 else None
+    openssl("ecparam", "-name", "prime256v1", "-out", "ecparam.pem", cwd=d)
+    make_leaf(d, "ca", "eclient", "extendedKeyUsage=clientAuth\n", key="ec:ecparam.pem")
+    make_leaf(d, "ca", "ecserver", "subjectAltName=DNS:localhost,IP:127.0.0.1\n", key="ec:ecparam.pem")
     return d
 
 
@@ -383,6 +384,17 @@ def test_https_wrong_ca_and_insecure(https, pki, tmp_path):
     p = run("--insecure", "--cacert", pki / "otherca.pem", b + "/ok/small.txt", tmp_path / "a")
     assert p.returncode == 0, p.err
     assert (tmp_path / "a").read_bytes() == FILES["small.txt"]
+    # a bundle of several CAs, with a key block between them and no final newline
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes((pki / "otherca.pem").read_bytes() + (pki / "client.key").read_bytes()
+                       + (pki / "ca.pem").read_bytes().rstrip(b"\n"))
+    p = run("--cacert", bundle, b + "/ok/small.txt", tmp_path / "b")
+    assert p.returncode == 0, p.err
+    p = run("--cacert", tmp_path / "missing.pem", b + "/ok/small.txt", tmp_path / "c")
+    assert p.returncode == 1 and "missing.pem: No such file" in p.err
+    (tmp_path / "empty.pem").write_text("nothing here\n")
+    p = run("--cacert", tmp_path / "empty.pem", b + "/ok/small.txt", tmp_path / "c")
+    assert p.returncode == 1 and "no usable CA certificate" in p.err
 
 
 def test_https_name_mismatch(pki, tmp_path):
@@ -400,6 +412,18 @@ def test_https_name_mismatch(pki, tmp_path):
         s.close()
 
 
+def test_https_ec_server_key(pki, tmp_path):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(pki / "ecserver.pem", pki / "ecserver.key")
+    s = Server(ctx)
+    try:
+        p = run("--cacert", pki / "ca.pem", s.base("https") + "/ok/Packages/big.bin", tmp_path / "a")
+        assert p.returncode == 0, p.err
+        assert (tmp_path / "a").read_bytes() == BIG
+    finally:
+        s.close()
+
+
 def test_https_client_certificate(pki, tmp_path):
     s = Server(tls_ctx(pki, client_ca=True))
     try:
@@ -409,10 +433,9 @@ def test_https_client_certificate(pki, tmp_path):
         p = run("--cacert", pki / "ca.pem", "--cert", pki / "client.pem", "--key", pki / "client.key",
                 b + "/ok/small.txt", tmp_path / "a")
         assert p.returncode == 0, p.err
-        if (pki / "eclient.pem").exists():
-            p = run("--cacert", pki / "ca.pem", "--cert", pki / "eclient.pem", "--key", pki / "eclient.key",
-                    b + "/ok/small.txt", tmp_path / "b")
-            assert p.returncode == 0, p.err
+        p = run("--cacert", pki / "ca.pem", "--cert", pki / "eclient.pem", "--key", pki / "eclient.key",
+                b + "/ok/small.txt", tmp_path / "b")
+        assert p.returncode == 0, p.err
     finally:
         s.close()
 
