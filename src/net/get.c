@@ -177,7 +177,10 @@ int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_op
 		goto out;
 	}
 	s.have = (uint64_t)st.st_size;
-	if (expect_size && s.have > expect_size && (r = alu_sink_reset(&s)) != 0)
+	/* only a checksum makes resuming safe: without one the old bytes may be
+	 * of another version of the file, or from another mirror */
+	if (s.have && (!expect_sha256 || (expect_size && s.have > expect_size)) &&
+			(r = alu_sink_reset(&s)) != 0)
 		goto out;
 	/* a .part that is already whole (the rename was missed) needs no request */
 	resumed = s.have > 0;
@@ -216,8 +219,8 @@ int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_op
 	r = sync_dir(dest);
 	goto out;
 keep:
-	/* a network failure keeps the .part for a resume; a local one leaves it to the next run */
-	if (s.have == 0)
+	/* a network failure keeps the .part for a resume when a checksum will guard it */
+	if (s.have == 0 || !expect_sha256)
 		unlink(part);
 out:
 	if (s.fd >= 0)

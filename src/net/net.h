@@ -17,7 +17,8 @@
  * Files are never left half-written under their final name: a download goes
  * to "<dest>.part", is fsync'ed, checked against the expected size and
  * sha256, and only then renamed to <dest>. A "<dest>.part" left by an
- * interrupted run is resumed with an HTTP Range request.
+ * interrupted run is resumed with an HTTP Range request when the expected
+ * sha256 is known (packages), and discarded otherwise.
  *
  * Nothing here prints errors; progress lines are drawn on stderr only when
  * opts->progress is set and stderr is a terminal.
@@ -103,7 +104,9 @@ unsigned alu_net_connections(const struct alu_net *n);
 
 /**
  * @brief Download @p url to @p dest, completely or not at all.
- * Writes "<dest>.part" (resumed with Range when it exists), fsyncs it, checks
+ * Writes "<dest>.part" (resumed with Range when it exists and @p expect_sha256
+ * is given; without a checksum a resume could splice two versions of a file,
+ * so the download starts over and a failed one leaves no .part), fsyncs it, checks
  * @p expect_size (0: unknown) and @p expect_sha256 (lowercase hex, NULL: none),
  * then renames it to @p dest. A .part whose content fails the checksum is
  * deleted; one left by a network failure is kept for the next attempt.

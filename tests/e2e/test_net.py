@@ -329,9 +329,17 @@ def test_resume_from_part(http, tmp_path):
     # a .part as long as the file: 416, restart
     http.reset()
     (tmp_path / "c.part").write_bytes(FILES["small.txt"])
-    p = run(http.base() + "/ok/small.txt", tmp_path / "c")
-    assert p.returncode == 0 and (tmp_path / "c").read_bytes() == FILES["small.txt"]
-    assert [r for _, r, _ in http.log] == ["bytes=%d-" % len(FILES["small.txt"]), None]
+    p = run("--sha256", "0" * 64, http.base() + "/ok/small.txt", tmp_path / "c")
+    assert p.returncode == 1 and "sha256" in p.err
+    # 416, then from zero; the checksum still fails, and then once more from zero
+    assert [r for _, r, _ in http.log] == ["bytes=%d-" % len(FILES["small.txt"]), None, None]
+    assert not (tmp_path / "c.part").exists()
+    # without a checksum a .part is never resumed
+    http.reset()
+    (tmp_path / "e.part").write_bytes(b"stale")
+    p = run(http.base() + "/ok/small.txt", tmp_path / "e")
+    assert p.returncode == 0 and (tmp_path / "e").read_bytes() == FILES["small.txt"]
+    assert http.log[0][1] is None
     # a .part with wrong bytes: checksum fails, one more try from zero
     http.reset()
     (tmp_path / "d.part").write_bytes(b"x" * 1000)
@@ -342,12 +350,15 @@ def test_resume_from_part(http, tmp_path):
 
 
 def test_truncated_body_keeps_part_then_resumes(http, tmp_path):
-    p = run(http.base() + "/trunc/Packages/big.bin", tmp_path / "a")
+    p = run(http.base() + "/trunc/Packages/big.bin", tmp_path / "x")
+    assert p.returncode == 1 and "short read (got 150000 of 300000 bytes)" in p.err
+    assert not (tmp_path / "x").exists() and not (tmp_path / "x.part").exists()
+    p = run("--sha256", sha(BIG), http.base() + "/trunc/Packages/big.bin", tmp_path / "a")
     assert p.returncode == 1 and "short read (got 150000 of 300000 bytes)" in p.err
     assert not (tmp_path / "a").exists()
     assert (tmp_path / "a.part").read_bytes() == BIG[:150000]
     http.reset()
-    p = run(http.base() + "/ok/Packages/big.bin", tmp_path / "a")
+    p = run("--sha256", sha(BIG), http.base() + "/ok/Packages/big.bin", tmp_path / "a")
     assert p.returncode == 0 and http.log[0][1] == "bytes=150000-"
     assert (tmp_path / "a").read_bytes() == BIG
 
