@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Opening the state: an existing environment, a fresh one, or an adoption
+ * of the root's rpm database. A first adoption is built in a temporary
+ * directory beside its final place and renamed into place only once it is
+ * committed, so a failure (bad rpm database, full disk, kill -9) leaves no
+ * /var/lib/alupdate behind and a concurrent first open cannot see half of it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/state_int.h"
+
+static const char *const db_names[ST_NDBS] = {
+	[ST_PKGS] = "pkgs", [ST_HDR] = "hdr", [ST_NAME] = "name", [ST_FILE] = "file",
+	[ST_PROVIDE] = "provide", [ST_META] = "meta", [ST_JOURNAL] = "journal",
+	[ST_HISTORY] = "history",
+};
+
+static size_t map_size(void)
+{
+	/* address space only: LMDB's file grows with the data */
+	return sizeof(size_t) > 4 ? (size_t)4 << 30 : (size_t)256 << 20;
+}
+
+int st_open_dbis(struct alu_state *s, MDB_txn *txn, int create, struct alu_err *e)
+{
+	for (int i = 0; i < ST_NDBS; i++) {
+		unsigned f = create ? MDB_CREATE : 0;
+		int rc;
+
+		if (i == ST_NAME || i == ST_FILE || i == ST_PROVIDE)
+			f |= MDB_DUPSORT | MDB_DUPFIXED;
+		rc = mdb_dbi_open(txn, db_names[i], f, &s->dbi[i]);
+		if (rc)
+			return alu_err_set(e, -ALUE_DB, "%s: database '%s': %s", s->dir, db_names[i],
+					   mdb_strerror(rc));
+	}
+	return 0;
+}
+
+/* Open the environment in @p dir and its dbs; a writable one gets a schema. */
+static int env_open(struct alu_state *s, const char *dir, unsigned dbflags, struct alu_err *e)
+{
+	int rdonly = dbflags & ALU_DBF_RDONLY;
+	char buf[16];
+	MDB_txn *txn;
+	MDB_val v;
+	int r, rc;
+
+	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	r = alu_db_open(dir, dbflags, ST_NDBS, map_size(), &s->env, e);
+	if (r)
+		return r;
+	rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, &txn);
+	if (rc)
+		return st_rc(rc, dir, e);
+	r = st_open_dbis(s, txn, !rdonly, e);
+	if (!r && st_meta_get(s, txn, "schema", &v) == 0) {
+		unsigned long ver = v.mv_size < sizeof(buf) ? (memcpy(buf, v.mv_data, v.mv_size),
+			buf[v.mv_size] = 0, strtoul(buf, NULL, 10)) : 0;
+		if (ver == 0 || ver > ALU_STATE_SCHEMA)
+			r = alu_err_set(e, -ALUE_DB, "%s: state schema %lu is not %d (newer alupdate?)",
+					dir, ver, ALU_STATE_SCHEMA);
+	} else if (!r && !rdonly) {
+		snprintf(buf, sizeof(buf), "%d", ALU_STATE_SCHEMA);
+		r = st_meta_put(s, txn, "schema", buf, strlen(buf));
+		if (r)
+			alu_err_set(e, r, "%s: cannot write the schema", dir);
+	}
+	if (r) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	rc = mdb_txn_commit(txn);
+	return rc ? st_rc(rc, dir, e) : 0;
+}
+
+static void env_close(struct alu_state *s)
+{
+	if (s->env)
+		mdb_env_close(s->env);
+	s->env = NULL;
+}
+
+static void rm_env_dir(const char *dir)
+{
+	char p[PATH_MAX + 16];
+
+	snprintf(p, sizeof(p), "%s/data.mdb", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
+/* A fresh environment in @p dir holding the rpm database's packages. */
+static int adopt_into(struct alu_state *s, const char *dir, const char *path,
+		      enum alu_rpmdb_kind kind, struct alu_err *e)
+{
+	int r = env_open(s, dir, 0, e);
+
+	for (int tries = 0; !r; tries++) {
+		struct alu_err le = { 0 };
+		MDB_txn *txn;
+		int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+
+		if (rc)
+			return st_rc(rc, dir, e);
+		r = st_import(s, txn, path, kind, &s->info.adopted_count, &le);
+		if (r) {
+			mdb_txn_abort(txn);
+		} else {
+			rc = mdb_txn_commit(txn);
+			r = rc ? st_rc(rc, dir, &le) : 0;
+		}
+		if (!r)
+			break;
+		if (r != -ALUE_NOSPACE || tries == 4 || alu_db_grow(s->env))
+			return alu_err_set(e, r, "%s", le.msg);
+		r = 0;
+	}
+	return r;
+}
+
+static int mkdir_p(char *p)
+{
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = 0;
+		if (mkdir(p, 0755) && errno != EEXIST) {
+			*q = '/';
+			return -errno;
+		}
+		*q = '/';
+	}
+	return mkdir(p, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+static int adopt_new(struct alu_state *s, const char *final, const char *path,
+		     enum alu_rpmdb_kind kind, struct alu_err *e)
+{
+	char parent[PATH_MAX], tmp[PATH_MAX + 32];
+	const char *td;
+	int r;
+
+	snprintf(parent, sizeof(parent), "%s", final);
+	*strrchr(parent, '/') = 0;
+	if (!s->rdonly && (r = mkdir_p(parent)))
+		return alu_err_set(e, r, "%s: cannot create: %s", parent, strerror(-r));
+	if (access(parent, W_OK) == 0) {
+		snprintf(tmp, sizeof(tmp), "%s/.alupdate-adopt-XXXXXX", parent);
+		if (!mkdtemp(tmp))
+			return alu_err_set(e, -errno, "%s: %s", tmp, strerror(errno));
+		chmod(tmp, 0755);
+		r = adopt_into(s, tmp, path, kind, e);
+		env_close(s);
+		if (r) {
+			rm_env_dir(tmp);
+			return r;
+		}
+		if (rename(tmp, final)) {
+			int err = errno;
+			rm_env_dir(tmp);
+			/* another process adopted first: use theirs */
+			if (err != EEXIST && err != ENOTEMPTY)
+				return alu_err_set(e, -err, "%s: %s", final, strerror(err));
+		} else {
+			s->info.adopted_now = 1;
+		}
+		return env_open(s, final, s->rdonly ? ALU_DBF_RDONLY : 0, e);
+	}
+	if (!s->rdonly)
+		return alu_err_set(e, -EACCES, "%s: not writable", parent);
+	/* read-only root: adopt into a private environment, gone at close */
+	td = getenv("TMPDIR");
+	snprintf(tmp, sizeof(tmp), "%s/alupdate-state-XXXXXX", td && *td ? td : "/tmp");
+	if (!mkdtemp(tmp))
+		return alu_err_set(e, -errno, "%s: %s", tmp, strerror(errno));
+	r = adopt_into(s, tmp, path, kind, e);
+	if (r) {
+		env_close(s);
+		rm_env_dir(tmp);
+		return r;
+	}
+	s->info.adopted_now = 1;
+	s->info.temporary = 1;
+	return 0;
+}
+
+/* What meta says about an earlier adoption, and whether rpm changed since. */
+static void load_info(struct alu_state *s)
+{
+	char stamp[128], now[128];
+	MDB_txn *txn;
+	MDB_val v;
+	int own;
+
+	if (st_rtxn(s, &txn, &own))
+		return;
+	if (st_meta_get(s, txn, "adopted_from", &v) == 0 && v.mv_size < sizeof(s->info.adopted_from)) {
+		memcpy(s->info.adopted_from, v.mv_data, v.mv_size);
+		s->info.adopted_from[v.mv_size] = 0;
+		stamp[0] = 0;
+		if (st_meta_get(s, txn, "rpmdb_stamp", &v) == 0 && v.mv_size < sizeof(stamp)) {
+			memcpy(stamp, v.mv_data, v.mv_size);
+			stamp[v.mv_size] = 0;
+		}
+		if (st_stamp(s->info.adopted_from, now, sizeof(now)) || strcmp(now, stamp))
+			s->info.rpmdb_changed = 1;
+	}
+	st_rtxn_end(txn, own);
+}
+
+int alu_state_open(const char *root, unsigned flags, struct alu_state **out, struct alu_err *e)
+{
+	struct alu_state *s = calloc(1, sizeof(*s));
+	char final[PATH_MAX], probe[PATH_MAX + 16], path[4096];
+	enum alu_rpmdb_kind kind;
+	struct stat st;
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	snprintf(s->root, sizeof(s->root), "%s", root && *root ? root : "/");
+	snprintf(final, sizeof(final), "%s%s", strcmp(s->root, "/") ? s->root : "", ALU_STATE_DIR);
+	snprintf(s->dir, sizeof(s->dir), "%s", final);
+	snprintf(probe, sizeof(probe), "%s/data.mdb", final);
+	s->flags = flags;
+	s->rdonly = !!(flags & ALU_STATEF_RDONLY);
+	if (stat(probe, &st) == 0) {
+		r = env_open(s, final, s->rdonly ? ALU_DBF_RDONLY : 0, e);
+		goto out;
+	}
+	if (!(flags & ALU_STATEF_NOADOPT)) {
+		struct alu_err le = { 0 };
+		r = alu_rpmdb_find(s->root, path, sizeof(path), &kind, &le);
+		if (r == 0) {
+			r = adopt_new(s, final, path, kind, e);
+			goto out;
+		}
+		if (r != -ENOENT) {
+			alu_err_set(e, r, "%s", le.msg);
+			goto out;
+		}
+	}
+	if (s->rdonly) {
+		s->info.empty = 1;
+		r = 0;
+	} else if (flags & ALU_STATEF_CREATE) {
+		r = env_open(s, final, ALU_DBF_CREATE, e);
+	} else {
+		r = alu_err_set(e, -ENOENT, "%s: no installed-package state", final);
+	}
+out:
+	if (r) {
+		alu_state_close(s);
+		return r;
+	}
+	if (s->env)
+		load_info(s);
+	*out = s;
+	return 0;
+}
+
+void alu_state_close(struct alu_state *s)
+{
+	if (!s)
+		return;
+	alu_state_txn_abort(s->wtxn);
+	env_close(s);
+	if (s->info.temporary)
+		rm_env_dir(s->dir);
+	free(s);
+}
+
+const struct alu_state_info *alu_state_info(const struct alu_state *s)
+{
+	return &s->info;
+}
