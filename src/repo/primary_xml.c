@@ -221,6 +221,10 @@ static void end_text(struct alu_primary_xml *p)
 {
 	const char *v;
 
+	if (!p->text && rvec_grow((void **)&p->text, &p->captext, 1, 1)) {
+		fail(p, -ENOMEM, "out of memory%s", "");
+		return;
+	}
 	p->text[p->ntext] = 0;
 	v = adup(p, p->text);
 	switch (p->txt) {

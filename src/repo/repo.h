@@ -182,4 +182,28 @@ void alu_updateinfo_free(struct alu_updateinfo *u);
 /** @brief Decode and parse the (compressed) file @p path. */
 int alu_updateinfo_file(const char *path, alu_advrec_cb cb, void *ud, struct alu_err *e);
 
+/* ---- ingest ------------------------------------------------------------ */
+
+struct alu_cache;
+struct alu_cache_repo;
+
+/** The local, verified files of one repository's metadata. */
+struct alu_ingest_src {
+	const char *primary_path;     /* primary.xml[.gz|.xz|.zst|.bz2] or primary.sqlite[.bz2|...] */
+	int primary_sqlite;           /* 1: primary_path is a primary_db */
+	const char *updateinfo_path;  /* NULL: the repository has no updateinfo */
+	const char *tmpdir;           /* where a primary_db is decoded (then removed) */
+};
+
+/**
+ * @brief Replace repository @p repoid in the cache with these files, in one
+ *        write transaction (a failure leaves the previous metadata intact).
+ * @param[in,out] st the state to store (repomd checksum, fetched time,
+ *        mirror ...); idx, npkgs, nadvs and primary_type are filled in.
+ * @return 0, the readers' errors (-ALUE_XML, -ALUE_CORRUPT, -ALUE_DB ...),
+ *         -ALUE_NOSPACE when the map could not be grown enough, -EROFS.
+ */
+int alu_repo_ingest(struct alu_cache *c, const char *repoid, const struct alu_ingest_src *src,
+		    struct alu_cache_repo *st, struct alu_err *e);
+
 #endif

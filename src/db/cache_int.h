@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* Internals of the metadata cache shared by cache_*.c. */
+#ifndef ALU_DB_CACHE_INT_H
+#define ALU_DB_CACHE_INT_H
+
+#include <lmdb.h>
+
+#include "db/cache.h"
+
+enum { DB_META, DB_REPOS, DB_PKGS, DB_NAMES, DB_PROVIDES, DB_FILES, DB_ADVS, DB_ADVIDS,
+	DB_ADVPKGS, DB_CVES, DB_N };
+
+struct repo_slot {
+	uint32_t idx;
+	char *id;
+	int selected;
+};
+
+struct alu_cache {
+	MDB_env *env;
+	MDB_dbi dbi[DB_N];
+	MDB_txn *rd;          /* the shared read transaction; NULL until a query */
+	int rdonly;
+	struct repo_slot *repos;
+	size_t nrepos;
+	int select_all;
+	/* scratch for decoded advisories (reused) */
+	struct alu_advref *refs;
+	size_t caprefs;
+	struct alu_advpkg *pkgs;
+	size_t cappkgs;
+};
+
+/* ---- record encoding: little-endian integers, strings as u32 length +
+ * bytes + NUL so decoded strings can point into the map ---- */
+struct enc {
+	char *p;
+	size_t n, cap;
+	int err;
+};
+void enc_u32(struct enc *b, uint32_t v);
+void enc_u64(struct enc *b, uint64_t v);
+void enc_str(struct enc *b, const char *s);
+
+struct dec {
+	const unsigned char *p;
+	size_t n, off;
+	int err;
+};
+uint32_t dec_u32(struct dec *d);
+uint64_t dec_u64(struct dec *d);
+const char *dec_str(struct dec *d);
+
+int cache_enc_pkg(struct enc *b, const struct alu_pkgrec *p);
+/* Decodes the scalar fields; @p d is left at the dependency lists. */
+int cache_dec_pkg(struct dec *d, struct alu_pkgrec *p);
+/* Walks deps (all four kinds) then files, from the position cache_dec_pkg left. */
+int cache_enc_adv(struct enc *b, const struct alu_advrec *a);
+int cache_dec_adv(struct alu_cache *c, struct dec *d, struct alu_advrec *a);
+
+/* ---- keys ---- */
+struct ckey {
+	char buf[ALU_CACHE_KEYMAX + 8];
+	MDB_val v;
+};
+void cache_key(struct ckey *k, const char *s);
+void cache_id(unsigned char out[8], uint64_t id);
+uint64_t cache_id_get(const void *p);
+
+/* the shared read transaction (begun on demand) */
+int cache_rd(struct alu_cache *c, MDB_txn **out, struct alu_err *e);
+void cache_rd_end(struct alu_cache *c);
+/* reload the repo index table from `repos` within @p txn */
+int cache_load_repos(struct alu_cache *c, MDB_txn *txn, struct alu_err *e);
+/* repo slot for a package/advisory id; NULL when not selected */
+const struct repo_slot *cache_slot(const struct alu_cache *c, uint64_t id);
+
+int cache_enc_repo(struct enc *b, const struct alu_cache_repo *r);
+int cache_dec_repo(struct dec *d, struct alu_cache_repo *r);
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ingest: both package readers and the updateinfo reader feed one cache
+ * write transaction. A full map aborts the transaction, grows the map and
+ * starts over (the files are local by now, so a retry costs only parsing).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/cache.h"
+#include "repo/repo.h"
+
+#define INGEST_TRIES 6
+
+struct sink {
+	struct alu_cache_wr *w;
+	struct alu_err *e;
+};
+
+static int pkg_cb(void *ud, const struct alu_pkgrec *p)
+{
+	struct sink *s = ud;
+	return alu_cache_write_pkg(s->w, p, s->e);
+}
+
+static int adv_cb(void *ud, const struct alu_advrec *a)
+{
+	struct sink *s = ud;
+	return alu_cache_write_adv(s->w, a, s->e);
+}
+
+static int once(struct alu_cache *c, const char *repoid, const struct alu_ingest_src *src,
+		const char *dbpath, struct alu_cache_repo *st, struct alu_err *e)
+{
+	struct sink s = { .e = e };
+	int rc = alu_cache_write_begin(c, repoid, &s.w, e);
+
+	if (rc)
+		return rc;
+	if (src->primary_sqlite)
+		rc = alu_primary_sqlite_file(dbpath, pkg_cb, &s, e);
+	else
+		rc = alu_primary_xml_file(src->primary_path, pkg_cb, &s, e);
+	if (!rc && src->updateinfo_path)
+		rc = alu_updateinfo_file(src->updateinfo_path, adv_cb, &s, e);
+	if (rc) {
+		alu_cache_write_abort(s.w);
+		return rc;
+	}
+	snprintf(st->primary_type, sizeof(st->primary_type), "%s",
+		 src->primary_sqlite ? "primary_db" : "primary");
+	return alu_cache_write_commit(s.w, st, e);
+}
+
+int alu_repo_ingest(struct alu_cache *c, const char *repoid, const struct alu_ingest_src *src,
+		    struct alu_cache_repo *st, struct alu_err *e)
+{
+	char dbpath[4096] = "";
+	int rc;
+
+	if (src->primary_sqlite) {
+		/* SQLite needs a seekable plain file: decode next to the cache */
+		if (snprintf(dbpath, sizeof(dbpath), "%s/%s.primary.sqlite.tmp", src->tmpdir, repoid)
+		    >= (int)sizeof(dbpath))
+			return alu_err_set(e, -ENAMETOOLONG, "%s: path too long", src->tmpdir);
+		rc = alu_decomp_to_file(src->primary_path, dbpath, e);
+		if (rc)
+			return rc;
+	}
+	for (int i = 0; i < INGEST_TRIES; i++) {
+		alu_err_clear(e);
+		rc = once(c, repoid, src, dbpath, st, e);
+		if (rc != -ALUE_NOSPACE)
+			break;
+	}
+	if (*dbpath)
+		unlink(dbpath);
+	return rc;
+}
