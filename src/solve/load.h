@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Filling the solver's pool from what alupdate knows: the installed packages
+ * (state db, their headers) and the enabled repositories (metadata cache).
+ * Kept apart from solve.h so that the solver itself needs neither database
+ * (the scenario tests fill it directly).
+ */
+#ifndef ALU_SOLVE_LOAD_H
+#define ALU_SOLVE_LOAD_H
+
+#include "conf/conf.h"
+#include "db/cache.h"
+#include "db/state.h"
+#include "solve/solve.h"
+
+/**
+ * @brief Add every installed package (repo "@System", key = state id) and
+ *        every package of the enabled repositories of @p conf that the cache
+ *        holds (key = cache package id), honouring each repo's priority,
+ *        cost, exclude= and includepkgs=. File provides are the paths
+ *        createrepo puts in primary (/etc/..., ...bin/..., /usr/lib/sendmail),
+ *        for installed and repository packages alike.
+ * @param cache may be NULL (nothing cached: only installed packages).
+ * @return 0, -ENOMEM, -ALUE_DB, -ALUE_CORRUPT (a header or record that cannot
+ *         be read; the message names the package).
+ */
+int alu_solve_load(struct alu_solve *s, const struct alu_conf *conf, struct alu_state *st,
+		   struct alu_cache *cache, struct alu_err *e);
+
+/** @return 1 when createrepo would list @p path in primary.xml. */
+int alu_solve_primary_file(const char *path);
+
+#endif
