@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `alupdate adopt`: (re-)import the root's rpm database, replacing
+ * alupdate's view of what is installed with rpm's, in one transaction.
+ * The rpm database is only read. Running it twice gives the same state.
+ */
+#include <stdio.h>
+
+#include "cmd/cmd.h"
+#include "db/rpmdb.h"
+#include "db/state.h"
+#include "util/out.h"
+
+static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
+{
+	struct alu_state *s = NULL;
+	struct alu_err e = { 0 };
+	enum alu_rpmdb_kind kind;
+	char path[4096];
+	size_t n = 0;
+	int r;
+
+	(void)priv; (void)argc; (void)argv;
+	/* say first, and plainly, when there is nothing to adopt */
+	r = alu_rpmdb_find(ctx->root, path, sizeof(path), &kind, &e);
+	if (r)
+		goto fail;
+	r = alu_state_open(ctx->root, 0, &s, &e);
+	if (r)
+		goto fail;
+	if (alu_state_info(s)->adopted_now) {
+		/* a first open adopts by itself: importing again would only repeat it */
+		n = alu_state_info(s)->adopted_count;
+		snprintf(path, sizeof(path), "%s", alu_state_info(s)->adopted_from);
+	} else {
+		r = alu_state_adopt(s, &n, path, &e);
+		if (r)
+			goto fail;
+	}
+	if (ctx->json)
+		printf("{\"adopted\":%zu,\"from\":\"%s\"}\n", n, path);
+	else
+		alu_msg("Adopted %zu packages from %s", n, path);
+	alu_state_close(s);
+	return 0;
+fail:
+	alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
+	alu_state_close(s);
+	return 1;
+}
+
+const struct alu_cmd alu_cmd_adopt = {
+	.name = "adopt",
+	.summary = "import the rpm database as the installed-package state",
+	.usage = "",
+	.flags = ALU_CMDF_WRITES_ROOT,
+	.run = run,
+};
