@@ -24,8 +24,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "conf/conf.h"
 #include "rpm/rpm.h"
 #include "util/err.h"
+#include "util/strv.h"
 
 /* ---- decompression ----------------------------------------------------- */
 
@@ -205,5 +207,57 @@ struct alu_ingest_src {
  */
 int alu_repo_ingest(struct alu_cache *c, const char *repoid, const struct alu_ingest_src *src,
 		    struct alu_cache_repo *st, struct alu_err *e);
+
+/* ---- sync --------------------------------------------------------------- */
+
+struct alu_net;
+
+enum {
+	ALU_SYNCF_FORCE = 1 << 0,      /* check repomd.xml even when not expired (makecache) */
+	ALU_SYNCF_CACHEONLY = 1 << 1,  /* -C: never touch the network */
+};
+
+/**
+ * @brief Bring repository @p r's metadata in @p cache up to date.
+ * Honours metadata_expire (fresh metadata is not checked unless FORCE);
+ * an unchanged repomd.xml (same sha256) costs one request and nothing is
+ * parsed; repo_gpgcheck verifies repomd.xml.asc against r->gpgkeys.
+ * @param[out] changed 1 when new metadata was ingested.
+ * @return 0; -ALUE_NOCACHE (CACHEONLY and nothing cached); network errors
+ *         (-ALUE_MIRRORS "all mirrors failed ...", -ALUE_NET ...);
+ *         -ALUE_BADSIG / -ALUE_NOKEY (repo_gpgcheck); -ALUE_CONFIG (no URL);
+ *         parse and cache errors as alu_repo_ingest(). The previous metadata
+ *         stays in the cache on every failure.
+ */
+int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_cache *cache,
+		  const struct alu_repo *r, unsigned flags, int *changed, struct alu_err *e);
+
+/* ---- a command's view of its repositories -------------------------------- */
+
+/** What a command that reads repositories holds. Everything owned. */
+struct alu_repos {
+	struct alu_conf conf;
+	struct alu_cache *cache;      /* queries restricted to `enabled` */
+	struct alu_net *net;          /* NULL with -C or NOSYNC */
+	struct alu_strv enabled;      /* ids of the repositories in use */
+	size_t nchanged;              /* repositories whose metadata was refreshed */
+};
+
+enum {
+	ALU_REPOSF_NOSYNC = 1 << 0,   /* use the cache as it is (clean, offline listing) */
+	ALU_REPOSF_FORCE = 1 << 1,    /* check every repomd.xml now (makecache) */
+};
+
+/**
+ * @brief Load the configuration for @p ctx, open the cache, sync every
+ *        enabled repository (unless -C or NOSYNC) and select them for queries.
+ * A repository that fails with skip_if_unavailable=1 is reported with
+ * alu_warn() and left out; any other failure fails the call.
+ * @param[out] out release with alu_repos_close() (also after failure).
+ * @return 0 or the first error (conf, cache, sync: see those).
+ */
+int alu_repos_open(const struct alu_ctx *ctx, unsigned flags, struct alu_repos *out,
+		   struct alu_err *e);
+void alu_repos_close(struct alu_repos *r);
 
 #endif
