@@ -12,8 +12,9 @@
  *   - V4 public keys and subkeys (tags 6, 14), their user ids (tag 13),
  *     fingerprint = SHA-1(0x99, len16, body), key id = its low 64 bits;
  *     V3 keys (key id = low 64 bits of n, fingerprint = MD5(n, e)).
- *   - V3 and V4 signatures of type 0x00 (binary) and 0x01 (text: line ends
- *     hashed as CRLF and trailing blanks dropped, as gpg does).
+ *   - V3 and V4 signatures of type 0x00 (binary) and 0x01 (text: every
+ *     line end hashed as CRLF, trailing CRs dropped, spaces and tabs kept,
+ *     exactly as gpg 2.2 verifies).
  *   - RSA (public key algorithms 1, 2, 3), 1024 to 4096 bits, PKCS#1 v1.5
  *     through BearSSL, with hashes SHA-1, SHA-224, SHA-256, SHA-384 and
  *     SHA-512. SHA-1 is accepted in V3 and V4 signatures because rpm 4.18
@@ -179,7 +180,7 @@ struct alu_pgp_verify {
 	int err;                         /* sticky error, 0 while fine */
 	const struct alu_pgp_keyring *ring;
 	struct alu_digest d;             /* running hash of the signed data */
-	struct alu_digest d_ws;          /* text mode: hash before pending blanks */
+	struct alu_digest d_ws;          /* text mode: hash before pending CRs */
 	int in_ws;                       /* text mode: d_ws is live */
 	size_t sig_len;
 	uint8_t sig[ALU_PGP_SIG_MAX];    /* the signature packet body */

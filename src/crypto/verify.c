@@ -2,7 +2,7 @@
 /*
  * Verification of document signatures (types 0x00 and 0x01) with RSA keys
  * (RFC 4880 5.2.4):
- *   1. hash the data (text mode: line ends as CRLF, trailing blanks cut);
+ *   1. hash the data (text mode: line ends as CRLF);
  *   2. hash the signature's trailer (V3: type and time; V4: the hashed part
  *      of the packet, then 0x04 0xFF and its length as 4 bytes);
  *   3. compare the first two digest bytes with the packet's quick check;
@@ -171,12 +171,13 @@ fail:
 
 static int is_ws(uint8_t c)
 {
-	return c == ' ' || c == '\t' || c == '\r';
+	return c == '\r';
 }
 
-/* gpg's text filter: each line loses its trailing spaces, tabs and CRs and
- * ends in CRLF. Blanks are hashed as they come, with a copy of the context
- * taken before them; a line end rolls back to that copy. */
+/* gpg 2.2's text filter (checked against gpg itself): each line loses its
+ * trailing CRs and ends in CRLF; the last line, without LF, only loses its
+ * CRs. Spaces and tabs stay significant. CRs are hashed as they come, with
+ * a copy of the context taken before them; a line end rolls back to it. */
 static void update_text(struct alu_pgp_verify *v, const uint8_t *p, size_t n)
 {
 	size_t i = 0;
