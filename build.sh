@@ -74,9 +74,9 @@ cmd_build() {
 	if [ ! -e "$B/static/build.ninja" ]; then
 		CC=musl-gcc PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig \
 			meson setup "$B/static" "$top" --buildtype=minsize -Dstatic=true \
-			-Dprefix_dir="$PREFIX" >/dev/null
+			-Dprefix_dir="$PREFIX" >"$B/meson-static.log" 2>&1 || { tail -30 "$B/meson-static.log" >&2; exit 1; }
 	fi
-	ninja -C "$B/static" >/dev/null
+	ninja -C "$B/static" >"$B/ninja-static.log" 2>&1 || { tail -40 "$B/ninja-static.log" >&2; exit 1; }
 	strip -o "$B/alupdate" "$B/static/alupdate"
 	log "alupdate: $(stat -c %s "$B/alupdate") bytes stripped ($(file -b "$B/alupdate" | cut -d, -f1-2))"
 }
@@ -87,9 +87,9 @@ cmd_devbuild() {
 	need_deps
 	if [ ! -e "$B/dev/build.ninja" ]; then
 		meson setup "$B/dev" "$top" --buildtype=debug -Dstatic=false \
-			-Db_sanitize=address,undefined >/dev/null
+			-Db_sanitize=address,undefined >"$B/meson-dev.log" 2>&1 || { tail -30 "$B/meson-dev.log" >&2; exit 1; }
 	fi
-	ninja -C "$B/dev" >/dev/null
+	ninja -C "$B/dev" >"$B/ninja-dev.log" 2>&1 || { tail -40 "$B/ninja-dev.log" >&2; exit 1; }
 }
 
 cmd_mirror() {
