@@ -9,7 +9,8 @@
  *     update: true                      # apply security updates at first boot
  *     severities: [critical, important]
  *
- * Every error, syntax or schema, names FILE:LINE:COLUMN (1-based).
+ * Every error, syntax or schema, names FILE:LINE:COLUMN (1-based; FILE is the
+ * host path, root included).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,7 +26,7 @@
 
 struct yctx {
 	struct alu_conf *c;
-	const char *file;   /* shown name: the path inside the root */
+	const char *file;   /* host path, for messages */
 	struct alu_err *e;
 	int expire_set;
 };
@@ -161,7 +162,7 @@ static int top_map(struct yctx *y, struct fy_node *root)
 
 int alu_conf_yaml_load(struct alu_conf *c, int *expire_set, struct alu_err *e)
 {
-	struct yctx y = { .c = c, .file = ALU_CONF_YAML, .e = e };
+	struct yctx y = { .c = c, .e = e };
 	struct fy_diag_cfg dcfg;
 	struct fy_parse_cfg pcfg = { 0 };
 	struct fy_document *doc = NULL;
@@ -174,9 +175,10 @@ int alu_conf_yaml_load(struct alu_conf *c, int *expire_set, struct alu_err *e)
 	path = alu_conf_path(c, ALU_CONF_YAML);
 	if (!path)
 		return -ENOMEM;
+	y.file = path;
 	if (stat(path, &st) < 0) {
 		r = errno == ENOENT || errno == ENOTDIR ? 0
-			: alu_err_set(e, -ALUE_CONFIG, "%s: %s", ALU_CONF_YAML, strerror(errno));
+			: alu_err_set(e, -ALUE_CONFIG, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	fy_diag_cfg_default(&dcfg);
@@ -188,6 +190,7 @@ int alu_conf_yaml_load(struct alu_conf *c, int *expire_set, struct alu_err *e)
 		r = -ENOMEM;
 		goto out;
 	}
+	fy_diag_set_collect_errors(diag, true);
 	pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
 	pcfg.diag = diag;
 	doc = fy_document_build_from_file(&pcfg, path);
@@ -197,11 +200,14 @@ int alu_conf_yaml_load(struct alu_conf *c, int *expire_set, struct alu_err *e)
 		while ((de = fy_diag_errors_iterate(diag, &it)))
 			if (de->type >= FYET_ERROR)
 				break;
+		/* Collected positions are already 1-based. An empty file is no document and no error. */
 		if (de)
-			r = alu_err_set(e, -ALUE_CONFIG, "%s:%d:%d: %s", ALU_CONF_YAML, de->line + 1,
-				de->column + 1, de->msg);
+			r = alu_err_set(e, -ALUE_CONFIG, "%s:%d:%d: %s", path, de->line,
+				de->column, de->msg);
+		else if (st.st_size > 0)
+			r = alu_err_set(e, -ALUE_CONFIG, "%s: not valid YAML", path);
 		else
-			r = alu_err_set(e, -ALUE_CONFIG, "%s: not valid YAML", ALU_CONF_YAML);
+			c->yamlfile = path, path = NULL;
 		goto out;
 	}
 	if (fy_document_root(doc))
