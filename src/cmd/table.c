@@ -5,11 +5,13 @@
 #include "cmd/cmd.h"
 
 extern const struct alu_cmd alu_cmd_version;
+extern const struct alu_cmd alu_cmd_makecache, alu_cmd_clean;
 extern const struct alu_cmd alu_cmd_config;
 extern const struct alu_cmd alu_cmd_repolist;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
+	&alu_cmd_makecache, &alu_cmd_clean,
 	&alu_cmd_config,
 	&alu_cmd_repolist,
 	NULL

@@ -260,4 +260,57 @@ int alu_repos_open(const struct alu_ctx *ctx, unsigned flags, struct alu_repos *
 		   struct alu_err *e);
 void alu_repos_close(struct alu_repos *r);
 
+/* ---- shared by the query commands ---------------------------------------- */
+
+struct alu_state;
+
+/** @return 1 when glob @p spec matches one of yum's forms of a package:
+ *  name, name.arch, name-ver, name-ver-rel, name-ver-rel.arch,
+ *  name-epoch:ver-rel.arch, epoch:name-ver-rel.arch. */
+int alu_pkg_spec_match(const char *spec, const char *name, uint32_t epoch, const char *v,
+		       const char *r, const char *arch);
+/** @return 1 when the arches are equal or one is noarch. */
+int alu_arch_compat(const char *a, const char *b);
+/** @brief "name-[E:]V-R.A" into @p buf. @return as snprintf. */
+int alu_nevra_fmt(char *buf, size_t n, const char *name, uint32_t epoch, const char *v,
+		  const char *r, const char *arch);
+
+/** An available update of an installed package. Strings owned. */
+struct alu_update {
+	char *name, *arch, *version, *release, *repo;   /* the newest newer repo package */
+	uint32_t epoch;
+	uint64_t id;                                    /* its cache id */
+	char *inst_version, *inst_release, *inst_arch;  /* the newest installed one */
+	uint32_t inst_epoch;
+};
+
+/**
+ * @brief For every installed name.arch, the newest package of the selected
+ *        repositories that is newer (same arch, or either noarch), sorted by
+ *        name then arch.
+ * @param[out] out free with alu_updates_free(out, n).
+ * @return 0, -ENOMEM, cache or state errors.
+ */
+int alu_updates_find(struct alu_cache *c, struct alu_state *s, struct alu_update **out,
+		     size_t *n, struct alu_err *e);
+void alu_updates_free(struct alu_update *v, size_t n);
+
+/** @return the ALU_ADV_* bit of an advisory type (0 for unknown ones). */
+unsigned alu_adv_type_bit(const char *type);
+/** @return 1 when any advisory filter is set. */
+int alu_filter_active(const struct alu_filter *f);
+/** @return 1 when @p a passes @p f (kinds of filter are ORed, as yum does;
+ *  severities compare case-insensitively; ids, CVEs, BZs are globs; a bare
+ *  CVE number also matches as "CVE-<n>"). No filter: 1. */
+int alu_adv_filter_match(const struct alu_filter *f, const struct alu_advrec *a);
+
+enum { ALU_ADVST_NONE = 0,       /* no installed package of that name and arch */
+	ALU_ADVST_NEEDED = 1,    /* an installed one is older than the fix */
+	ALU_ADVST_INSTALLED = 2, /* the fix (or newer) is installed */
+};
+/** @return ALU_ADVST_* for one package line of an advisory, or a negative code. */
+int alu_adv_pkg_status(struct alu_state *s, const struct alu_advpkg *k);
+/** @return yum's label: "critical/Sec.", "security" (no severity), "bugfix" ... */
+const char *alu_adv_label(const struct alu_advrec *a, char *buf, size_t n);
+
 #endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* Advisory rows shared by `updateinfo` and `check-update`: which advisory
+ * lines apply to the installed system, already filtered. */
+#ifndef ALU_CMD_UIROWS_H
+#define ALU_CMD_UIROWS_H
+
+#include <stddef.h>
+
+#include "cmd/ctx.h"
+#include "util/strv.h"
+
+struct alu_cache;
+struct alu_state;
+struct alu_err;
+
+struct uirow {
+	char *id, *type, *severity, *label, *nevra, *title, *issued, *updated, *description;
+	char *adv_status;
+	char *name, *arch;         /* of the package line */
+	struct alu_strv cves;
+	unsigned typebit;
+	int status;                /* ALU_ADVST_NEEDED or ALU_ADVST_INSTALLED */
+};
+
+struct uirows {
+	struct uirow *v;
+	size_t n, cap;
+	int all;                   /* mode "all": rows carry an installed mark */
+};
+
+/**
+ * @brief Collect rows for @p mode ("available", "installed", "updates",
+ *        "all"), advisories passing @p f and, when @p specs are given, whose
+ *        id or package matches one of them.
+ * @return 0, -ENOMEM, cache or state errors (message in @p e).
+ */
+int uirows_collect(struct uirows *u, struct alu_cache *c, struct alu_state *s,
+		   const struct alu_filter *f, const char *mode, char **specs, int nspecs,
+		   struct alu_err *e);
+void uirows_free(struct uirows *u);
+/** @brief Print @p s as a JSON string literal on stdout. */
+void uirow_json_str(const char *s);
+
+#endif

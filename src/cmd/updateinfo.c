@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `alupdate updateinfo [list|info|summary] [cves] [available|installed|updates|all]
+ * [ID-or-PKG-GLOB...]` with the advisory filters (--security, --sec-severity,
+ * --advisory, --cve ...). An advisory line applies when an installed package
+ * of its name and arch (noarch matches any) is older than the fixed version
+ * ("available", the default); "installed" lists fixes already installed;
+ * "updates" those whose fix the repositories carry; "all" both. Output shapes
+ * are yum's: `ALAS2-2026-0001 critical/Sec. hello-2.10-2.amzn2.x86_64`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd/cmd.h"
+#include "cmd/uirows.h"
+#include "db/cache.h"
+#include "db/state.h"
+#include "repo/repo.h"
+#include "util/out.h"
+
+enum { V_LIST, V_INFO, V_SUMMARY };
+
+static const char *const sevs[] = { "Critical", "Important", "Medium", "Moderate", "Low" };
+
+static void summary(const struct uirows *u, const char *mode, int json)
+{
+	size_t nsec = 0, nbug = 0, nenh = 0, nnew = 0, nsev[5] = { 0 };
+	const struct uirow *last = NULL;
+
+	for (size_t i = 0; i < u->n; i++) {
+		const struct uirow *r = &u->v[i];
+		if (last && !strcmp(last->id, r->id))
+			continue;
+		last = r;
+		switch (r->typebit) {
+		case ALU_ADV_SECURITY:
+			nsec++;
+			for (size_t s = 0; s < 5; s++)
+				nsev[s] += !strcasecmp(r->severity, sevs[s]);
+			break;
+		case ALU_ADV_BUGFIX: nbug++; break;
+		case ALU_ADV_ENHANCEMENT: nenh++; break;
+		case ALU_ADV_NEWPACKAGE: nnew++; break;
+		}
+	}
+	if (json) {
+		printf("{\"mode\":\"%s\",\"security\":%zu,\"critical\":%zu,\"important\":%zu,"
+		       "\"medium\":%zu,\"moderate\":%zu,\"low\":%zu,\"bugfix\":%zu,\"enhancement\":%zu,"
+		       "\"newpackage\":%zu}\n", mode, nsec, nsev[0], nsev[1], nsev[2], nsev[3], nsev[4],
+		       nbug, nenh, nnew);
+		return;
+	}
+	if (!nsec && !nbug && !nenh && !nnew)
+		return;
+	printf("Updates Information Summary: %s\n", mode);
+	if (nsec)
+		printf("    %zu Security notice(s)\n", nsec);
+	for (size_t s = 0; s < 5; s++)
+		if (nsev[s])
+			printf("        %zu %s Security notice(s)\n", nsev[s], sevs[s]);
+	if (nbug)
+		printf("    %zu Bugfix notice(s)\n", nbug);
+	if (nenh)
+		printf("    %zu Enhancement notice(s)\n", nenh);
+	if (nnew)
+		printf("    %zu New Package notice(s)\n", nnew);
+	printf("updateinfo summary done\n");
+}
+
+static void list(const struct uirows *u, int cves, int json)
+{
+	int w1 = 0, w2 = 0;
+
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < u->n; i++) {
+			const struct uirow *r = &u->v[i];
+			printf("%s{\"id\":", i ? "," : "");
+			uirow_json_str(r->id);
+			printf(",\"type\":");
+			uirow_json_str(r->type);
+			printf(",\"severity\":");
+			uirow_json_str(r->severity);
+			printf(",\"nevra\":");
+			uirow_json_str(r->nevra);
+			printf(",\"installed\":%s,\"cves\":[", r->status == ALU_ADVST_INSTALLED ? "true" : "false");
+			for (size_t c = 0; c < r->cves.n; c++) {
+				printf(c ? "," : "");
+				uirow_json_str(r->cves.v[c]);
+			}
+			printf("]}");
+		}
+		printf("]\n");
+		return;
+	}
+	for (size_t i = 0; i < u->n; i++) {
+		const struct uirow *r = &u->v[i];
+		int a = (int)strlen(r->id), b = (int)strlen(r->label);
+		for (size_t c = 0; cves && c < r->cves.n; c++)
+			a = (int)strlen(r->cves.v[c]) > a ? (int)strlen(r->cves.v[c]) : a;
+		w1 = a > w1 ? a : w1;
+		w2 = b > w2 ? b : w2;
+	}
+	for (size_t i = 0; i < u->n; i++) {
+		const struct uirow *r = &u->v[i];
+		const char *mark = u->all ? (r->status == ALU_ADVST_INSTALLED ? "i " : "  ") : "";
+		if (!cves) {
+			printf("%s%-*s %-*s %s\n", mark, w1, r->id, w2, r->label, r->nevra);
+			continue;
+		}
+		for (size_t c = 0; c < r->cves.n; c++)
+			printf("%s%-*s %-*s %s\n", mark, w1, r->cves.v[c], w2, r->label, r->nevra);
+	}
+}
+
+static void info(const struct uirows *u)
+{
+	const struct uirow *last = NULL;
+
+	for (size_t i = 0; i < u->n; i++) {
+		const struct uirow *r = &u->v[i];
+		if (last && !strcmp(last->id, r->id))
+			continue;
+		last = r;
+		printf("===============================================================================\n"
+		       "  %s\n"
+		       "===============================================================================\n",
+		       r->title);
+		printf("  Update ID : %s\n", r->id);
+		printf("       Type : %s\n", r->type);
+		printf("     Status : %s\n", r->adv_status);
+		printf("     Issued : %s\n", r->issued);
+		if (*r->updated)
+			printf("    Updated : %s\n", r->updated);
+		for (size_t c = 0; c < r->cves.n; c++)
+			printf("%s : %s\n", c ? "           " : "       CVEs", r->cves.v[c]);
+		printf("Description : %s\n", r->description);
+		if (*r->severity)
+			printf("   Severity : %s\n", r->severity);
+		printf("\n");
+	}
+}
+
+static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
+{
+	struct alu_repos rp;
+	struct alu_state *st = NULL;
+	struct alu_err e = { 0 };
+	struct uirows u = { 0 };
+	int view = V_LIST, cves = 0, rc;
+	const char *mode = "available";
+
+	(void)priv;
+	if (argc && (!strcmp(argv[0], "list") || !strcmp(argv[0], "info") || !strcmp(argv[0], "summary"))) {
+		view = argv[0][0] == 'l' ? V_LIST : argv[0][0] == 'i' ? V_INFO : V_SUMMARY;
+		argc--, argv++;
+	}
+	if (view == V_LIST && argc && !strcmp(argv[0], "cves"))
+		cves = 1, argc--, argv++;
+	if (argc && (!strcmp(argv[0], "available") || !strcmp(argv[0], "installed") ||
+		     !strcmp(argv[0], "updates") || !strcmp(argv[0], "all")))
+		mode = argv[0], argc--, argv++;
+	rc = alu_repos_open(ctx, 0, &rp, &e);
+	if (!rc)
+		rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &st, &e);
+	if (!rc)
+		rc = uirows_collect(&u, rp.cache, st, &ctx->filter, mode, argv, argc, &e);
+	if (rc) {
+		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(rc));
+		rc = 1;
+	} else if (view == V_SUMMARY) {
+		summary(&u, mode, ctx->json);
+	} else if (view == V_INFO && !ctx->json) {
+		info(&u);
+	} else {
+		list(&u, cves, ctx->json);
+	}
+	if (!rc && !ctx->json && view != V_SUMMARY && alu_out_level() >= ALU_NORMAL)
+		printf("updateinfo %s done\n", view == V_INFO ? "info" : "list");
+	uirows_free(&u);
+	alu_state_close(st);
+	alu_repos_close(&rp);
+	return rc;
+}
+
+const struct alu_cmd alu_cmd_updateinfo = {
+	.name = "updateinfo",
+	.summary = "show advisories (list, info, summary; cves)",
+	.usage = "[list|info|summary] [cves] [available|installed|updates|all] [ID|PKG...]",
+	.groups = ALU_OPTG_FILTER,
+	.run = run,
+};
