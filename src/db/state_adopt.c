@@ -3,7 +3,11 @@
  * Adoption: import every header of the root's rpm database as an installed
  * package (reason "adopted"), inside the caller's write transaction, so a
  * bad database leaves nothing written. The rpm database is only read.
+ * Where yum kept its yumdb (/var/lib/yum/yumdb/<n>/<pkgid>-<n>-<v>-<r>-<a>/),
+ * its from_repo gives the origin repo, so `list installed` shows
+ * "@amzn2-core" as yum did rather than "installed".
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,12 +25,49 @@ struct import {
 	struct alu_err *e;
 };
 
+/* yumdb's from_repo for the package, or "" (the yumdb is optional). */
+static void yumdb_repo(const char *root, const struct alu_pkginfo *pi, char *out, size_t n)
+{
+	char dir[4200], suffix[1024], p[8400];
+	struct dirent *de;
+	size_t sl;
+	DIR *d;
+
+	out[0] = 0;
+	snprintf(dir, sizeof(dir), "%s/var/lib/yum/yumdb/%c", strcmp(root, "/") ? root : "", pi->name[0]);
+	sl = (size_t)snprintf(suffix, sizeof(suffix), "-%s-%s-%s-%s", pi->name, pi->version,
+			      pi->release, pi->arch);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		FILE *f;
+
+		/* <pkgid>-: the checksum part has no '-', so the suffix decides */
+		if (l <= sl || strcmp(de->d_name + l - sl, suffix) || memchr(de->d_name, '-', l - sl))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/from_repo", dir, de->d_name);
+		f = fopen(p, "re");
+		if (f) {
+			if (fgets(out, (int)n, f))
+				out[strcspn(out, "\r\n")] = 0;
+			else
+				out[0] = 0;
+			fclose(f);
+		}
+		break;
+	}
+	closedir(d);
+}
+
 static int import_one(void *arg, uint32_t hnum, const void *blob, size_t len)
 {
 	struct import *im = arg;
 	struct alu_err le = { 0 };
 	struct alu_hdr *h = NULL;
-	char what[4200];
+	struct alu_pkginfo pi;
+	char what[4200], repo[256] = "";
 	uint32_t t = 0;
 	int r;
 
@@ -35,7 +76,9 @@ static int import_one(void *arg, uint32_t hnum, const void *blob, size_t len)
 	if (r)
 		return alu_err_set(im->e, r, "%s", le.msg[0] ? le.msg : what);
 	alu_hdr_u32(h, TAG_INSTALLTIME, &t);
-	r = st_add(im->s, im->txn, h, ALU_REASON_ADOPTED, "", t ? t : 1, NULL, &le);
+	if (alu_hdr_info(h, &pi) == 0 && pi.name && *pi.name && pi.version && pi.release && pi.arch)
+		yumdb_repo(im->s->root, &pi, repo, sizeof(repo));
+	r = st_add(im->s, im->txn, h, ALU_REASON_ADOPTED, repo, t ? t : 1, NULL, &le);
 	alu_hdr_free(h);
 	if (r)
 		return alu_err_set(im->e, r, "%s: %s", what, le.msg);

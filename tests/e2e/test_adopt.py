@@ -226,3 +226,17 @@ def test_no_rpmdb(tmp_path):
 def test_list_available_not_yet(sqlite_root, tmp_path):
     r = alu(copy_root(sqlite_root, tmp_path / "r"), "list", "available")
     assert r.returncode == 1 and "list installed" in r.stderr
+
+
+def test_yumdb_origin(sqlite_root, tmp_path):
+    """yum's yumdb from_repo becomes the origin repo ("@amzn2-core")."""
+    root = copy_root(sqlite_root, tmp_path / "r")
+    d = root / "var/lib/yum/yumdb/b/0123456789abcdef0123456789abcdef01234567-beta-3.1-4.el7-x86_64"
+    d.mkdir(parents=True)
+    (d / "from_repo").write_text("amzn2-core\n")
+    (d / "reason").write_text("user\n")
+    r = alu(root, "list", "installed", "beta")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1].split() == ["beta.x86_64", "2:3.1-4.el7", "@amzn2-core"]
+    r = alu(root, "list", "installed", "alpha")
+    assert r.stdout.splitlines()[-1].split()[-1] == "installed"
