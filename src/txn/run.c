@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/* Running a plan: the order of txn.h, one committed operation at a time. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "txn/txn_int.h"
+#include "util/out.h"
+
+void alu_txn_note(struct alu_txn_log *log, const char *fmt, ...)
+{
+	char buf[4200];
+	va_list ap;
+
+	if (!log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	alu_strv_push(&log->lines, buf);
+}
+
+struct count { const char *name; int n; };
+
+static int count_cb(void *arg, const struct alu_instpkg *p)
+{
+	((struct count *)arg)->n++;
+	return 0;
+}
+
+static int instances(struct alu_state *s, const struct alu_hdr *h)
+{
+	struct count c = { alu_hdr_str(h, ALU_TAG_NAME), 0 };
+
+	if (c.name)
+		alu_state_find_name(s, c.name, count_cb, &c);
+	return c.n;
+}
+
+/* 2f: the state db takes the new state in one commit. */
+static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_oplan *pl,
+		  struct alu_err *e)
+{
+	struct alu_state_txn *t;
+	int r, sfd;
+
+	/* Renames must be on disk before the db says they happened. */
+	sfd = openat(c->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd >= 0) {
+		syncfs(sfd);
+		close(sfd);
+	}
+	r = alu_state_txn_begin(c->s, &t, e);
+	if (r)
+		return r;
+	for (size_t k = 0; k < op->nold && !r; k++)
+		r = alu_state_remove(t, op->old_ids[k], e);
+	if (!r && pl->nh)
+		r = alu_state_add(t, pl->nh, op->reason ? op->reason : ALU_REASON_USER, op->repo, 0, NULL, e);
+	pl->j.committed = 1;
+	if (!r)
+		r = alu_journal_put(t, &pl->j, e);
+	if (r) {
+		pl->j.committed = 0;
+		alu_state_txn_abort(t);
+		return r;
+	}
+	r = alu_state_txn_commit(t, e);
+	if (r)
+		pl->j.committed = 0;
+	return r;
+}
+
+static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *rpm,
+		 struct alu_err *e)
+{
+	struct alu_oplan pl;
+	struct alu_err le = { 0 };
+	int r, journaled = 0, nsame = 0;
+
+	r = alu_plan_build(c, op, rpm, &pl, &le);
+	if (r)
+		goto fail;
+	nsame = instances(c->s, pl.nh ? pl.nh : pl.oh[0]);
+	/* %pre (new) or %preun (erased): a failure refuses the operation */
+	if (pl.nh)
+		r = alu_script_run(c, pl.nh, ALU_PRE, nsame + 1, &le);
+	else
+		r = alu_script_run(c, pl.oh[0], ALU_PREUN, nsame - 1, &le);
+	if (r)
+		goto fail;
+	r = alu_journal_write(c->s, &pl.j, &le);
+	if (r)
+		goto fail;
+	journaled = 1;
+	if (pl.nh) {
+		r = alu_apply_files(c, &pl, rpm, &le);
+		if (r)
+			goto fail;
+		if (alu_script_run(c, pl.nh, ALU_POST, nsame + 1, &le))
+			alu_warn("%s", le.msg), alu_err_clear(&le);
+		for (size_t k = 0; k < pl.noh; k++)
+			if (alu_script_run(c, pl.oh[k], ALU_PREUN, nsame, &le))
+				alu_warn("%s", le.msg), alu_err_clear(&le);
+	}
+	r = alu_apply_removals(c, &pl, &le);
+	if (r)
+		goto fail;
+	for (size_t k = 0; k < pl.noh; k++)
+		if (alu_script_run(c, pl.oh[k], ALU_POSTUN, pl.nh ? nsame : nsame - 1, &le))
+			alu_warn("%s", le.msg), alu_err_clear(&le);
+	r = commit(c, op, &pl, &le);
+	if (r)
+		goto fail;
+	alu_journal_cleanup(c->rootfd, &pl.j);
+	if (alu_journal_clear(c->s, &le))
+		alu_warn("%s", le.msg);   /* the next run's recovery finishes it */
+	if (op->kind == ALU_TXN_ERASE)
+		alu_txn_note(c->log, "erased %s", pl.nevra);
+	else if (op->kind == ALU_TXN_UPGRADE && pl.noh)
+		alu_txn_note(c->log, "upgraded %s to %s", pl.onevra, pl.nevra);
+	else
+		alu_txn_note(c->log, "installed %s", pl.nevra);
+	alu_plan_free(&pl);
+	return 0;
+fail:
+	if (journaled && !pl.j.committed) {
+		alu_journal_rollback(c->rootfd, &pl.j);
+		alu_journal_clear(c->s, NULL);
+	}
+	alu_err_set(e, r, "%s: %s", pl.nevra[0] ? pl.nevra : op->rpm_path ? op->rpm_path : "package",
+		    le.msg[0] ? le.msg : alu_strerror(r));
+	alu_plan_free(&pl);
+	return r;
+}
+
+int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
+		const struct alu_txn_plan *p, struct alu_txn_log *log, struct alu_err *e)
+{
+	struct alu_txn_ctx c = { .s = s, .o = o, .log = log, .as_root = geteuid() == 0 };
+	struct alu_rpm *rpms = calloc(p->nops ? p->nops : 1, sizeof(*rpms));
+	struct alu_err le = { 0 };
+	int r = 0;
+
+	if (!rpms)
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->nops; i++)
+		rpms[i].fd = -1;
+	c.rootfd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c.rootfd < 0) {
+		r = alu_err_set(e, -errno, "%s: %s", o->root, strerror(errno));
+		goto out;
+	}
+	alu_ids_load(c.rootfd, &c.ids);
+	for (size_t i = 0; i < p->nops && !r; i++) {
+		const struct alu_txn_op *op = &p->ops[i];
+		if (op->kind == ALU_TXN_ERASE) {
+			if (op->nold != 1)
+				r = alu_err_set(e, -EINVAL, "an erase names exactly one package");
+			continue;
+		}
+		r = alu_rpm_open(op->rpm_path, &rpms[i], e);
+	}
+	for (size_t i = 0; i < p->nops && !r; i++)
+		if (p->ops[i].kind != ALU_TXN_ERASE &&
+		    (r = alu_script_run(&c, rpms[i].hdr, ALU_PRETRANS, -1, &le)))
+			alu_err_set(e, r, "%s", le.msg);
+	for (size_t i = 0; i < p->nops && !r; i++) {
+		r = do_op(&c, &p->ops[i], p->ops[i].kind == ALU_TXN_ERASE ? NULL : &rpms[i], e);
+		if (!r && log)
+			log->done++;
+	}
+	for (size_t i = 0; i < p->nops && log && i < log->done; i++)
+		if (p->ops[i].kind != ALU_TXN_ERASE && alu_script_run(&c, rpms[i].hdr, ALU_POSTTRANS, -1, &le)) {
+			alu_warn("%s", le.msg);
+			alu_err_clear(&le);
+		}
+out:
+	for (size_t i = 0; i < p->nops; i++)
+		if (rpms[i].fd >= 0 || rpms[i].hdr)
+			alu_rpm_close(&rpms[i]);
+	free(rpms);
+	alu_ids_free(&c.ids);
+	if (c.rootfd >= 0)
+		close(c.rootfd);
+	return r;
+}
+
+int alu_txn_lock(const char *root, unsigned flags, int *fd, struct alu_err *e)
+{
+	char path[4200];
+	size_t n;
+	int lfd;
+
+	/* mkdir -p <root>/var/lib/alupdate */
+	n = (size_t)snprintf(path, sizeof(path), "%s%s", strcmp(root, "/") ? root : "", ALU_STATE_DIR);
+	for (size_t i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != 0)
+			continue;
+		char ch = path[i];
+		path[i] = 0;
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
+		path[i] = ch;
+	}
+	snprintf(path + n, sizeof(path) - n, "/lock");
+	lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lfd < 0)
+		return alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
+	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			int r = alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
+			close(lfd);
+			return r;
+		}
+		if (flags & ALU_TXNF_NOWAIT) {
+			close(lfd);
+			return alu_err_set(e, -ALUE_LOCKED, "another alupdate is changing %s (lock %s held)", root, path);
+		}
+		alu_warn("waiting for another alupdate to finish with %s (lock %s)", root, path);
+		while (flock(lfd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				int r = alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
+				close(lfd);
+				return r;
+			}
+		}
+	}
+	*fd = lfd;
+	return 0;
+}
+
+void alu_txn_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
