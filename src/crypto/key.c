@@ -76,7 +76,8 @@ static unsigned mpi_bits(const uint8_t *v, size_t n)
 }
 
 /* RSA n and e; the key stays in the ring (its id is useful in messages)
- * but unusable (nlen 0) when larger than BearSSL handles. */
+ * but unusable (nlen 0) when larger than BearSSL handles, or when e is
+ * even or 1: with e = 1 anyone could make a "signature" that verifies. */
 static int read_rsa(struct alu_pgp_key *k, const uint8_t *body, size_t len, size_t at)
 {
 	const uint8_t *n, *ev;
@@ -86,7 +87,8 @@ static int read_rsa(struct alu_pgp_key *k, const uint8_t *body, size_t len, size
 	    nl == 0 || el == 0)
 		return -ALUE_CORRUPT;
 	k->info.bits = mpi_bits(n, nl);
-	if (nl <= sizeof k->n && el <= sizeof k->e) {
+	if (nl <= sizeof k->n && el <= sizeof k->e && (ev[el - 1] & 1) &&
+	    (el > 1 || ev[0] >= 3)) {
 		memcpy(k->n, n, nl);
 		memcpy(k->e, ev, el);
 		k->nlen = nl;

@@ -15,8 +15,8 @@
  *   - V3 and V4 signatures of type 0x00 (binary) and 0x01 (text: every
  *     line end hashed as CRLF, trailing CRs dropped, spaces and tabs kept,
  *     exactly as gpg 2.2 verifies).
- *   - RSA (public key algorithms 1, 2, 3), 1024 to 4096 bits, PKCS#1 v1.5
- *     through BearSSL, with hashes SHA-1, SHA-224, SHA-256, SHA-384 and
+ *   - RSA (public key algorithms 1, 2, 3), 1024 to 4096 bits, odd e >= 3,
+ *     PKCS#1 v1.5 through BearSSL, with hashes SHA-1, SHA-224, SHA-256, SHA-384 and
  *     SHA-512. SHA-1 is accepted in V3 and V4 signatures because rpm 4.18
  *     and gpg 2.2 still accept it and older repositories are signed so;
  *     MD5 signatures are refused.

@@ -86,7 +86,7 @@ static int start(struct alu_pgp_verify *v, struct alu_err *le)
 				   PGP_IS_RSA(s.info.pk_algo) ? any->info.algo : s.info.pk_algo, id);
 	if (!rsa->nlen || rsa->info.bits < RSA_MIN_BITS)
 		return alu_err_set(le, -ALUE_UNSUPPORTED,
-				   "RSA key of %u bits not supported (key %016llX)",
+				   "RSA key of %u bits not usable (size or exponent) (key %016llX)",
 				   rsa->info.bits, id);
 	if (!hash_oid(s.info.hash_algo))
 		return alu_err_set(le, -ALUE_UNSUPPORTED,

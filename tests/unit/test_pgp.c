@@ -571,6 +571,24 @@ static void test_hostile(void)
 	}
 	CHECK(all_fail);
 
+	/* RSA with an even public exponent is loaded but never trusted: with
+	 * e = 1 or an even e a "signature" could be made without the key */
+	{
+		struct buf k = slurp(D "v3legacy.pub.gpg"), s = slurp(D "data.txt.v3legacy.sig");
+
+		CHECK(k.p[0] == 0x99 && k.p[3 + 270] == 0x01);   /* e = 65537, last byte */
+		k.p[3 + 270] = 0x00;
+		alu_err_clear(&e);
+		CHECK(alu_pgp_keyring_add(&t, k.p, k.n, "even-e", &e) == 1);
+		alu_err_clear(&e);
+		CHECK_RC(alu_pgp_verify_detached(&t, s.p, s.n, data.p, data.n, NULL, &e),
+			 -ALUE_UNSUPPORTED);
+		CHECK(strstr(e.msg, "not usable") != NULL);
+		alu_pgp_keyring_free(&t);
+		free(k.p);
+		free(s.p);
+	}
+
 	/* framing corner cases */
 	{
 		static const unsigned char partial[] = {0xC2, 0xE1, 1, 2};     /* partial length */
