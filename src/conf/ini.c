@@ -182,7 +182,9 @@ static int parse_line(struct alu_ini *ini, const char *p, size_t n, int line,
 	*cur_idx_kv = -1;
 	if (*skipping)
 		return 0;
-	sep = i + strcspn(p + i, "=:");
+	/* The line is not NUL-terminated: search within it only. */
+	for (sep = i; sep < n && p[sep] != '=' && p[sep] != ':'; sep++)
+		;
 	if (sep >= n) {
 		alu_warn("%s:%d: not a 'key=value' line (skipped)", ini->file, line);
 		return 0;

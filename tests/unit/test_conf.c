@@ -97,6 +97,13 @@ static void test_ini(void)
 	STREQ(alu_ini_get(s, "c"), "3");
 	alu_ini_free(&ini);
 
+	/* A last line without '=' nor newline, in a buffer with no NUL after it (fuzz find). */
+	char *exact = malloc(8);
+	memcpy(exact, "[a]\njunk", 8);
+	CHECK(alu_ini_parse(&ini, "t", exact, 8) == 0 && ini.nsecs == 1);
+	alu_ini_free(&ini);
+	free(exact);
+
 	CHECK(parse(&ini, "") == 0 && ini.nsecs == 0);
 	alu_ini_free(&ini);
 }
