@@ -268,3 +268,14 @@ def test_empty_installroot_says_so(tmp_path):
     assert f"no repository configuration in {root}/etc/yum.repos.d" in p.stderr
     p = run("config", "-c", str(tmp_path / "missing.conf"), root=root)
     assert p.returncode == 1 and "missing.conf" in p.stderr
+
+
+def test_sample_root_mirrorlist_resolves(sample_root, mirror):
+    """The shared AL2 sample root: the substituted mirrorlist is a real file of the mirror."""
+    p = run("config", "amzn2-core", root=sample_root)
+    assert p.returncode == 0, p.stderr
+    url = dump(p.stdout)["amzn2-core"]["mirrorlist"]
+    assert "$" not in url and url.startswith("file://")
+    assert Path(url[len("file://"):]).is_file()
+    st = repolist_all(sample_root)
+    assert st["amzn2-core"] == "enabled" and st["amzn2-core-source"] == "disabled"
