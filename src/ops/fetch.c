@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Downloading the packages of a plan: each from its repository's mirror set
+ * (the mirror that served the metadata first, then the others), into
+ * <cachedir>/<repoid>/packages/ as <name>.part, renamed once the sha256 the
+ * metadata promised holds. A file already there with the right checksum is
+ * used as it is.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/digest.h"
+#include "db/cache.h"
+#include "net/net.h"
+#include "ops/ops_int.h"
+
+void alu_ops_net_opts(const struct alu_repo *r, struct alu_net_opts *no)
+{
+	memset(no, 0, sizeof(*no));
+	no->timeout = r->timeout;
+	no->retries = r->retries;
+	no->insecure = !r->sslverify;
+	no->cacert = r->sslcacert;
+	no->clientcert = r->sslclientcert;
+	no->clientkey = r->sslclientkey;
+	no->proxy = r->proxy;
+	no->proxy_username = r->proxy_username;
+	no->proxy_password = r->proxy_password;
+}
+
+int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirrors *m,
+		    struct alu_err *e)
+{
+	struct alu_cache_repo st;
+	struct alu_err ign = { 0 };
+	struct alu_net_opts no;
+	char *buf = NULL;
+	size_t len;
+	int rc;
+
+	alu_ops_net_opts(r, &no);
+	if (!alu_cache_repo_get(o->repos.cache, r->id, &st, &ign) && *st.mirror &&
+	    (rc = alu_mirrors_add(m, st.mirror)))
+		return alu_err_set(e, rc, "out of memory");
+	if (r->mirrorlist) {
+		rc = alu_net_get_mem(o->repos.net, r->mirrorlist, &no, 1 << 20, &buf, &len, e);
+		if (!rc)
+			rc = alu_mirrors_from_list(m, buf, len, o->repos.conf.basearch, e);
+		free(buf);
+		/* the mirror that served the metadata is enough to go on with */
+		if (rc && m->n)
+			alu_err_clear(e);
+		else if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < r->baseurls.n; i++)
+		if ((rc = alu_mirrors_add(m, r->baseurls.v[i])))
+			return alu_err_set(e, rc, "out of memory");
+	if (!m->n)
+		return alu_err_set(e, -ALUE_CONFIG, "repository %s has neither baseurl nor mirrorlist",
+				   r->id);
+	return 0;
+}
+
+static int mkdirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			*p = '/';
+			return -errno;
+		}
+		*p = '/';
+	}
+	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+static int file_matches(const char *path, const char *type, const char *hex)
+{
+	uint8_t d[ALU_DIGEST_MAX];
+	size_t dl;
+	int algo = alu_digest_by_name(type);
+
+	if (algo < 0 || alu_digest_file(path, algo, d, &dl, NULL))
+		return 0;
+	return alu_hex_eq(hex, d, dl);
+}
+
+/* What the download of one op needs, copied out of the cache record. */
+struct src {
+	char location[1024], base[1024], sum[ALU_HEX_MAX], type[16];
+	uint64_t size;
+};
+
+static int src_cb(void *ud, const struct alu_cpkg *p)
+{
+	struct src *s = ud;
+
+	snprintf(s->location, sizeof(s->location), "%s", p->r.location);
+	snprintf(s->base, sizeof(s->base), "%s", p->r.location_base);
+	snprintf(s->sum, sizeof(s->sum), "%s", p->r.pkgid);
+	snprintf(s->type, sizeof(s->type), "%s", *p->r.checksum_type ? p->r.checksum_type : "sha256");
+	s->size = p->r.size_package;
+	return 0;
+}
+
+static int fetch_one(struct alu_ops *o, const struct alu_plan_op *op, const struct src *s,
+		     const char *dest, struct alu_mirrors *m, struct alu_err *e)
+{
+	const struct alu_repo *r = alu_conf_repo(&o->repos.conf, op->repo);
+	const char *sha = !strcmp(s->type, "sha256") ? s->sum : NULL;
+	struct alu_net_opts no;
+	int rc;
+
+	if (!r)
+		return alu_err_set(e, -ALUE_NOTFOUND, "%s: repository %s is not configured",
+				   op->nevra, op->repo);
+	if (!o->repos.net && o->ctx->cacheonly)
+		return alu_err_set(e, -ALUE_NOCACHE, "%s: not in the package cache and -C was given",
+				   op->nevra);
+	if (!o->repos.net && alu_net_new(&o->repos.net))
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	alu_ops_net_opts(r, &no);
+	if (*s->base) {
+		char *url = NULL;
+		if (alu_url_join(s->base, s->location, &url))
+			return alu_err_set(e, -ENOMEM, "out of memory");
+		rc = alu_net_get_file(o->repos.net, url, &no, dest, sha, s->size, e);
+		free(url);
+	} else {
+		if (!m->n && (rc = alu_ops_mirrors(o, r, m, e)))
+			return rc;
+		rc = alu_mirrors_get_file(o->repos.net, m, s->location, &no, dest, sha, s->size, e);
+	}
+	if (rc) {
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		alu_err_clear(e);
+		return alu_err_set(e, rc, "downloading %s: %s", op->nevra, msg);
+	}
+	if (!sha && !file_matches(dest, s->type, s->sum)) {
+		unlink(dest);
+		return alu_err_set(e, -ALUE_CHECKSUM, "%s: %s checksum of the download does not match the metadata",
+				   op->nevra, s->type);
+	}
+	return 0;
+}
+
+int alu_ops_download(struct alu_ops *o, const char *dir, alu_ops_dl_cb cb, void *arg,
+		     struct alu_err *e)
+{
+	struct alu_mirrors *ms = calloc(o->plan.n + 1, sizeof(*ms));
+	int rc = 0;
+
+	o->paths = calloc(o->plan.n + 1, sizeof(*o->paths));
+	if (!o->paths || !ms) {
+		free(ms);
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; !rc && i < o->plan.n; i++) {
+		const struct alu_plan_op *op = &o->plan.ops[i];
+		struct src s = { 0 };
+		char d[4096], dest[8192];
+		const char *base;
+		size_t mi = i;
+		int cached;
+
+		if (op->type == ALU_OP_ERASE)
+			continue;
+		rc = alu_cache_pkg_get(o->repos.cache, op->key, src_cb, &s, e);
+		if (rc) {
+			rc = alu_err_set(e, rc, "%s: not in the metadata cache any more", op->nevra);
+			break;
+		}
+		snprintf(d, sizeof(d), "%s", dir ? dir : "");
+		if (!dir)
+			snprintf(d, sizeof(d), "%s/%s/packages", o->repos.conf.cachedir, op->repo);
+		if ((rc = mkdirs(d))) {
+			alu_err_set(e, rc, "%s: %s", d, strerror(-rc));
+			break;
+		}
+		base = strrchr(s.location, '/');
+		snprintf(dest, sizeof(dest), "%s/%s", d, base ? base + 1 : s.location);
+		if (!(o->paths[i] = strdup(dest))) {
+			rc = alu_err_set(e, -ENOMEM, "out of memory");
+			break;
+		}
+		/* one mirror set per repository: failures are remembered across packages */
+		for (size_t j = 0; j < i; j++)
+			if (o->plan.ops[j].type != ALU_OP_ERASE && !strcmp(o->plan.ops[j].repo, op->repo)) {
+				mi = j;
+				break;
+			}
+		cached = !access(dest, F_OK) && file_matches(dest, s.type, s.sum);
+		o->dlsize += s.size;
+		if (cached)
+			o->dlcached += s.size;
+		if (cb)
+			cb(arg, op, dest, cached, 0);
+		if (!cached) {
+			rc = fetch_one(o, op, &s, dest, &ms[mi], e);
+			if (!rc && alu_strv_push(&o->created, dest))
+				rc = alu_err_set(e, -ENOMEM, "out of memory");
+		}
+		if (!rc && cb)
+			cb(arg, op, dest, cached, 1);
+	}
+	for (size_t i = 0; i < o->plan.n; i++)
+		alu_mirrors_free(&ms[i]);
+	free(ms);
+	return rc;
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Repository transactions end to end: what `update`, `install`, `remove`,
+ * `update-minimal`, `distro-sync`, `autoremove`, `history undo` share.
+ *
+ * Model. One `struct alu_ops` is one run against one root:
+ *
+ *   alu_ops_open()      configuration, repositories synced (honours -C),
+ *                       the writer lock, recovery of a cut transaction,
+ *                       the state (adopting an rpm database) and a solver
+ *                       filled from state + cache with the root's policy
+ *                       (installonly, excludes, version locks, protected);
+ *   alu_ops_request()   the request (specs, advisory filters) -> o->plan;
+ *   alu_ops_download()  every package into <cachedir>/<repoid>/packages/
+ *                       (or --downloaddir), sha256 from the metadata;
+ *   alu_ops_verify()    the header signature of every package against the
+ *                       keys its repository names (gpgcheck=1), importing
+ *                       those keys once into the root's key store;
+ *   alu_ops_space()     statvfs of each filesystem the packages land on;
+ *   alu_ops_apply()     alu_txn_run(), then one history record;
+ *   alu_ops_close()     keepcache=0: downloaded packages are removed.
+ *
+ * Nothing is applied unless every download and verification succeeded:
+ * the caller runs the steps in this order and stops at the first error.
+ *
+ * Library code: nothing here prints errors. Progress that people want to
+ * see while it happens (key imports, downloads) goes through callbacks.
+ *
+ * Ownership: everything reachable from `struct alu_ops` is owned by it and
+ * released by alu_ops_close().
+ */
+#ifndef ALU_OPS_OPS_H
+#define ALU_OPS_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmd/ctx.h"
+#include "crypto/pgp.h"
+#include "db/state.h"
+#include "repo/repo.h"
+#include "solve/solve.h"
+#include "txn/txn.h"
+#include "util/err.h"
+#include "util/strv.h"
+
+enum alu_ops_kind {
+	ALU_OPS_UPDATE,          /* specs: names/globs, none = everything; filters apply */
+	ALU_OPS_UPDATE_MINIMAL,  /* oldest fixed version of each matching advisory's package */
+	ALU_OPS_INSTALL,
+	ALU_OPS_REINSTALL,
+	ALU_OPS_DOWNGRADE,
+	ALU_OPS_REMOVE,          /* dependents go with it, as yum */
+	ALU_OPS_AUTOREMOVE,      /* reason=dep packages nothing installed needs */
+	ALU_OPS_DISTSYNC,
+	ALU_OPS_TARGET,          /* history undo/rollback: specs are "+NEVRA" (must be
+	                            installed exactly) and "-NEVRA" (must be removed) */
+};
+
+enum {
+	ALU_OPSF_NOSYNC = 1 << 0,   /* do not refresh repository metadata (remove) */
+	ALU_OPSF_READONLY = 1 << 1, /* no lock, read-only state (history list/info) */
+	ALU_OPSF_DOWNGRADE = 1 << 2, /* the solver may pick older versions (undo, rollback) */
+};
+
+struct alu_ops {
+	const struct alu_ctx *ctx;
+	struct alu_repos repos;        /* conf, cache, net */
+	struct alu_state *state;
+	int lockfd;                    /* -1 when not held */
+	struct alu_solve *solve;
+	struct alu_strv locks, protect;
+	char recovered[512];           /* what alu_txn_recover() did, "" if nothing */
+	struct alu_plan plan;
+	char **paths;                  /* per plan op: downloaded package, or NULL */
+	struct alu_strv advisories;    /* advisories a filtered request acted on */
+	struct alu_strv created;       /* files downloaded by this run (keepcache=0) */
+	uint64_t dlsize, dlcached;     /* bytes to download, of them already present */
+	uint64_t history_seq;          /* the record alu_ops_apply() wrote */
+	int64_t begin;
+	char kernel[300];              /* running kernel NEVRA (borrowed by the solver) */
+};
+
+/**
+ * @brief Open everything a transaction needs (see the model above).
+ * @param[in] ctx borrowed until alu_ops_close().
+ * @return 0; conf/cache/sync errors (see alu_repos_open); -ALUE_LOCKED
+ *         (--nowait and another writer); state errors (see alu_state_open);
+ *         recovery errors. @p o must be closed even after a failure.
+ */
+int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, struct alu_err *e);
+
+/** @brief Release everything; with keepcache=0 and no --downloadonly the
+ *  packages downloaded by this run are deleted. NULL-safe fields. */
+void alu_ops_close(struct alu_ops *o);
+
+/**
+ * @brief Turn a request into o->plan.
+ * @param specs the command's arguments (borrowed).
+ * @return 0 (the plan may be empty: nothing to do); -ALUE_NOTFOUND ("No
+ *         package X available.", "No match for argument: X"); -ALUE_DEPSOLVE
+ *         (problems, one a line); -ALUE_USAGE (a request that makes no
+ *         sense, e.g. a TARGET spec without +/-).
+ */
+int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int nspecs,
+		    struct alu_err *e);
+
+/** Called before and after each package download; @p done is 0 or 1. */
+typedef void (*alu_ops_dl_cb)(void *arg, const struct alu_plan_op *op, const char *path,
+			      int cached, int done);
+
+/**
+ * @brief Download every package the plan installs. A file already in the
+ *        target directory whose sha256 matches is used as it is.
+ * @param dir NULL: <cachedir>/<repoid>/packages; else every package goes there.
+ * @return 0; -ALUE_NOTFOUND (a package left the cache); -ALUE_MIRRORS (every
+ *         mirror failed or served a file with the wrong checksum: the message
+ *         names the package); -ALUE_CONFIG (repository without URL); -errno.
+ */
+int alu_ops_download(struct alu_ops *o, const char *dir, alu_ops_dl_cb cb, void *arg,
+		     struct alu_err *e);
+
+/** Called once per key imported into the root's key store. */
+typedef void (*alu_ops_key_cb)(void *arg, const struct alu_pgp_keyinfo *k, const char *from);
+
+/**
+ * @brief Check every downloaded package's header signature (RPM signature
+ *        tag 268, else 1002) against the keys its repository's gpgkey=
+ *        names, for repositories with gpgcheck=1 (all of them are skipped
+ *        with --nogpgcheck, which the caller warns about).
+ * @return 0; -ALUE_NOKEY ("hello-2.11-1.amzn2.x86_64.rpm: package is not
+ *         signed" / "... signed with key 0x..., which is not among the keys
+ *         of repository R" / "repository R has gpgcheck=1 but no gpgkey");
+ *         -ALUE_BADSIG ("...: signature does not verify (tampered?)");
+ *         -ALUE_CORRUPT (not an rpm); key fetch errors.
+ */
+int alu_ops_verify(struct alu_ops *o, alu_ops_key_cb cb, void *arg, struct alu_err *e);
+
+/**
+ * @brief Check that each filesystem under the root has room for what the
+ *        plan installs (installed sizes, less what it replaces or erases).
+ * @return 0 or -ALUE_NOSPACE ("not enough space on /x: need N MB, have M MB").
+ */
+int alu_ops_space(struct alu_ops *o, struct alu_err *e);
+
+/**
+ * @brief Apply the plan (alu_txn_run) and append one history record, which
+ *        is written whether the run succeeded or not.
+ * @param cmdline recorded in history ("update --security -y").
+ * @param[out] log the transaction's events (caller frees log->lines).
+ * @return 0 or alu_txn_run()'s error.
+ */
+int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *log,
+		  struct alu_err *e);
+
+/* ---- history records ----------------------------------------------------- */
+
+struct alu_hist_op {
+	char *action;      /* "Install", "Dep-Install", "Update", "Updated", "Downgrade",
+	                      "Downgraded", "Reinstall", "Obsoleting", "Obsoleted", "Erase" */
+	char *nevra;       /* name-[E:]V-R.A */
+	char *repo;        /* "" when unknown */
+};
+
+struct alu_hist {
+	uint64_t seq;
+	int64_t begin, end;
+	uint32_t uid;
+	char *login;
+	char *cmdline;
+	int rc;                    /* 0 success, else the error code */
+	char *error;               /* "" on success */
+	struct alu_hist_op *ops;
+	size_t nops;
+	struct alu_strv out;       /* the transaction log (scriptlet output ...) */
+};
+
+/** @brief Serialise @p h (seq ignored). @param[out] buf malloc'd. @return 0 or -ENOMEM. */
+int alu_hist_encode(const struct alu_hist *h, char **buf, size_t *len);
+/** @brief Parse a record. @return 0, -ALUE_CORRUPT, -ENOMEM. Free with alu_hist_free(). */
+int alu_hist_decode(const void *rec, size_t len, struct alu_hist *h);
+void alu_hist_free(struct alu_hist *h);
+
+/**
+ * @brief Every history record, decoded (newest first when @p reverse).
+ * @param cb gets a record valid during the call; non-zero stops.
+ * @return 0, cb's value, -ALUE_CORRUPT (a record that does not decode), -ALUE_DB.
+ */
+int alu_hist_foreach(struct alu_state *s, int reverse,
+		     int (*cb)(void *arg, const struct alu_hist *h), void *arg);
+
+/**
+ * @brief The "+NEVRA"/"-NEVRA" targets that undo transactions @p from .. last
+ *        (undo N: from = to = N; rollback N: from = N + 1, to = newest).
+ * @param[out] specs appended to.
+ * @return 0, -ALUE_NOTFOUND (no such transaction), -ENOMEM.
+ */
+int alu_hist_undo_targets(struct alu_state *s, uint64_t from, uint64_t to,
+			  struct alu_strv *specs, struct alu_err *e);
+
+/* ---- keys ---------------------------------------------------------------- */
+
+#define ALU_KEYS_DIR ALU_STATE_DIR "/keys"
+
+/**
+ * @brief Every key imported into @p root's key store, in import order.
+ * @param cb @p from is where it was imported from. Non-zero stops.
+ * @return 0, cb's value, -errno, -ALUE_CORRUPT (a damaged key file: names it).
+ */
+int alu_keys_foreach(const char *root,
+		     int (*cb)(void *arg, const struct alu_pgp_keyinfo *k, const char *from),
+		     void *arg, struct alu_err *e);
+
+/**
+ * @brief Load the keys of repository @p r (its gpgkey= URLs) into @p ring,
+ *        importing into the root's key store those not yet there.
+ * @return 0, -ALUE_NOKEY (no gpgkey= at all), fetch/parse errors.
+ */
+int alu_keys_for_repo(struct alu_ops *o, const struct alu_repo *r, struct alu_pgp_keyring *ring,
+		      alu_ops_key_cb cb, void *arg, struct alu_err *e);
+
+/* ---- versionlock --------------------------------------------------------- */
+
+#define ALU_VLOCK_FILE "/etc/yum/pluginconf.d/versionlock.list"
+
+/** @brief Read the entries ("EPOCH:NAME-VERSION-RELEASE.ARCH", comments and
+ *  blank lines dropped) of <root>/etc/yum/pluginconf.d/versionlock.list.
+ *  A missing file is an empty list. @return 0, -errno. */
+int alu_vlock_read(const char *root, struct alu_strv *out, struct alu_err *e);
+/** @brief Replace the file with @p entries (temporary file + rename). */
+int alu_vlock_write(const char *root, const struct alu_strv *entries, struct alu_err *e);
+/** @brief "0:hello-2.10-1.amzn2.x86_64" -> the solver's "hello-0:2.10-1.amzn2.x86_64".
+ *  @return 0, -EINVAL (not of that form). */
+int alu_vlock_to_solver(const char *entry, char *buf, size_t n);
+/** @return 1 when @p spec (a glob of yum's package forms) matches @p entry. */
+int alu_vlock_match(const char *spec, const char *entry);
+
+#endif

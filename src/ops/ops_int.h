@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal to src/ops. */
+#ifndef ALU_OPS_INT_H
+#define ALU_OPS_INT_H
+
+#include "net/net.h"
+#include "ops/ops.h"
+
+/* autoremove.c: remove jobs for every reason=dep package no kept package
+ * needs (specs, when given, are removed too). */
+int alu_ops_autoremove_want(struct alu_ops *o, char **specs, int n, struct alu_err *e);
+
+/* fetch.c: the mirror set of repository @p r, the one that served the
+ * metadata first. */
+int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirrors *m,
+		    struct alu_err *e);
+void alu_ops_net_opts(const struct alu_repo *r, struct alu_net_opts *no);
+
+#endif

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * From a command's request to solver jobs. The advisory-filtered forms
+ * follow yum's security plugin: only packages named by an advisory that
+ * matches the filters AND applies to the root (an installed package of that
+ * name and arch is older than the fix) are considered; `update` takes them to
+ * the newest version, `update-minimal` to the oldest version that holds
+ * every matching fix.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/cache.h"
+#include "ops/ops_int.h"
+
+/* One package line of an applicable advisory. */
+struct fix {
+	char *name, *arch, *version, *release;
+	uint32_t epoch;
+};
+
+struct fixes {
+	struct alu_ops *o;
+	struct fix *v;
+	size_t n, cap;
+	int err;
+};
+
+static int spec_ok(char **specs, int n, const char *name, const char *arch)
+{
+	char na[512];
+
+	if (!n)
+		return 1;
+	snprintf(na, sizeof(na), "%s.%s", name, arch);
+	for (int i = 0; i < n; i++)
+		if (!fnmatch(specs[i], name, 0) || !fnmatch(specs[i], na, 0))
+			return 1;
+	return 0;
+}
+
+static int adv_cb(void *ud, const struct alu_cadv *a)
+{
+	struct fixes *f = ud;
+	int used = 0;
+
+	if (!alu_adv_filter_match(&f->o->ctx->filter, &a->r))
+		return 0;
+	for (size_t i = 0; i < a->r.npkgs; i++) {
+		const struct alu_advpkg *k = &a->r.pkgs[i];
+		struct fix *x;
+		int st = alu_adv_pkg_status(f->o->state, k);
+
+		if (st < 0)
+			return st;
+		if (st != ALU_ADVST_NEEDED)
+			continue;
+		if (f->n == f->cap) {
+			size_t cap = f->cap ? 2 * f->cap : 32;
+			struct fix *v = realloc(f->v, cap * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			f->v = v;
+			f->cap = cap;
+		}
+		x = &f->v[f->n++];
+		x->name = strdup(k->name);
+		x->arch = strdup(k->arch);
+		x->version = strdup(k->version);
+		x->release = strdup(k->release);
+		x->epoch = k->epoch;
+		if (!x->name || !x->arch || !x->version || !x->release)
+			return -ENOMEM;
+		used = 1;
+	}
+	if (used && !alu_strv_has(&f->o->advisories, a->r.id) &&
+	    alu_strv_push(&f->o->advisories, a->r.id))
+		return -ENOMEM;
+	return 0;
+}
+
+static void fixes_free(struct fixes *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].name); free(f->v[i].arch);
+		free(f->v[i].version); free(f->v[i].release);
+	}
+	free(f->v);
+}
+
+/* update-minimal: the lowest repo package >= every needed fix of name.arch
+ * and newer than what is installed. */
+struct pick {
+	const struct fix *need;     /* the highest fix needed for this name.arch */
+	uint64_t id;
+	struct alu_evr best;
+	char bv[256], br[256];
+};
+
+static int pick_cb(void *ud, const struct alu_cpkg *p)
+{
+	struct pick *k = ud;
+	struct alu_evr pe = { p->r.epoch, p->r.version, p->r.release };
+	struct alu_evr ne = { k->need->epoch, k->need->version, k->need->release };
+
+	if (strcmp(p->r.arch, k->need->arch) && strcmp(p->r.arch, "noarch") &&
+	    strcmp(k->need->arch, "noarch"))
+		return 0;
+	if (alu_evr_cmp(&pe, &ne) < 0)
+		return 0;
+	if (k->id && alu_evr_cmp(&pe, &k->best) >= 0)
+		return 0;
+	k->id = p->id;
+	snprintf(k->bv, sizeof(k->bv), "%s", p->r.version);
+	snprintf(k->br, sizeof(k->br), "%s", p->r.release);
+	k->best = (struct alu_evr){ p->r.epoch, k->bv, k->br };
+	return 0;
+}
+
+static int want_minimal(struct alu_ops *o, struct fixes *f, char **specs, int n, struct alu_err *e)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		struct fix *x = &f->v[i];
+		struct pick k = { x, 0, { 0 }, "", "" };
+		int rc, dup = 0;
+
+		if (!spec_ok(specs, n, x->name, x->arch))
+			continue;
+		/* several advisories for one package: the highest fix covers them all */
+		for (size_t j = 0; j < f->n; j++) {
+			struct fix *y = &f->v[j];
+			struct alu_evr xe = { x->epoch, x->version, x->release };
+			struct alu_evr ye = { y->epoch, y->version, y->release };
+			int c;
+			if (j == i || strcmp(x->name, y->name) || strcmp(x->arch, y->arch))
+				continue;
+			c = alu_evr_cmp(&ye, &xe);
+			if (c > 0 || (c == 0 && j < i))
+				dup = 1;
+		}
+		if (dup)
+			continue;
+		rc = alu_cache_by_name(o->repos.cache, x->name, pick_cb, &k, e);
+		if (rc)
+			return rc;
+		if (!k.id)
+			continue;   /* the fix is not in any enabled repository */
+		rc = alu_solve_want(o->solve, ALU_WANT_EXACT, NULL, k.id, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int want_filtered(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
+			 struct alu_err *e)
+{
+	struct fixes f = { o, NULL, 0, 0, 0 };
+	struct alu_strv done = { 0 };
+	int rc = alu_cache_foreach_adv(o->repos.cache, adv_cb, &f, e);
+
+	if (rc == -ENOMEM)
+		alu_err_set(e, rc, "out of memory");
+	if (!rc && k == ALU_OPS_UPDATE_MINIMAL)
+		rc = want_minimal(o, &f, specs, n, e);
+	for (size_t i = 0; !rc && k == ALU_OPS_UPDATE && i < f.n; i++) {
+		char na[512];
+		snprintf(na, sizeof(na), "%s.%s", f.v[i].name, f.v[i].arch);
+		if (!spec_ok(specs, n, f.v[i].name, f.v[i].arch) || alu_strv_has(&done, na))
+			continue;
+		if (alu_strv_push(&done, na)) {
+			rc = alu_err_set(e, -ENOMEM, "out of memory");
+			break;
+		}
+		/* noarch fixes update whatever arch is installed */
+		rc = alu_solve_want(o->solve, ALU_WANT_UPDATE,
+				    strcmp(f.v[i].arch, "noarch") ? na : f.v[i].name, 0, e);
+	}
+	alu_strv_free(&done);
+	fixes_free(&f);
+	return rc;
+}
+
+/* history undo: "+NEVRA" exactly installed, "-NEVRA" removed. */
+struct exact { const char *nevra; uint64_t id; };
+
+static int exact_cb(void *ud, const struct alu_cpkg *p)
+{
+	struct exact *x = ud;
+	char buf[1024];
+
+	alu_nevra_fmt(buf, sizeof(buf), p->r.name, p->r.epoch, p->r.version, p->r.release,
+		      p->r.arch);
+	if (!strcmp(buf, x->nevra))
+		x->id = p->id;
+	return 0;
+}
+
+static int installed_cb(void *ud, const struct alu_instpkg *p)
+{
+	char buf[1024];
+
+	alu_nevra_fmt(buf, sizeof(buf), p->name, p->epoch, p->version, p->release, p->arch);
+	return !strcmp(buf, (const char *)ud);
+}
+
+static int want_target(struct alu_ops *o, const char *spec, struct alu_err *e)
+{
+	char name[512];
+	const char *nevra = spec + 1;
+	struct exact x = { nevra, 0 };
+	size_t nl;
+	int rc;
+
+	if (*spec != '+' && *spec != '-')
+		return alu_err_set(e, -ALUE_USAGE, "bad target %s", spec);
+	/* the name is everything before the version: NEVRA has two dashes after it */
+	nl = strlen(nevra);
+	for (int dashes = 0; nl > 0 && dashes < 2; nl--)
+		dashes += nevra[nl - 1] == '-';
+	snprintf(name, sizeof(name), "%.*s", (int)nl, nevra);
+	rc = alu_state_find_name(o->state, name, installed_cb, (void *)nevra);
+	if (rc < 0)
+		return alu_err_set(e, rc, "reading installed packages: %s", alu_strerror(rc));
+	if (*spec == '-')
+		return rc ? alu_solve_want(o->solve, ALU_WANT_REMOVE, nevra, 0, e) : 0;
+	if (rc)
+		return 0;   /* already there */
+	rc = alu_cache_by_name(o->repos.cache, name, exact_cb, &x, e);
+	if (rc)
+		return rc;
+	if (!x.id)
+		return alu_err_set(e, -ALUE_NOTFOUND, "No package %s available.", nevra);
+	return alu_solve_want(o->solve, ALU_WANT_EXACT, NULL, x.id, e);
+}
+
+static enum alu_want simple_want(enum alu_ops_kind k)
+{
+	switch (k) {
+	case ALU_OPS_INSTALL: return ALU_WANT_INSTALL;
+	case ALU_OPS_REINSTALL: return ALU_WANT_REINSTALL;
+	case ALU_OPS_DOWNGRADE: return ALU_WANT_DOWNGRADE;
+	case ALU_OPS_REMOVE: return ALU_WANT_REMOVE;
+	case ALU_OPS_DISTSYNC: return ALU_WANT_DISTSYNC;
+	default: return ALU_WANT_UPDATE;
+	}
+}
+
+int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
+		    struct alu_err *e)
+{
+	int rc = 0;
+
+	if (k == ALU_OPS_UPDATE_MINIMAL || (k == ALU_OPS_UPDATE && alu_filter_active(&o->ctx->filter)))
+		rc = want_filtered(o, k, specs, n, e);
+	else if (k == ALU_OPS_UPDATE && !n)
+		rc = alu_solve_want(o->solve, ALU_WANT_UPDATE_ALL, NULL, 0, e);
+	else if (k == ALU_OPS_DISTSYNC && !n)
+		rc = alu_solve_want(o->solve, ALU_WANT_DISTSYNC, NULL, 0, e);
+	else if (k == ALU_OPS_AUTOREMOVE)
+		rc = alu_ops_autoremove_want(o, specs, n, e);
+	else
+		for (int i = 0; !rc && i < n; i++)
+			rc = k == ALU_OPS_TARGET ? want_target(o, specs[i], e) :
+				alu_solve_want(o->solve, simple_want(k), specs[i], 0, e);
+	if (rc)
+		return rc;
+	return alu_solve_run(o->solve, &o->plan, e);
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Opening a transaction run: repositories first (a network failure should
+ * not hold the lock), then the lock, recovery, the state, and a solver with
+ * the root's policy.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/cache.h"
+#include "ops/ops.h"
+#include "solve/load.h"
+
+static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *e)
+{
+	const struct alu_conf *c = &o->repos.conf;
+	struct alu_strv raw = { 0 };
+	struct utsname u;
+	char buf[1024];
+	int rc;
+
+	memset(so, 0, sizeof(*so));
+	so->arch = c->basearch;
+	so->installonly = c->installonlypkgs.n ? &c->installonlypkgs : NULL;
+	so->installonly_limit = c->installonly_limit;
+	so->excludes = &c->exclude;
+	/* The running kernel only means something for the root we run in. */
+	if (!*c->root && !uname(&u)) {
+		snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", u.release);
+		so->running_kernel = o->kernel;
+	}
+	rc = alu_vlock_read(o->ctx->root, &raw, e);
+	for (size_t i = 0; !rc && i < raw.n; i++) {
+		if (alu_vlock_to_solver(raw.v[i], buf, sizeof(buf)))
+			continue;
+		if (alu_strv_push(&o->locks, buf))
+			rc = -ENOMEM;
+	}
+	alu_strv_free(&raw);
+	for (size_t i = 0; !rc && i < c->protected_packages.n; i++)
+		if (alu_strv_push(&o->protect, c->protected_packages.v[i]))
+			rc = -ENOMEM;
+	if (!rc && alu_strv_push(&o->protect, "alupdate"))
+		rc = -ENOMEM;
+	if (rc == -ENOMEM)
+		alu_err_set(e, rc, "out of memory");
+	so->locks = &o->locks;
+	so->protect = &o->protect;
+	return rc;
+}
+
+int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, struct alu_err *e)
+{
+	struct alu_solve_opts so;
+	unsigned rf = 0;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->ctx = ctx;
+	o->lockfd = -1;
+	o->begin = time(NULL);
+	if (flags & (ALU_OPSF_NOSYNC | ALU_OPSF_READONLY))
+		rf |= ALU_REPOSF_NOSYNC;
+	rc = alu_repos_open(ctx, rf, &o->repos, e);
+	if (rc)
+		return rc;
+	if (flags & ALU_OPSF_READONLY)
+		return alu_state_open(ctx->root, ALU_STATEF_RDONLY, &o->state, e);
+	rc = alu_txn_lock(ctx->root, ctx->nowait ? ALU_TXNF_NOWAIT : 0, &o->lockfd, e);
+	if (!rc)
+		rc = alu_state_open(ctx->root, ALU_STATEF_CREATE, &o->state, e);
+	if (!rc)
+		rc = alu_txn_recover(o->state, ctx->root, o->recovered, sizeof(o->recovered), e);
+	if (!rc)
+		rc = policy(o, &so, e);
+	so.allow_downgrade = (flags & ALU_OPSF_DOWNGRADE) != 0;
+	if (!rc && alu_solve_new(&so, &o->solve))
+		rc = alu_err_set(e, -ENOMEM, "out of memory");
+	if (!rc)
+		rc = alu_solve_load(o->solve, &o->repos.conf, o->state, o->repos.cache, e);
+	return rc;
+}
+
+void alu_ops_close(struct alu_ops *o)
+{
+	const struct alu_conf *c = &o->repos.conf;
+
+	/* keepcache=0: a container layer keeps no package files. */
+	if (!c->keepcache && !o->ctx->downloadonly)
+		for (size_t i = 0; i < o->created.n; i++)
+			unlink(o->created.v[i]);
+	for (size_t i = 0; o->paths && i < o->plan.n; i++)
+		free(o->paths[i]);
+	free(o->paths);
+	alu_plan_free(&o->plan);
+	alu_solve_free(o->solve);
+	alu_strv_free(&o->locks);
+	alu_strv_free(&o->protect);
+	alu_strv_free(&o->advisories);
+	alu_strv_free(&o->created);
+	alu_state_close(o->state);
+	if (o->lockfd >= 0)
+		alu_txn_unlock(o->lockfd);
+	alu_repos_close(&o->repos);
+	o->state = NULL;
+	o->solve = NULL;
+	o->lockfd = -1;
+}
