@@ -11,8 +11,9 @@
  * repo_gpgcheck, skip_if_unavailable, sslverify, metadata_expire, timeout,
  * retries, proxy*, sslcacert ...), then its own section, then
  * --setopt=REPOID.key=value (REPOID may be a glob), then --enablerepo and
- * --disablerepo in command-line order, then --repofrompath repositories are
- * appended (enabled).
+ * --disablerepo in command-line order. --repofrompath repositories are
+ * appended after the files' (before --setopt, which reaches them too) and,
+ * as in dnf, stay enabled whatever --disablerepo says.
  *
  * Paths. `root` is the installroot without a trailing slash ("" for "/").
  * `cachedir` is a host path (already prefixed with root). `reposdirs` and

@@ -284,10 +284,11 @@ int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *c, struct alu_err 
 	c->conffile = find_conffile(c, ctx);
 	if (c->conffile) {
 		r = alu_ini_load(&main_ini, c->conffile, NULL, e);
-		if (r != -ENOMEM && r && e) {
+		if (r != -ENOMEM && r) {
 			char msg[sizeof(e->msg)];
-			memcpy(msg, e->msg, sizeof(msg));
-			alu_err_clear(e);
+			snprintf(msg, sizeof(msg), "%s", e ? e->msg : c->conffile);
+			if (e)
+				alu_err_clear(e);
 			r = alu_err_set(e, -ALUE_CONFIG, "%s", msg);
 			goto out;
 		}
@@ -316,11 +317,16 @@ int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *c, struct alu_err 
 			"(and no %s/etc/yum.conf); is %s the root you meant?", c->root, c->root, c->root);
 		goto out;
 	}
-	r = alu_conf_setopt_repos(c, ctx, e);
+	/* As dnf: --repofrompath repositories take --setopt and stay enabled whatever
+	 * --disablerepo says (so "--disablerepo='*' --repofrompath=..." works). */
+	r = alu_conf_repofrompath(c, ctx, e);
+	if (!r)
+		r = alu_conf_setopt_repos(c, ctx, e);
 	if (!r)
 		r = alu_conf_repo_ops(c, ctx, e);
-	if (!r)
-		r = alu_conf_repofrompath(c, ctx, e);
+	for (size_t i = 0; !r && i < c->nrepos; i++)
+		if (c->repos[i].file && !strcmp(c->repos[i].file, "--repofrompath"))
+			c->repos[i].enabled = 1;
 	if (!r && ctx->nogpgcheck)
 		nogpgcheck(c);
 out:

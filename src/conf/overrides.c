@@ -103,16 +103,6 @@ int alu_conf_setopt_repos(struct alu_conf *c, const struct alu_ctx *ctx, struct 
 	return 0;
 }
 
-static int is_frompath(const struct alu_ctx *ctx, const char *id)
-{
-	size_t n = strlen(id);
-
-	for (size_t i = 0; i < ctx->repofrompath.n; i++)
-		if (!strncmp(ctx->repofrompath.v[i], id, n) && ctx->repofrompath.v[i][n] == ',')
-			return 1;
-	return 0;
-}
-
 int alu_conf_repo_ops(struct alu_conf *c, const struct alu_ctx *ctx, struct alu_err *e)
 {
 	for (size_t i = 0; i < ctx->repo_ops.n; i++) {
@@ -130,7 +120,7 @@ int alu_conf_repo_ops(struct alu_conf *c, const struct alu_ctx *ctx, struct alu_
 			hits++;
 		}
 		/* yum: "Error getting repository data for X, repository not found". */
-		if (!hits && enable && !has_glob(glob) && !is_frompath(ctx, glob))
+		if (!hits && enable && !has_glob(glob))
 			return alu_err_set(e, -ALUE_NOTFOUND, "--enablerepo=%s: repository not found", glob);
 	}
 	return 0;

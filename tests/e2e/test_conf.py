@@ -224,6 +224,9 @@ def test_repofrompath(al2_root, tmp_path):
     assert secs["web"]["baseurl"] == f"http://h/{os.uname().machine if os.uname().machine != 'i686' else 'i386'}/"
     st = repolist_all(al2_root, f"--repofrompath=local,{local}", "--disablerepo=*")
     assert st["local"] == "enabled" and st["amzn2-core"] == "disabled"
+    p = run("config", "local", f"--repofrompath=local,{local}", "--setopt=local.priority=4", root=al2_root)
+    assert p.returncode == 0, p.stderr
+    assert dump(p.stdout)["local"]["priority"] == "4"
     p = run("repolist", "--repofrompath=nocomma", root=al2_root)
     assert p.returncode == 1 and "nocomma" in p.stderr
 
