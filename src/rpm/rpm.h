@@ -129,7 +129,23 @@ void alu_hdr_free(struct alu_hdr *h);
 /** @brief The blob (index count on), as alu_hdr_parse() takes it back. */
 const void *alu_hdr_blob(const struct alu_hdr *h, size_t *len);
 
-/* Tag access. Return NULL / 0 when the tag is absent or of another type. */
+/* Tag data types (rpmTagType). */
+enum { ALU_TYPE_NULL, ALU_TYPE_CHAR, ALU_TYPE_INT8, ALU_TYPE_INT16, ALU_TYPE_INT32,
+	ALU_TYPE_INT64, ALU_TYPE_STRING, ALU_TYPE_BIN, ALU_TYPE_STRING_ARRAY,
+	ALU_TYPE_I18NSTRING };
+
+/**
+ * @brief Walk the tags: entry @p i (0 .. alu_hdr_ntags()-1) in tag order; a
+ *        tag appears once (an entry added after the region replaces the
+ *        region's one, as in rpm). The region tag itself is not listed.
+ * @return 0, or -ALUE_NOTFOUND past the end.
+ */
+size_t alu_hdr_ntags(const struct alu_hdr *h);
+int alu_hdr_tag(const struct alu_hdr *h, size_t i, uint32_t *tag, uint32_t *type, uint32_t *count);
+
+/* Tag access. Return NULL / 0 when the tag is absent or of another type.
+ * The array getters make their copy on first use and return NULL also when
+ * that allocation fails. */
 const char *alu_hdr_str(const struct alu_hdr *h, uint32_t tag);       /* STRING, I18N (first), or STRING_ARRAY[0] */
 int alu_hdr_u32(const struct alu_hdr *h, uint32_t tag, uint32_t *out); /* INT32[0] (or INT16/INT8); -ALUE_NOTFOUND */
 int alu_hdr_u64(const struct alu_hdr *h, uint32_t tag, uint64_t *out); /* INT64[0] or INT32[0] */
@@ -137,6 +153,10 @@ int alu_hdr_u64(const struct alu_hdr *h, uint32_t tag, uint64_t *out); /* INT64[
 const char *const *alu_hdr_strv(const struct alu_hdr *h, uint32_t tag, size_t *count);
 const uint32_t *alu_hdr_u32v(const struct alu_hdr *h, uint32_t tag, size_t *count); /* host order copy */
 const void *alu_hdr_bin(const struct alu_hdr *h, uint32_t tag, size_t *len);
+/* alu_hdr_strv() takes STRING (one element), STRING_ARRAY and I18NSTRING; the
+ * array is NULL-terminated. alu_hdr_u32v() takes CHAR, INT8, INT16, INT32. */
+/** @brief Element @p i of any integer tag (INT64 included): 0 or -ALUE_NOTFOUND. */
+int alu_hdr_u64_at(const struct alu_hdr *h, uint32_t tag, size_t i, uint64_t *out);
 
 /** Common fields, filled from the header's tags. Strings borrowed from it. */
 struct alu_pkginfo {
@@ -150,27 +170,49 @@ struct alu_pkginfo {
 	const char *payload_compressor; /* "gzip" "xz" "zstd" "bzip2" "lzma"; "" when absent */
 	int is_source;
 };
+/**
+ * @brief Fill @p out. Absent optional strings are "" (never NULL);
+ *        payload_format defaults to "cpio". is_source: SOURCEPACKAGE, or no
+ *        SOURCERPM (rpm's test) in a header with an ARCH (gpg-pubkey headers
+ *        of an rpmdb have neither and have arch "").
+ * @return 0, or -ALUE_CORRUPT when NAME, VERSION or RELEASE is missing
+ *         (then they read as "").
+ */
 int alu_hdr_info(const struct alu_hdr *h, struct alu_pkginfo *out);
 
-/** @brief "name-[epoch:]version-release.arch" into buf; returns buf. */
+/** @brief "name-[epoch:]version-release.arch" into buf (epoch shown when
+ *         non-zero, ".arch" left out when the header has none); returns buf. */
 char *alu_hdr_nevra(const struct alu_hdr *h, char *buf, size_t n);
 
 /**
  * @brief Dependencies of one kind.
- * @param[out] out array of *count entries, malloc'd (free() it); strings borrowed.
- * @return 0 or -ENOMEM; rich dependencies ("(a or b)") are returned as names
- *         beginning with '(' and alu_dep_is_rich() says so.
+ * @param[out] out array of *count entries, malloc'd (free() it; NULL when
+ *             there are none); strings borrowed.
+ * @return 0, -ENOMEM, or -ALUE_CORRUPT when the name, flags and version
+ *         arrays disagree in count or type; rich dependencies ("(a or b)")
+ *         are returned as names beginning with '(' and alu_dep_is_rich() says so.
  */
 int alu_hdr_deps(const struct alu_hdr *h, enum alu_deptype t, struct alu_dep **out, size_t *count);
+/** @brief A rich (boolean) dependency, "(a if b)": the solver must parse it. */
+int alu_dep_is_rich(const struct alu_dep *d);
 
 /** @return number of files; files are read one by one with alu_hdr_file(). */
 size_t alu_hdr_nfiles(const struct alu_hdr *h);
-/** @return 0, or -ALUE_CORRUPT when the file arrays disagree (bad dirindex). */
+/**
+ * @brief File @p i. Absent per-file tags read as 0 / "" (user and group:
+ *        "root"). OLDFILENAMES of pre-4.0 packages stand in for BASENAMES.
+ * @return 0, -ALUE_NOTFOUND when i >= alu_hdr_nfiles(), or -ALUE_CORRUPT when
+ *         the file arrays disagree (count, type, bad dirindex, path too long).
+ */
 int alu_hdr_file(const struct alu_hdr *h, size_t i, struct alu_file *out);
 /** @return the file digest algorithm (ALU_DIGEST_*; MD5 when the tag is absent). */
 int alu_hdr_digest_algo(const struct alu_hdr *h);
 
-/** @brief The scriptlet of @p kind (body NULL when none). */
+/**
+ * @brief The scriptlet of @p kind. body is NULL when the package has none;
+ *        "%post -p /sbin/ldconfig" gives prog and no body: run prog alone.
+ *        prog[0] "<lua>" is an embedded Lua script.
+ */
 void alu_hdr_script(const struct alu_hdr *h, enum alu_script_kind kind, struct alu_script *out);
 
 /* ---- package files ----------------------------------------------------- */
@@ -192,9 +234,28 @@ struct alu_rpm {
  *         -ALUE_TRUNCATED.
  */
 int alu_rpm_open(const char *path, struct alu_rpm *out, struct alu_err *e);
-/** Same from an open fd (which alu_rpm_close() then closes). */
+/**
+ * @brief Same from an open fd, which the call takes over in every case:
+ *        alu_rpm_close() closes it, and a failed call has closed it already.
+ * @note After a failure (of either call) *out is safe to alu_rpm_close():
+ *       fd -1, no headers. Reads use pread(), so the fd's offset is unused.
+ *       Header signatures (SIGTAG RSA 268 / DSA 267, SHA1 269, SHA256 273)
+ *       cover the bytes [hdr_off, hdr_off + hdr_len); MD5 1004 and PGP 1002
+ *       cover [hdr_off, end of file).
+ */
 int alu_rpm_openfd(int fd, const char *what, struct alu_rpm *out, struct alu_err *e);
 void alu_rpm_close(struct alu_rpm *r);
+
+enum { ALU_PAYLOAD_UNKNOWN, ALU_PAYLOAD_GZIP, ALU_PAYLOAD_XZ, ALU_PAYLOAD_ZSTD,
+	ALU_PAYLOAD_BZIP2, ALU_PAYLOAD_LZMA, ALU_PAYLOAD_CPIO /* uncompressed "070701" */ };
+/**
+ * @brief What the payload is, from its first bytes at payload_off (the
+ *        PAYLOADCOMPRESSOR tag may be absent, meaning gzip or plain cpio).
+ * @return ALU_PAYLOAD_*, or -errno when it cannot be read.
+ */
+int alu_rpm_payload_kind(const struct alu_rpm *r);
+/** @return "gzip", "xz", "zstd", "bzip2", "lzma", "cpio" or "unknown". */
+const char *alu_payload_kind_name(int kind);
 
 /* Tags we use (RPMTAG_*). */
 enum {
