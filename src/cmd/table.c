@@ -8,12 +8,14 @@ extern const struct alu_cmd alu_cmd_version;
 extern const struct alu_cmd alu_cmd_makecache, alu_cmd_clean;
 extern const struct alu_cmd alu_cmd_config;
 extern const struct alu_cmd alu_cmd_repolist;
+extern const struct alu_cmd alu_cmd_adopt, alu_cmd_list, alu_cmd_check_update, alu_cmd_updateinfo;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
 	&alu_cmd_makecache, &alu_cmd_clean,
 	&alu_cmd_config,
 	&alu_cmd_repolist,
+	&alu_cmd_adopt, &alu_cmd_list, &alu_cmd_check_update, &alu_cmd_updateinfo,
 	NULL
 };
 
