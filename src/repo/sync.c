@@ -242,6 +242,11 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	if (*upath)
 		unlink(upath);
 out:
+	/* a run that failed over still worked, but the broken mirror must be named */
+	for (size_t i = 0; !rc && i < m.n; i++)
+		if (m.v[i].failure && i != m.current)
+			alu_warn("repository %s: mirror %s failed (%s); used %s", r->id, m.v[i].url,
+				 m.v[i].failure, m.v[m.current].url);
 	free(buf);
 	alu_repomd_free(&md);
 	alu_mirrors_free(&m);
