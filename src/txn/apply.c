@@ -302,7 +302,7 @@ int alu_apply_removals(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_e
 		if (alu_fs_parent(c->rootfd, re->canon, &dfd, &base, NULL))
 			continue;   /* its directory is already gone */
 		if (re->is_dir) {
-			unlinkat(dfd, base, AT_REMOVEDIR);   /* not empty: something else lives there */
+			;   /* after the commit, by alu_journal_cleanup() */
 		} else if (re->save) {
 			const char *sbase = strrchr(re->save, '/') ? strrchr(re->save, '/') + 1 : re->save;
 			rc = alu_fs_backup(&pl->j, re->jsave, dfd, sbase, e);

@@ -222,6 +222,17 @@ void alu_journal_cleanup(int rootfd, const struct alu_journal *j)
 		unlinkat(dfd, name, 0);
 		close(dfd);
 	}
+	/* Directories the package no longer has go last: until now the
+	 * backups of their files kept them from being empty. */
+	for (size_t k = 0; k < j->n; k++) {
+		const char *base;
+		int dfd;
+
+		if (j->v[k].kind != 'R' || entry_dir(rootfd, &j->v[k], &dfd, &base))
+			continue;
+		unlinkat(dfd, base, AT_REMOVEDIR);   /* not empty: something else lives there */
+		close(dfd);
+	}
 }
 
 void alu_journal_free(struct alu_journal *j)

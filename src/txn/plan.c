@@ -427,7 +427,7 @@ static int check_payload(struct pctx *x, struct alu_rpm *r)
 	return rc;
 }
 
-int alu_plan_build(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
+int alu_oplan_build(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
 		   struct alu_oplan *pl, struct alu_err *e)
 {
 	struct pctx x = { .c = c, .op = op, .pl = pl, .e = e };
@@ -481,7 +481,7 @@ out:
 	return rc;
 }
 
-void alu_plan_free(struct alu_oplan *pl)
+void alu_oplan_free(struct alu_oplan *pl)
 {
 	for (size_t i = 0; i < pl->np; i++) {
 		free(pl->p[i].hpath);

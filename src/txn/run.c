@@ -84,7 +84,7 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_
 	struct alu_err le = { 0 };
 	int r, journaled = 0, nsame = 0;
 
-	r = alu_plan_build(c, op, rpm, &pl, &le);
+	r = alu_oplan_build(c, op, rpm, &pl, &le);
 	if (r)
 		goto fail;
 	nsame = instances(c->s, pl.nh ? pl.nh : pl.oh[0]);
@@ -127,7 +127,7 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_
 		alu_txn_note(c->log, "upgraded %s to %s", pl.onevra, pl.nevra);
 	else
 		alu_txn_note(c->log, "installed %s", pl.nevra);
-	alu_plan_free(&pl);
+	alu_oplan_free(&pl);
 	return 0;
 fail:
 	if (journaled && !pl.j.committed) {
@@ -136,7 +136,7 @@ fail:
 	}
 	alu_err_set(e, r, "%s: %s", pl.nevra[0] ? pl.nevra : op->rpm_path ? op->rpm_path : "package",
 		    le.msg[0] ? le.msg : alu_strerror(r));
-	alu_plan_free(&pl);
+	alu_oplan_free(&pl);
 	return r;
 }
 

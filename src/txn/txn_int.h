@@ -98,7 +98,8 @@ int alu_journal_put(struct alu_state_txn *t, const struct alu_journal *j, struct
 int alu_journal_clear(struct alu_state *s, struct alu_err *e);
 /** Undo the file system changes of @p j (entries in reverse order). */
 int alu_journal_rollback(int rootfd, const struct alu_journal *j);
-/** Delete the backups and temporaries of a committed @p j. */
+/** Delete the backups and temporaries of a committed @p j, then remove its
+ *  'R' directories (deepest first; those not empty stay). */
 void alu_journal_cleanup(int rootfd, const struct alu_journal *j);
 void alu_journal_free(struct alu_journal *j);
 
@@ -180,9 +181,9 @@ struct alu_oplan {
 /** Build the plan of @p op (2a of txn.h): paths, config fates, and a full
  *  read of the payload checking every digest. Nothing is written.
  *  @return 0, -ALUE_PATH, -ALUE_CHECKSUM, -ALUE_CORRUPT, -errno. */
-int alu_plan_build(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
+int alu_oplan_build(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
 		   struct alu_oplan *pl, struct alu_err *e);
-void alu_plan_free(struct alu_oplan *pl);
+void alu_oplan_free(struct alu_oplan *pl);
 
 /* ---- apply.c ----------------------------------------------------------- */
 

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `alupdate install ./pkg.rpm...`: install or upgrade local package files
+ * (rpm -U semantics: a package whose name is installed replaces it). The
+ * operations go to the same apply loop a solver plan feeds (alu_txn_run), so
+ * repository installs only have to build a longer plan.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/txnrun.h"
+#include "rpm/rpm.h"
+#include "util/out.h"
+
+struct same {
+	const char *arch;
+	struct alu_evr evr;
+	uint64_t ids[16];
+	size_t n;
+	int cmp;       /* highest comparison of installed against the new one */
+	char nevra[512];
+};
+
+static int same_cb(void *arg, const struct alu_instpkg *p)
+{
+	struct same *s = arg;
+	struct alu_evr ev = { p->epoch, p->version, p->release };
+	int c;
+
+	/* multilib: x86_64 and i686 of one name live side by side */
+	if (strcmp(p->arch, s->arch) && strcmp(p->arch, "noarch") && strcmp(s->arch, "noarch"))
+		return 0;
+	c = alu_evr_cmp(&ev, &s->evr);
+	if (s->n == 0 || c > s->cmp) {
+		s->cmp = c;
+		snprintf(s->nevra, sizeof(s->nevra), "%s-%s-%s.%s", p->name, p->version,
+			 p->release, p->arch);
+	}
+	if (s->n < 16)
+		s->ids[s->n++] = p->id;
+	return 0;
+}
+
+static int is_file_arg(const char *a)
+{
+	size_t n = strlen(a);
+	return strchr(a, '/') || (n > 4 && !strcmp(a + n - 4, ".rpm"));
+}
+
+static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
+{
+	struct alu_txn_op *ops = calloc((size_t)argc, sizeof(*ops));
+	struct alu_cmd_row *rows = calloc((size_t)argc, sizeof(*rows));
+	uint64_t (*olds)[16] = calloc((size_t)argc, sizeof(*olds));
+	struct alu_state *s = NULL;
+	struct alu_txn_plan plan = { ops, 0 };
+	int lockfd = -1, rc = 1;
+
+	(void)priv;
+	if (!ops || !rows || !olds) {
+		alu_error("out of memory");
+		goto out;
+	}
+	for (int i = 0; i < argc; i++)
+		if (!is_file_arg(argv[i])) {
+			alu_error("%s: not a package file; installing by name from repositories "
+				  "needs the dependency solver, which this build does not have yet", argv[i]);
+			goto out;
+		}
+	if (alu_cmd_txn_open(ctx, &lockfd, &s))
+		goto out;
+	for (int i = 0; i < argc; i++) {
+		struct alu_err e = { 0 };
+		struct alu_pkginfo pi;
+		struct alu_rpm r;
+		struct same sm = { 0 };
+		int er = alu_rpm_open(argv[i], &r, &e);
+
+		if (er || (er = alu_hdr_info(r.hdr, &pi))) {
+			alu_error("%s", e.msg[0] ? e.msg : alu_strerror(er));
+			if (!er)
+				alu_rpm_close(&r);
+			goto out;
+		}
+		if (pi.is_source || r.is_source) {
+			alu_error("%s: is a source package, which cannot be installed", argv[i]);
+			alu_rpm_close(&r);
+			goto out;
+		}
+		sm.arch = pi.arch;
+		sm.evr = (struct alu_evr){ pi.epoch, pi.version, pi.release };
+		alu_state_find_name(s, pi.name, same_cb, &sm);
+		struct alu_cmd_row *w = &rows[plan.nops];
+		snprintf(w->name, sizeof(w->name), "%s", pi.name);
+		snprintf(w->arch, sizeof(w->arch), "%s", pi.arch);
+		if (pi.epoch)
+			snprintf(w->evr, sizeof(w->evr), "%u:%s-%s", pi.epoch, pi.version, pi.release);
+		else
+			snprintf(w->evr, sizeof(w->evr), "%s-%s", pi.version, pi.release);
+		snprintf(w->from, sizeof(w->from), "%s", strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i]);
+		w->size = pi.size;
+		alu_rpm_close(&r);
+		if (sm.n && sm.cmp == 0) {
+			alu_msg("Package %s-%s.%s already installed and latest version", pi.name, w->evr, pi.arch);
+			continue;
+		}
+		if (sm.n && sm.cmp > 0) {
+			alu_msg("Package %s-%s.%s: a newer version is already installed (%s)", pi.name,
+				w->evr, pi.arch, sm.nevra);
+			continue;
+		}
+		memcpy(olds[plan.nops], sm.ids, sizeof(sm.ids));
+		ops[plan.nops] = (struct alu_txn_op){
+			.kind = sm.n ? ALU_TXN_UPGRADE : ALU_TXN_INSTALL,
+			.rpm_path = argv[i], .old_ids = olds[plan.nops], .nold = sm.n,
+			.reason = ALU_REASON_USER,
+		};
+		w->section = sm.n ? "Upgrading" : "Installing";
+		plan.nops++;
+	}
+	if (!plan.nops) {
+		alu_msg("Nothing to do");
+		rc = 0;
+		goto out;
+	}
+	rc = alu_cmd_txn_apply(ctx, s, &plan, rows, plan.nops);
+out:
+	if (lockfd >= 0)
+		alu_cmd_txn_close(lockfd, s);
+	free(ops);
+	free(rows);
+	free(olds);
+	return rc;
+}
+
+static const char *const aliases[] = { "localinstall", NULL };
+
+const struct alu_cmd alu_cmd_install = {
+	.name = "install",
+	.aliases = aliases,
+	.summary = "install or upgrade local package files",
+	.usage = "./PACKAGE.rpm...",
+	.flags = ALU_CMDF_WRITES_ROOT | ALU_CMDF_NEEDS_ARGS,
+	.groups = ALU_OPTG_TXN,
+	.run = run,
+};
