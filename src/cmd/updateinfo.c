@@ -115,6 +115,18 @@ static void list(const struct uirows *u, int cves, int json)
 	}
 }
 
+/* yum's layout: continuation lines of a value start with "            : " */
+static void field(const char *key, const char *v)
+{
+	printf("%11s : ", key);
+	for (; *v; v++) {
+		putchar(*v);
+		if (*v == '\n' && v[1])
+			printf("%11s : ", "");
+	}
+	putchar('\n');
+}
+
 static void info(const struct uirows *u)
 {
 	const struct uirow *last = NULL;
@@ -136,7 +148,7 @@ static void info(const struct uirows *u)
 			printf("    Updated : %s\n", r->updated);
 		for (size_t c = 0; c < r->cves.n; c++)
 			printf("%s : %s\n", c ? "           " : "       CVEs", r->cves.v[c]);
-		printf("Description : %s\n", r->description);
+		field("Description", r->description);
 		if (*r->severity)
 			printf("   Severity : %s\n", r->severity);
 		printf("\n");
