@@ -12,7 +12,8 @@
 #   tiny.src.rpm     source package (lead type 1), gzip payload
 #   <rpm>.expect     tab-separated fields from rpm -qp --queryformat
 #   <rpm>.<kind>     scriptlet bodies (pretrans, post, ...) when present
-# and copies the packages to tests/fuzz/seeds/rpmhdr/.
+# and copies the packages, and their main header blobs (.hdr), to
+# tests/fuzz/seeds/rpmhdr/.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +47,22 @@ qf="$qf"'[OBSOLETES\t%{OBSOLETENAME}\t%{OBSOLETEFLAGS}\t%{OBSOLETEVERSION}\n]'
 qf="$qf"'[FILE\t%{FILENAMES}\t%{FILEMODES}\t%{FILESIZES}\t%{FILEMTIMES}\t%{FILEFLAGS}\t%{FILEUSERNAME}\t%{FILEGROUPNAME}\t%{FILELINKTOS}\t%{FILEDIGESTS}\t%{FILEINODES}\n]'
 qf="$qf"'[PRETRANSPROG\t%{PRETRANSPROG}\n][POSTINPROG\t%{POSTINPROG}\n][POSTUNPROG\t%{POSTUNPROG}\n]'
 
+be32() { # file offset: the big-endian 32-bit number there
+	od -An -tu1 -j "$2" -N4 "$1" | awk '{ print (($1 * 256 + $2) * 256 + $3) * 256 + $4 }'
+}
+
+# The main header blob of a package (from the index count on, as rpmdb
+# stores it): a fuzz seed for alu_hdr_parse().
+blob() {
+	sil=$(be32 "$1" 104)
+	sdl=$(be32 "$1" 108)
+	off=$((96 + 16 + 16 * sil + sdl))
+	off=$((off + (8 - off % 8) % 8))
+	il=$(be32 "$1" $((off + 8)))
+	dl=$(be32 "$1" $((off + 12)))
+	tail -c +$((off + 9)) "$1" | head -c $((8 + 16 * il + dl))
+}
+
 mkdir -p "$seeds"
 for p in tiny-xz.rpm tiny-zstd.rpm tiny.src.rpm; do
 	rpm -qp --nosignature --nodigest --queryformat "$qf" "$here/$p" > "$here/$p.expect"
@@ -56,5 +73,6 @@ for p in tiny-xz.rpm tiny-zstd.rpm tiny.src.rpm; do
 			--queryformat "%{${k#*:}}" "$here/$p" > "$here/$p.${k%%:*}"
 	done
 	cp "$here/$p" "$seeds/"
+	blob "$here/$p" > "$seeds/${p%.rpm}.hdr"
 	echo "$p: $(wc -c < "$here/$p") bytes"
 done
