@@ -275,7 +275,8 @@ int alu_pgp_verify_finish(struct alu_pgp_verify *v, struct alu_pgp_result *res,
 		br_rsa_public_key pk = {(unsigned char *)k->n, k->nlen,
 					(unsigned char *)k->e, k->elen};
 
-		if (!PGP_IS_RSA(k->info.algo) || !k->nlen || s.slen > k->nlen)
+		if (!PGP_IS_RSA(k->info.algo) || !k->nlen || k->info.bits < RSA_MIN_BITS ||
+		    s.slen > k->nlen)
 			continue;
 		memset(x, 0, k->nlen - s.slen);
 		memcpy(x + k->nlen - s.slen, s.s, s.slen);
