@@ -486,6 +486,54 @@ static void test_hostile(void)
 	alu_hdr_free(h);
 }
 
+/* One tag of every type, read through every getter. */
+static void test_types(void)
+{
+	static uint8_t b[1024];
+	const uint8_t i64[16] = { 0, 0, 0, 1, 0, 0, 0, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const uint8_t i16[4] = { 0x12, 0x34, 0xff, 0xff }, bin[3] = { 0, 1, 2 };
+	struct tent t[] = {
+		{ 5000, ALU_TYPE_CHAR, 2, "xy", 2, -1 },
+		{ 5001, ALU_TYPE_INT8, 3, bin, 3, -1 },
+		{ 5002, ALU_TYPE_INT16, 2, i16, 4, -1 },
+		{ 5003, ALU_TYPE_INT64, 2, i64, 16, -1 },
+		{ 5004, ALU_TYPE_BIN, 3, bin, 3, -1 },
+		{ 5005, ALU_TYPE_I18NSTRING, 2, "en\0de", 6, -1 },
+		{ 5006, ALU_TYPE_STRING, 1, "one", 4, -1 },
+	};
+	struct alu_err e = { 0 };
+	struct alu_hdr *h = NULL;
+	const uint32_t *u;
+	const char *const *sv;
+	const uint8_t *p;
+	uint32_t v32, tag, type, count;
+	uint64_t v64;
+	size_t len = mkblob(b, t, 7, ALU_TAG_HEADERIMMUTABLE, 0), n;
+
+	CHECK(alu_hdr_parse(b, len, "types", &h, &e) == 0);
+	if (!h)
+		return;
+	CHECK(alu_hdr_u32(h, 5000, &v32) == 0 && v32 == 'x');
+	CHECK((u = alu_hdr_u32v(h, 5001, &n)) && n == 3 && u[2] == 2);
+	CHECK((u = alu_hdr_u32v(h, 5002, &n)) && n == 2 && u[0] == 0x1234 && u[1] == 0xffff);
+	CHECK(alu_hdr_u64(h, 5003, &v64) == 0 && v64 == 0x100000002ull);
+	CHECK(alu_hdr_u64_at(h, 5003, 1, &v64) == 0 && v64 == UINT64_MAX);
+	CHECK(alu_hdr_u64_at(h, 5003, 2, &v64) == -ALUE_NOTFOUND);
+	CHECK(alu_hdr_u32(h, 5003, &v32) == -ALUE_NOTFOUND);
+	CHECK(alu_hdr_u32v(h, 5003, &n) == NULL && n == 0);
+	CHECK((p = alu_hdr_bin(h, 5004, &n)) && n == 3 && p[2] == 2);
+	CHECK(alu_hdr_bin(h, 5006, &n) == NULL);
+	CHECK_STR(alu_hdr_str(h, 5005), "en");
+	CHECK((sv = alu_hdr_strv(h, 5005, &n)) && n == 2 && !strcmp(sv[1], "de") && !sv[2]);
+	CHECK((sv = alu_hdr_strv(h, 5006, &n)) && n == 1 && !strcmp(sv[0], "one") && !sv[1]);
+	CHECK(alu_hdr_str(h, 5001) == NULL && alu_hdr_strv(h, 5001, &n) == NULL);
+	CHECK(alu_hdr_str(h, 4999) == NULL && alu_hdr_u32(h, 4999, &v32) == -ALUE_NOTFOUND);
+	CHECK(alu_hdr_ntags(h) == 7 && alu_hdr_tag(h, 6, &tag, &type, &count) == 0 && tag == 5006 &&
+	      type == ALU_TYPE_STRING && count == 1);
+	CHECK(alu_hdr_tag(h, 7, &tag, &type, &count) == -ALUE_NOTFOUND);
+	alu_hdr_free(h);
+}
+
 static void test_bad_packages(void)
 {
 	size_t flen;
@@ -532,6 +580,7 @@ int main(void)
 	test_truncated("tiny-xz.rpm");
 	test_truncated("tiny.src.rpm");
 	test_hostile();
+	test_types();
 	test_bad_packages();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
