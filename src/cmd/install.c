@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `alupdate install ./pkg.rpm...`: install or upgrade local package files
- * (rpm -U semantics: a package whose name is installed replaces it). The
+ * (rpm -U semantics: a package whose name is installed replaces it).
+ * `alupdate install NAME...`: from the repositories, through the solver
+ * (cmd/opsrun.c). The
  * operations go to the same apply loop a solver plan feeds (alu_txn_run), so
  * repository installs only have to build a longer plan.
  */
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/opsrun.h"
 #include "cmd/txnrun.h"
 #include "rpm/rpm.h"
 #include "util/out.h"
@@ -57,19 +60,26 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	uint64_t (*olds)[16] = calloc((size_t)argc, sizeof(*olds));
 	struct alu_state *s = NULL;
 	struct alu_txn_plan plan = { ops, 0 };
-	int lockfd = -1, rc = 1;
+	int lockfd = -1, rc = 1, nfiles;
 
 	(void)priv;
 	if (!ops || !rows || !olds) {
 		alu_error("out of memory");
 		goto out;
 	}
+	nfiles = 0;
 	for (int i = 0; i < argc; i++)
-		if (!is_file_arg(argv[i])) {
-			alu_error("%s: not a package file; installing by name from repositories "
-				  "needs the dependency solver, which this build does not have yet", argv[i]);
-			goto out;
-		}
+		nfiles += is_file_arg(argv[i]);
+	if (!nfiles) {
+		/* names, globs, capabilities: from the repositories, through the solver */
+		rc = alu_cmd_ops_run(ctx, "install", ALU_OPS_INSTALL, argv, argc);
+		goto out;
+	}
+	if (nfiles != argc) {
+		alu_error("install takes either package files or package names, not both: "
+			  "run it once for the files and once for the names");
+		goto out;
+	}
 	if (alu_cmd_txn_open(ctx, &lockfd, &s))
 		goto out;
 	for (int i = 0; i < argc; i++) {
@@ -141,8 +151,8 @@ static const char *const aliases[] = { "localinstall", NULL };
 const struct alu_cmd alu_cmd_install = {
 	.name = "install",
 	.aliases = aliases,
-	.summary = "install or upgrade local package files",
-	.usage = "./PACKAGE.rpm...",
+	.summary = "install packages from the repositories, or local package files",
+	.usage = "PACKAGE... | ./PACKAGE.rpm...",
 	.flags = ALU_CMDF_WRITES_ROOT | ALU_CMDF_NEEDS_ARGS,
 	.groups = ALU_OPTG_TXN,
 	.run = run,

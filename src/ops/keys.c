@@ -113,7 +113,12 @@ static int fetch_key(struct alu_ops *o, const struct alu_repo *r, const char *ur
 
 	if (!strncmp(url, "file://", 7) || *url == '/') {
 		const char *p = *url == '/' ? url : url + 7;
-		rc = read_all(p, buf, len);
+		char inroot[8192];
+		/* as dnf does: a key file inside the installroot first, then the host's */
+		snprintf(inroot, sizeof(inroot), "%s%s", strcmp(o->ctx->root, "/") ? o->ctx->root : "", p);
+		rc = read_all(inroot, buf, len);
+		if (rc == -ENOENT && strcmp(inroot, p))
+			rc = read_all(p, buf, len);
 		return rc ? alu_err_set(e, rc, "repository %s: gpgkey %s: %s", r->id, url,
 					strerror(-rc)) : 0;
 	}

@@ -237,6 +237,13 @@ static int want_target(struct alu_ops *o, const char *spec, struct alu_err *e)
 	return alu_solve_want(o->solve, ALU_WANT_EXACT, NULL, x.id, e);
 }
 
+static int any_cb(void *ud, const struct alu_instpkg *p)
+{
+	(void)ud;
+	(void)p;
+	return 1;
+}
+
 static enum alu_want simple_want(enum alu_ops_kind k)
 {
 	switch (k) {
@@ -268,5 +275,17 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 				alu_solve_want(o->solve, simple_want(k), specs[i], 0, e);
 	if (rc)
 		return rc;
-	return alu_solve_run(o->solve, &o->plan, e);
+	rc = alu_solve_run(o->solve, &o->plan, e);
+	/* update-all and advisory updates ask for no package by name: libsolv
+	 * calls every step a dependency. As yum shows it, replacing an installed
+	 * package (or adding a version of an installed name: kernel) is the
+	 * request; only new names are dependencies. */
+	for (size_t i = 0; !rc && i < o->plan.n && k != ALU_OPS_INSTALL; i++) {
+		struct alu_plan_op *op = &o->plan.ops[i];
+		if (op->type != ALU_OP_INSTALL)
+			op->is_dep = 0;
+		else if (op->is_dep)
+			op->is_dep = !alu_state_find_name(o->state, op->name, any_cb, NULL);
+	}
+	return rc;
 }

@@ -28,9 +28,9 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	so->arch = c->basearch;
 	so->installonly = c->installonlypkgs.n ? &c->installonlypkgs : NULL;
 	so->installonly_limit = c->installonly_limit;
-	so->excludes = &c->exclude;
+	so->excludes = c->exclude.n ? &c->exclude : NULL;
 	/* The running kernel only means something for the root we run in. */
-	if (!*c->root && !uname(&u)) {
+	if ((!c->root || !*c->root) && !strcmp(o->ctx->root, "/") && !uname(&u)) {
 		snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", u.release);
 		so->running_kernel = o->kernel;
 	}
@@ -67,13 +67,21 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 	if (flags & (ALU_OPSF_NOSYNC | ALU_OPSF_READONLY))
 		rf |= ALU_REPOSF_NOSYNC;
 	rc = alu_repos_open(ctx, rf, &o->repos, e);
+	if (rc == -ALUE_CONFIG && (flags & ALU_OPSF_NOSYNC) && strcmp(ctx->root, "/")) {
+		/* removing needs no repository: a bare root with none is fine */
+		alu_repos_close(&o->repos);
+		alu_err_clear(e);
+		rc = 0;
+	}
 	if (rc)
 		return rc;
 	if (flags & ALU_OPSF_READONLY)
 		return alu_state_open(ctx->root, ALU_STATEF_RDONLY, &o->state, e);
-	rc = alu_txn_lock(ctx->root, ctx->nowait ? ALU_TXNF_NOWAIT : 0, &o->lockfd, e);
+	/* The state first: adoption renames a complete environment into
+	 * var/lib/alupdate, which must not exist yet (the lock file lives there). */
+	rc = alu_state_open(ctx->root, ALU_STATEF_CREATE, &o->state, e);
 	if (!rc)
-		rc = alu_state_open(ctx->root, ALU_STATEF_CREATE, &o->state, e);
+		rc = alu_txn_lock(ctx->root, ctx->nowait ? ALU_TXNF_NOWAIT : 0, &o->lockfd, e);
 	if (!rc)
 		rc = alu_txn_recover(o->state, ctx->root, o->recovered, sizeof(o->recovered), e);
 	if (!rc)
@@ -81,8 +89,17 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 	so.allow_downgrade = (flags & ALU_OPSF_DOWNGRADE) != 0;
 	if (!rc && alu_solve_new(&so, &o->solve))
 		rc = alu_err_set(e, -ENOMEM, "out of memory");
-	if (!rc)
-		rc = alu_solve_load(o->solve, &o->repos.conf, o->state, o->repos.cache, e);
+	if (!rc) {
+		/* alu_solve_load() reads headers while it walks the packages: two
+		 * read transactions in one thread, which LMDB refuses (no
+		 * MDB_NOTLS). Inside a write transaction every read of this
+		 * alu_state uses that one; it is aborted: nothing is written. */
+		struct alu_state_txn *t = NULL;
+		rc = alu_state_txn_begin(o->state, &t, e);
+		if (!rc)
+			rc = alu_solve_load(o->solve, &o->repos.conf, o->state, o->repos.cache, e);
+		alu_state_txn_abort(t);
+	}
 	return rc;
 }
 

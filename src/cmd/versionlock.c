@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `alupdate versionlock [list | add SPEC... | delete SPEC... | clear]`: the
+ * yum-plugin-versionlock file, <root>/etc/yum/pluginconf.d/versionlock.list,
+ * which the solver honours (a locked name keeps its locked version). `add`
+ * locks the installed packages that SPEC matches, as the plugin does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/opsrun.h"
+#include "util/out.h"
+
+struct add { struct alu_strv *v; const char *spec; int n, oom; };
+
+static int add_cb(void *arg, const struct alu_instpkg *p)
+{
+	struct add *a = arg;
+	char buf[1024];
+
+	if (!alu_pkg_spec_match(a->spec, p->name, p->epoch, p->version, p->release, p->arch))
+		return 0;
+	snprintf(buf, sizeof(buf), "%u:%s-%s-%s.%s", p->epoch, p->name, p->version, p->release, p->arch);
+	a->n++;
+	if (alu_strv_has(a->v, buf))
+		return 0;
+	if (alu_strv_push(a->v, buf))
+		return -ENOMEM;
+	alu_msg("Adding versionlock on: %s", buf);
+	return 0;
+}
+
+static int change(struct alu_ctx *ctx, const char *what, int argc, char **argv,
+		  struct alu_strv *v, struct alu_err *e)
+{
+	struct alu_strv keep = { 0 };
+	struct alu_state *s = NULL;
+	int rc = 0, n = 0;
+
+	if (!strcmp(what, "add")) {
+		rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &s, e);
+		for (int i = 0; !rc && i < argc; i++) {
+			struct add a = { v, argv[i], 0, 0 };
+			rc = alu_state_foreach(s, add_cb, &a);
+			if (!rc && !a.n)
+				rc = alu_err_set(e, -ALUE_NOTFOUND, "No package found for: %s", argv[i]);
+			n += a.n;
+		}
+		alu_state_close(s);
+		return rc;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		int hit = !strcmp(what, "clear");
+		for (int k = 0; k < argc; k++)
+			hit |= alu_vlock_match(argv[k], v->v[i]);
+		if (hit) {
+			n++;
+			if (strcmp(what, "clear"))
+				alu_msg("Deleting versionlock for: %s", v->v[i]);
+		} else if (alu_strv_push(&keep, v->v[i])) {
+			rc = -ENOMEM;
+		}
+	}
+	if (!rc && !n && strcmp(what, "clear"))
+		rc = alu_err_set(e, -ALUE_NOTFOUND, "Error: versionlock delete: no matches");
+	if (!rc && !strcmp(what, "clear"))
+		alu_msg("versionlock cleared");
+	alu_strv_free(v);
+	*v = keep;
+	return rc;
+}
+
+static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
+{
+	const char *what = argc ? argv[0] : "list";
+	struct alu_strv v = { 0 };
+	struct alu_err e = { 0 };
+	int rc = alu_vlock_read(ctx->root, &v, &e);
+
+	(void)priv;
+	if (!rc && !strcmp(what, "list")) {
+		if (ctx->json)
+			printf("[");
+		for (size_t i = 0; i < v.n; i++) {
+			if (ctx->json) {
+				printf("%s", i ? "," : "");
+				alu_cmd_json_str(v.v[i]);
+			} else {
+				printf("%s\n", v.v[i]);
+			}
+		}
+		if (ctx->json)
+			printf("]\n");
+	} else if (!rc && (!strcmp(what, "add") || !strcmp(what, "delete")) && argc > 1) {
+		rc = change(ctx, what, argc - 1, argv + 1, &v, &e);
+		if (!rc)
+			rc = alu_vlock_write(ctx->root, &v, &e);
+	} else if (!rc && !strcmp(what, "clear") && argc == 1) {
+		rc = change(ctx, what, 0, NULL, &v, &e);
+		if (!rc)
+			rc = alu_vlock_write(ctx->root, &v, &e);
+	} else if (!rc) {
+		rc = alu_err_set(&e, -ALUE_USAGE,
+				 "usage: alupdate versionlock [list | add SPEC... | delete SPEC... | clear]");
+	}
+	alu_strv_free(&v);
+	if (rc) {
+		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+const struct alu_cmd alu_cmd_versionlock = {
+	.name = "versionlock",
+	.summary = "lock packages at their installed versions (yum-plugin-versionlock's list)",
+	.usage = "[list | add SPEC... | delete SPEC... | clear]",
+	.flags = ALU_CMDF_WRITES_ROOT,
+	.run = run,
+};
