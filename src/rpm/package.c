@@ -50,10 +50,10 @@ static int read_at(int fd, void *buf, size_t n, off_t off)
 /*
  * One header with its 16-byte intro at @p off: magic, then the blob, parsed
  * with the region @p region_tag and rpm's limits. *len gets the bytes taken,
- * intro included.
+ * intro included. @p exact: the region must span the whole header.
  */
 static int read_header(struct alu_rpm *r, off_t off, off_t fsize, const char *what,
-		       uint32_t region_tag, uint32_t il_max, uint32_t dl_max,
+		       uint32_t region_tag, int exact, uint32_t il_max, uint32_t dl_max,
 		       struct alu_hdr **out, off_t *len, struct alu_err *e)
 {
 	uint8_t intro[16];
@@ -94,7 +94,7 @@ static int read_header(struct alu_rpm *r, off_t off, off_t fsize, const char *wh
 	else if (rc > 0)
 		rc = alu_err_set(e, -ALUE_TRUNCATED, "%s: header truncated", what);
 	else
-		rc = hdr_parse(blob, (size_t)need, what, region_tag, 1, il_max, dl_max, out, e);
+		rc = hdr_parse(blob, (size_t)need, what, region_tag, exact, il_max, dl_max, out, e);
 	free(blob);
 	*len = (off_t)need + 8;
 	return rc;
@@ -143,14 +143,15 @@ int alu_rpm_openfd(int fd, const char *what, struct alu_rpm *out, struct alu_err
 	rc = read_lead(out, e);
 	if (rc)
 		goto fail;
-	/* The signature header, padded to a multiple of 8 bytes. */
+	/* The signature header, padded to a multiple of 8 bytes. As in rpm, its
+	 * region need not span it all; the main header's must. */
 	snprintf(sigwhat, sizeof(sigwhat), "%s signature", out->what);
-	rc = read_header(out, LEAD_SIZE, fsize, sigwhat, TAG_HEADERSIGNATURES, SIG_TAGS_MAX,
+	rc = read_header(out, LEAD_SIZE, fsize, sigwhat, TAG_HEADERSIGNATURES, 0, SIG_TAGS_MAX,
 			 SIG_DATA_MAX, &out->sig, &siglen, e);
 	if (rc)
 		goto fail;
 	out->hdr_off = LEAD_SIZE + siglen + (8 - siglen % 8) % 8;
-	rc = read_header(out, out->hdr_off, fsize, out->what, ALU_TAG_HEADERIMMUTABLE, HDR_TAGS_MAX,
+	rc = read_header(out, out->hdr_off, fsize, out->what, ALU_TAG_HEADERIMMUTABLE, 1, HDR_TAGS_MAX,
 			 HDR_DATA_MAX, &out->hdr, &out->hdr_len, e);
 	if (rc)
 		goto fail;
