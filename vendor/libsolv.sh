@@ -3,6 +3,8 @@ DEBSRC=libsolv DEBVER=0.7.23-1+deb12u1 VERSION=0.7.23
 ORIG=libsolv_0.7.23.orig.tar.gz
 SHA256=0286155964373c6cc3802d025750786c3ee79608d5cb884598e110e3918bb2fe
 build() {
+	# musl's qsort_r takes glibc's argument order, but libsolv assumes BSD's
+	# order for any non-glibc qsort_r: make it use its own bundled one.
 	mkdir -p b && cd b
 	cmake .. -DCMAKE_C_COMPILER="$CC" -DCMAKE_BUILD_TYPE=MinSizeRel \
 		-DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_INSTALL_PREFIX="$PREFIX" -DCMAKE_INSTALL_LIBDIR=lib \
@@ -11,6 +13,7 @@ build() {
 		-DENABLE_STATIC=ON -DDISABLE_SHARED=ON -DENABLE_RPMMD=ON -DENABLE_RPMDB=OFF \
 		-DENABLE_RPMPKG=OFF -DWITH_LIBXML2=OFF -DENABLE_COMPLEX_DEPS=ON \
 		-DENABLE_PERL=OFF -DENABLE_PYTHON=OFF -DENABLE_RUBY=OFF -DENABLE_TCL=OFF \
+		-DHAVE_QSORT_R=0 -DHAVE___QSORT_R=0 \
 		-DMULTI_SEMANTICS=OFF -DWITH_SYSTEM_ZCHUNK=OFF -DENABLE_ZCHUNK_COMPRESSION=OFF
 	make -j"$JOBS" libsolv libsolvext
 	make -C src install && make -C ext install
