@@ -19,6 +19,7 @@ DEB_PKGS=(
 	libbearssl-dev libcmocka-dev
 	rpm createrepo-c dnf dnf-plugins-core libsolv-tools db5.3-util
 	nginx-light openssl gnupg python3 python3-pytest hyperfine sqlite3 time busybox-static
+	clang libclang-rt-14-dev
 )
 
 log() { printf '== %s\n' "$*" >&2; }
@@ -109,6 +110,10 @@ cmd_test() {
 	cmd_mirror
 	log "unit tests (meson test, ASan/UBSan build)"
 	meson test -C "$B/dev" --print-errorlogs --suite unit --suite solver
+	# Fuzz every parser for a bounded time (FUZZ_SECONDS each; 0 skips).
+	log "fuzzing each target for ${FUZZ_SECONDS:-10}s"
+	[ "${FUZZ_SECONDS:-10}" = 0 ] || bash "$top/tests/fuzz/run.sh" "$B" "${FUZZ_SECONDS:-10}" >"$B/fuzz.log" 2>&1 ||
+		{ tail -40 "$B/fuzz.log" >&2; exit 1; }
 	log "end-to-end tests (pytest)"
 	cd "$top"
 	ALU_BIN=$B/alupdate ALU_BUILD=$B "$PY" -m pytest -q -p no:cacheprovider tests/e2e
