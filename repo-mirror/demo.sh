@@ -27,7 +27,7 @@ show file "$ALU"
 echo "mirror: https://127.0.0.1:$HTTPS_PORT/ (us-east-1: XML primary; eu-west-1: SQLite primary_db only)"
 show cat "$root/etc/yum.repos.d/amzn2-core.repo"
 for cmd in "repolist" "list installed" "makecache" "check-update" "updateinfo list --security" \
-	"updateinfo summary" "update --security -y" "updateinfo list --security" "check-update"; do
+	"updateinfo summary" "update --security -y" "updateinfo list --security" "check-update" "history info" "keys"; do
 	# shellcheck disable=SC2086
 	if "$ALU" --help 2>/dev/null | grep -q "^  ${cmd%% *} "; then
 		show "$ALU" --installroot "$root" $cmd
