@@ -166,6 +166,17 @@ static int adopt_new(struct alu_state *s, const char *final, const char *path,
 		}
 		if (rename(tmp, final)) {
 			int err = errno;
+			char dfinal[PATH_MAX + 16], dtmp[PATH_MAX + 48];
+			/* The directory may exist without an environment (the writer
+			 * lock is taken there first): move the data file in instead. */
+			snprintf(dfinal, sizeof(dfinal), "%s/data.mdb", final);
+			snprintf(dtmp, sizeof(dtmp), "%s/data.mdb", tmp);
+			if ((err == EEXIST || err == ENOTEMPTY) && access(dfinal, F_OK) &&
+			    rename(dtmp, dfinal) == 0) {
+				rm_env_dir(tmp);
+				s->info.adopted_now = 1;
+				return env_open(s, final, s->rdonly ? ALU_DBF_RDONLY : 0, e);
+			}
 			rm_env_dir(tmp);
 			/* another process adopted first: use theirs */
 			if (err != EEXIST && err != ENOTEMPTY)
