@@ -73,35 +73,63 @@ static void show(const struct alu_hdr *h, const char *repo, const char *from)
 }
 
 struct ictx {
-	struct alu_state *s;
 	const char *glob;
-	int found, heading;
+	uint64_t *ids;
+	size_t n, cap;
 };
 
+/* Ids first, headers after the walk: the state's read transaction of a walk
+ * cannot be nested with another read in the same thread. */
 static int each(void *arg, const struct alu_instpkg *p)
 {
 	struct ictx *x = arg;
-	struct alu_hdr *h;
 	char na[512];
 
 	snprintf(na, sizeof(na), "%s.%s", p->name, p->arch);
 	if (fnmatch(x->glob, p->name, 0) && fnmatch(x->glob, na, 0))
 		return 0;
-	if (alu_state_header(x->s, p->id, &h, NULL))
-		return 0;
-	if (!x->heading++)
-		printf("Installed Packages\n");
-	x->found = 1;
-	show(h, "installed", p->repo);
-	alu_hdr_free(h);
+	if (x->n == x->cap) {
+		size_t nc = x->cap ? x->cap * 2 : 16;
+		uint64_t *ni = realloc(x->ids, nc * sizeof(*ni));
+		if (!ni)
+			return -1;
+		x->ids = ni;
+		x->cap = nc;
+	}
+	x->ids[x->n++] = p->id;
 	return 0;
+}
+
+struct repo_of { char repo[256]; };
+
+static int get_repo(void *arg, const struct alu_instpkg *p)
+{
+	snprintf(((struct repo_of *)arg)->repo, sizeof(((struct repo_of *)arg)->repo), "%s", p->repo);
+	return 0;
+}
+
+static int show_installed(struct alu_state *s, struct ictx *x, int *heading)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		struct repo_of ro = { "" };
+		struct alu_hdr *h;
+		if (alu_state_header(s, x->ids[i], &h, NULL))
+			continue;
+		alu_state_get(s, x->ids[i], get_repo, &ro);
+		if (!(*heading)++)
+			printf("Installed Packages\n");
+		show(h, "installed", ro.repo);
+		alu_hdr_free(h);
+	}
+	return x->n > 0;
 }
 
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 {
 	struct ictx x = { 0 };
+	struct alu_state *s = NULL;
 	struct alu_err e = { 0 };
-	int r, rc = 0;
+	int r, rc = 0, heading = 0;
 
 	(void)priv;
 	for (int i = 0; i < argc; i++) {
@@ -120,19 +148,20 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 			alu_rpm_close(&rp);
 			continue;
 		}
-		if (!x.s && (r = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &x.s, &e))) {
+		if (!s && (r = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &s, &e))) {
 			alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
 			return 1;
 		}
 		x.glob = argv[i];
-		x.found = 0;
-		alu_state_foreach(x.s, each, &x);
-		if (!x.found) {
+		x.n = 0;
+		alu_state_foreach(s, each, &x);
+		if (!show_installed(s, &x, &heading)) {
 			alu_error("No matching Packages to list: %s is not installed", argv[i]);
 			rc = 1;
 		}
 	}
-	alu_state_close(x.s);
+	free(x.ids);
+	alu_state_close(s);
 	return rc;
 }
 

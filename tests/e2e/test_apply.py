@@ -113,6 +113,7 @@ Test package {name}.
 
 
 def build_rpm(tmp, name, version, install, files, scripts="", defines=""):
+    Path(tmp).mkdir(parents=True, exist_ok=True)
     top = Path(tmp) / "rpmbuild"
     spec = Path(tmp) / ("%s-%s.spec" % (name, version))
     spec.write_text(SPEC.format(name=name, version=version, install=install, files=files,
@@ -325,16 +326,18 @@ def test_verify_and_info(tmp_path, hello):
     assert "Version     : 2.0" in p.stdout and "License     : MIT" in p.stdout
 
 
-def test_remove_refuses_required(tmp_path, hello):
+def test_remove_takes_dependents(tmp_path, hello):
+    """remove goes through the solver (src/cmd/remove.c, as yum): a package
+    that needs the removed one is removed with it, and the summary says so."""
     r = tmp_path / "r"
     r.mkdir()
     need = build_rpm(tmp_path, "needshello", "1", "mkdir -p %{buildroot}/usr/lib/nh\n"
                      "echo x > %{buildroot}/usr/lib/nh/x", "/usr/lib/nh/x",
                      defines="Requires: hello")
     alu(r, "install", "-y", "--noscripts", str(hello[0]), str(need), check=0)
-    p = alu(r, "remove", "-y", "hello", check=1)
-    assert "needshello-1-1.noarch" in p.stderr and "hello" in p.stderr
-    alu(r, "remove", "-y", "--noscripts", "hello", "needshello", check=0)
+    p = alu(r, "remove", "-y", "--noscripts", "hello", check=0)
+    assert "needshello" in p.stdout
+    assert not (r / "usr/lib/nh/x").exists() and not (r / "usr/bin/hello").exists()
 
 
 # ---- hostile packages ---------------------------------------------------------
@@ -356,16 +359,16 @@ def hostile(tmp):
     out = []
     p = build_rpm(tmp, "dotdot", "1", "mkdir -p %{buildroot}/opt/aa\necho x > %{buildroot}/opt/aa/x",
                   "/opt/aa/x", defines=UNCOMPRESSED)
-    out.append((patched(p, tmp / "dotdot.rpm", [(b"/opt/aa/", b"/opt/../"), (b"opt/aa/x", b"opt/../x")]),
+    out.append((patched(p, tmp / "dotdot.rpm", [(b"/opt/aa/", b"/opt/../")]),
                 ".."))
     p = build_rpm(tmp, "abslink", "1", "mkdir -p %{buildroot}/etc/evi1\nln -s / %{buildroot}/etc/evil\n"
                   "echo x > %{buildroot}/etc/evi1/x", "/etc/evil\n/etc/evi1/x", defines=UNCOMPRESSED)
-    out.append((patched(p, tmp / "abslink.rpm", [(b"/etc/evi1/", b"/etc/evil/"), (b"etc/evi1/x", b"etc/evil/x")]),
+    out.append((patched(p, tmp / "abslink.rpm", [(b"/etc/evi1/", b"/etc/evil/")]),
                 "symlink of the same package"))
     p = build_rpm(tmp, "outlink", "1", "mkdir -p %{buildroot}/etc/ou1\n"
                   "ln -s ../../../../../../../../tmp %{buildroot}/etc/out\n"
                   "echo x > %{buildroot}/etc/ou1/x", "/etc/out\n/etc/ou1/x", defines=UNCOMPRESSED)
-    out.append((patched(p, tmp / "outlink.rpm", [(b"/etc/ou1/", b"/etc/out/"), (b"etc/ou1/x", b"etc/out/x")]),
+    out.append((patched(p, tmp / "outlink.rpm", [(b"/etc/ou1/", b"/etc/out/")]),
                 "symlink of the same package"))
     big = "head -c 200000 /dev/urandom > %{buildroot}/usr/lib/big/blob"
     p = build_rpm(tmp, "corrupt", "1", "mkdir -p %{buildroot}/usr/lib/big\n" + big, "/usr/lib/big/blob")
@@ -373,7 +376,7 @@ def hostile(tmp):
     for i in range(len(data) - 60000, len(data) - 59000):
         data[i] ^= 0x5a
     (tmp / "corrupt.rpm").write_bytes(bytes(data))
-    out.append((tmp / "corrupt.rpm", "payload"))
+    out.append((tmp / "corrupt.rpm", ("payload", "digest")))   # whichever the decoder notices
     a = build_rpm(tmp / "a", "splice", "1", "mkdir -p %{buildroot}/usr/lib/sp\n"
                   "echo AAAAAAAA > %{buildroot}/usr/lib/sp/f", "/usr/lib/sp/f", defines=UNCOMPRESSED)
     b = build_rpm(tmp / "b", "splice", "1", "mkdir -p %{buildroot}/usr/lib/sp\n"
@@ -399,7 +402,8 @@ def test_hostile_packages_refused(tmp_path, hello):
         p = alu(r, "install", "-y", "--noscripts", str(path))
         assert p.returncode == 1, (path, p.stdout, p.stderr)
         name = path.name.split(".")[0]
-        assert name in p.stderr and why in p.stderr, (path, p.stderr)
+        whys = why if isinstance(why, tuple) else (why,)
+        assert name in p.stderr and any(w in p.stderr for w in whys), (path, p.stderr)
         after = bytes_snapshot(r)
         assert after == before, (path, diff(after, before))
     assert not os.path.exists("/x") or os.path.getsize("/x") != 2
