@@ -6,7 +6,8 @@
 #          certificate for 127.0.0.1/localhost, picks two free ports, writes
 #          STATEDIR/nginx.conf and starts nginx as a daemon; writes and prints
 #          STATEDIR/ports (HTTP_PORT=, HTTPS_PORT=, CA=; shell-sourceable).
-#          A watchdog stops nginx after ALU_SERVE_TTL seconds (default 3600).
+#          A watchdog stops nginx after ALU_SERVE_TTL seconds (default 3600),
+#          or once the process ALU_SERVE_PARENT (a pid, optional) has ended.
 #   stop:  stops nginx and its watchdog.
 set -euo pipefail
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
@@ -90,9 +91,22 @@ do_start() {
 		[ "$try" -lt 5 ] || { tail -n 5 "$S/error.log" >&2; exit 1; }
 	done
 	for try in $(seq 50); do [ -s "$S/nginx.pid" ] && break; sleep 0.1; done
-	# the watchdog: its own process group, so stop can end it with its sleep
-	setsid -f bash -c 'echo $$ >"$1/watchdog.pid"; sleep "$2"; kill -TERM "$(cat "$1/nginx.pid")"' \
-		_ "$S" "${ALU_SERVE_TTL:-3600}" </dev/null >/dev/null 2>&1
+	# The watchdog, in its own process group (stop ends it with its sleep):
+	# stops nginx after ALU_SERVE_TTL seconds, or as soon as the process
+	# ALU_SERVE_PARENT (e.g. a pytest session) is gone, however it ended.
+	# shellcheck disable=SC2016
+	setsid -f bash -c '
+		echo $$ >"$1/watchdog.pid"
+		end=$((SECONDS + $2))
+		while [ $SECONDS -lt $end ]; do
+			if [ -n "$3" ]; then
+				st=$(ps -o stat= -p "$3" 2>/dev/null) || break
+				case $st in Z*) break ;; esac
+			fi
+			sleep 1
+		done
+		kill -TERM "$(cat "$1/nginx.pid")"' \
+		_ "$S" "${ALU_SERVE_TTL:-3600}" "${ALU_SERVE_PARENT:-}" </dev/null >/dev/null 2>&1
 	for try in $(seq 50); do [ -s "$S/watchdog.pid" ] && break; sleep 0.1; done
 	printf 'HTTP_PORT=%s\nHTTPS_PORT=%s\nCA=%s\n' "$http" "$https" "$M/tls/ca.crt" >"$S/ports"
 	cat "$S/ports"

@@ -71,7 +71,9 @@ def mirror(tmp_path_factory):
     subprocess.run(["bash", str(SCRIPTS / "build-mirror.sh"), str(outdir)], check=True)
     state = tmp_path_factory.mktemp("nginx")
     serve = ["bash", str(SCRIPTS / "serve.sh")]
-    env = dict(os.environ, ALU_SERVE_TTL=os.environ.get("ALU_SERVE_TTL", "3600"))
+    # nginx stops with the session, and by itself should pytest be killed
+    env = dict(os.environ, ALU_SERVE_TTL=os.environ.get("ALU_SERVE_TTL", "3600"),
+               ALU_SERVE_PARENT=str(os.getpid()))
     subprocess.run(serve + ["start", str(state), str(outdir)], check=True,
                    stdout=subprocess.DEVNULL, env=env)
     try:
