@@ -25,6 +25,7 @@ struct pkgq_row {
 	int reason;       /* installed rows: ALU_REASON_* */
 	uint32_t installtime;
 	uint64_t size;
+	unsigned tag;     /* the command's own use (search: matched terms) */
 };
 
 struct pkgq_rows {
