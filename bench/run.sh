@@ -38,7 +38,7 @@ measure() {
 	for _ in $(seq "$N"); do
 		eval "$prep"
 		/usr/bin/time -f '%e %M' -o "$W/t" "$@" >/dev/null 2>&1 || true
-		cat "$W/t"
+		tail -n1 "$W/t"
 	done | sort -n | awk -v n="$N" 'NR == int((n + 1) / 2)'
 }
 
