@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `alupdate provides CAP|PATH|GLOB...` (alias whatprovides): the packages of
+ * the repositories and the installed ones that provide a capability
+ * ("libgreet.so.1()(64bit)", "greet >= 1.1") or own a file ("/usr/bin/hello",
+ * globs allowed), in yum's blocks:
+ *
+ *   hello-2.11-1.amzn2.x86_64 : Prints a friendly greeting
+ *   Repo        : amzn2-core            (installed: @repo or "installed")
+ *   Matched from:
+ *   Filename    : /usr/bin/hello        (or "Provides    : hello = 2.11-1.amzn2")
+ *
+ * A bare word that matches nothing is tried as a command in the usual bin
+ * directories, as yum does. Repositories know only the files primary lists
+ * (bin, etc, lib paths); installed packages know all of theirs.
+ * No match: "No matches found", exit 1. --json: {"provides":[...]}.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/pkgq.h"
+#include "db/cache.h"
+#include "db/state.h"
+#include "repo/repo.h"
+#include "util/out.h"
+
+struct pwalk {
+	const char *pat;          /* capability name or path (glob) */
+	struct alu_dep want;      /* the range asked for (flags 0: any) */
+	int isfile, json, found;
+	struct alu_state *s;
+	char evrbuf[256];
+};
+
+static int has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static void show(struct pwalk *w, const char *nevra, const char *summary, const char *repo,
+		 const char *what)
+{
+	if (w->json) {
+		printf("%s{\"nevra\":", w->found ? "," : "");
+		pkgq_json_str(nevra);
+		printf(",\"repo\":");
+		pkgq_json_str(repo);
+		printf(",\"summary\":");
+		pkgq_json_str(summary);
+		printf(",\"%s\":", w->isfile ? "file" : "provide");
+		pkgq_json_str(what);
+		printf("}");
+	} else {
+		printf("%s : %s\nRepo        : %s\nMatched from:\n%s : %s\n\n", nevra, summary, repo,
+		       w->isfile ? "Filename   " : "Provides   ", what);
+	}
+	w->found++;
+}
+
+static void dep_str(const struct alu_dep *d, char *b, size_t n)
+{
+	const char *op = "";
+	uint32_t f = d->flags & (ALU_DEP_LESS | ALU_DEP_GREATER | ALU_DEP_EQUAL);
+
+	if (f == ALU_DEP_EQUAL) op = "=";
+	else if (f == (ALU_DEP_LESS | ALU_DEP_EQUAL)) op = "<=";
+	else if (f == (ALU_DEP_GREATER | ALU_DEP_EQUAL)) op = ">=";
+	else if (f == ALU_DEP_LESS) op = "<";
+	else if (f == ALU_DEP_GREATER) op = ">";
+	if (*op && *d->evr)
+		snprintf(b, n, "%s %s %s", d->name, op, d->evr);
+	else
+		snprintf(b, n, "%s", d->name);
+}
+
+/* does provide @p d satisfy what was asked? (name glob, then the ranges overlap) */
+static int prov_ok(const struct pwalk *w, const struct alu_dep *d)
+{
+	char buf[256];
+	struct alu_evr e;
+
+	if (fnmatch(w->pat, d->name, 0))
+		return 0;
+	if (!(w->want.flags & (ALU_DEP_LESS | ALU_DEP_GREATER | ALU_DEP_EQUAL)))
+		return 1;
+	/* an unversioned provide satisfies any range */
+	if (!*d->evr)
+		return 1;
+	snprintf(buf, sizeof(buf), "%s", d->evr);
+	return !alu_evr_parse(buf, &e) && pkgq_dep_match(&w->want, e.epoch, e.version, e.release);
+}
+
+static int repo_cb(void *ud, const struct alu_cpkg *p)
+{
+	struct pwalk *w = ud;
+	char nevra[1024], what[1024];
+	struct alu_dep *d = NULL;
+	const char **f = NULL;
+	size_t n = 0;
+	int rc;
+
+	alu_nevra_fmt(nevra, sizeof(nevra), p->r.name, p->r.epoch, p->r.version, p->r.release, p->r.arch);
+	if (w->isfile) {
+		if ((rc = alu_cache_pkg_files(p, &f, &n)))
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			if (!fnmatch(w->pat, f[i], 0)) {
+				show(w, nevra, p->r.summary, p->repoid, f[i]);
+				break;
+			}
+		free(f);
+		return 0;
+	}
+	if ((rc = alu_cache_pkg_deps(p, ALU_PROVIDES, &d, &n)))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (prov_ok(w, &d[i])) {
+			dep_str(&d[i], what, sizeof(what));
+			show(w, nevra, p->r.summary, p->repoid, what);
+			break;
+		}
+	free(d);
+	return 0;
+}
+
+static int inst_cb(void *ud, const struct alu_instpkg *p)
+{
+	struct pwalk *w = ud;
+	struct alu_hdr *h = NULL;
+	struct alu_pkginfo pi;
+	struct alu_dep *d = NULL;
+	struct alu_file f;
+	char nevra[1024], what[4096], repo[300];
+	size_t n = 0;
+
+	if (!strcmp(p->name, "gpg-pubkey") || alu_state_header(w->s, p->id, &h, NULL))
+		return 0;
+	alu_nevra_fmt(nevra, sizeof(nevra), p->name, p->epoch, p->version, p->release, p->arch);
+	snprintf(repo, sizeof(repo), *p->repo ? "@%s" : "installed", p->repo);
+	*what = 0;
+	if (w->isfile) {
+		for (size_t i = 0, nf = alu_hdr_nfiles(h); i < nf && !*what; i++)
+			if (!alu_hdr_file(h, i, &f) && !fnmatch(w->pat, f.path, 0))
+				snprintf(what, sizeof(what), "%s", f.path);
+	} else if (!alu_hdr_deps(h, ALU_PROVIDES, &d, &n)) {
+		for (size_t i = 0; i < n && !*what; i++)
+			if (prov_ok(w, &d[i]))
+				dep_str(&d[i], what, sizeof(what));
+		free(d);
+	}
+	if (*what && !alu_hdr_info(h, &pi))
+		show(w, nevra, pi.summary, repo, what);
+	alu_hdr_free(h);
+	return 0;
+}
+
+/* "name", or "name OP evr" as one argument or as three */
+static int parse_cap(struct pwalk *w, char *arg)
+{
+	char *op = strpbrk(arg, " <>=");
+	char *sp;
+
+	memset(&w->want, 0, sizeof(w->want));
+	w->want.evr = "";
+	w->pat = arg;
+	w->isfile = arg[0] == '/';
+	if (!op || w->isfile)
+		return 0;
+	*op++ = 0;
+	while (*op == ' ')
+		op++;
+	for (; *op == '<' || *op == '>' || *op == '='; op++)
+		w->want.flags |= *op == '<' ? ALU_DEP_LESS : *op == '>' ? ALU_DEP_GREATER : ALU_DEP_EQUAL;
+	while (*op == ' ')
+		op++;
+	if ((sp = strchr(op, ' ')))
+		*sp = 0;
+	snprintf(w->evrbuf, sizeof(w->evrbuf), "%s", op);
+	w->want.evr = w->evrbuf;
+	return w->want.flags && *op ? 0 : -EINVAL;
+}
+
+static int lookup(struct pwalk *w, struct alu_repos *rp, struct alu_err *e)
+{
+	int rc;
+
+	if (w->isfile)
+		rc = alu_cache_by_file(rp->cache, w->pat, repo_cb, w, e);
+	else if (has_glob(w->pat))
+		rc = alu_cache_foreach_pkg(rp->cache, repo_cb, w, e);
+	else
+		rc = alu_cache_by_provide(rp->cache, w->pat, repo_cb, w, e);
+	return rc ? rc : alu_state_foreach(w->s, inst_cb, w);
+}
+
+static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
+{
+	static const char *const bins[] = { "/usr/bin", "/usr/sbin", "/bin", "/sbin",
+					    "/usr/local/bin", "/usr/local/sbin" };
+	struct pwalk w = { 0 };
+	struct alu_repos rp;
+	struct alu_err e = { 0 };
+	char buf[4096];
+	int rc;
+
+	(void)priv;
+	w.json = ctx->json;
+	rc = alu_repos_open(ctx, 0, &rp, &e);
+	if (!rc)
+		rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &w.s, &e);
+	if (w.json && !rc)
+		printf("{\"provides\":[");
+	for (int i = 0; !rc && i < argc; i++) {
+		int before = w.found;
+		snprintf(buf, sizeof(buf), "%s", argv[i]);
+		if (parse_cap(&w, buf)) {
+			rc = alu_err_set(&e, -EINVAL, "%s: not a capability (NAME [<|<=|=|>=|> VERSION])",
+					 argv[i]);
+			break;
+		}
+		rc = lookup(&w, &rp, &e);
+		/* yum: a bare word may be a command */
+		for (size_t b = 0; !rc && w.found == before && !w.isfile && !has_glob(argv[i]) &&
+		     !w.want.flags && b < sizeof(bins) / sizeof(*bins); b++) {
+			snprintf(buf, sizeof(buf), "%s/%s", bins[b], argv[i]);
+			w.pat = buf;
+			w.isfile = 1;
+			rc = lookup(&w, &rp, &e);
+			w.isfile = 0;
+		}
+	}
+	if (w.json && !rc)
+		printf("]}\n");
+	if (rc) {
+		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(rc));
+		rc = 1;
+	} else if (!w.found && !w.json) {
+		alu_error("No matches found");
+		rc = 1;
+	}
+	alu_state_close(w.s);
+	alu_repos_close(&rp);
+	return rc;
+}
+
+static const char *const aliases[] = { "whatprovides", NULL };
+
+const struct alu_cmd alu_cmd_provides = {
+	.name = "provides",
+	.aliases = aliases,
+	.summary = "find the packages that provide a capability or own a file",
+	.usage = "CAPABILITY|/PATH|GLOB...",
+	.flags = ALU_CMDF_NEEDS_ARGS,
+	.run = run,
+};
