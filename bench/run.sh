@@ -37,7 +37,15 @@ measure() {
 	local prep=$1; shift
 	for _ in $(seq "$N"); do
 		eval "$prep"
-		/usr/bin/time -f '%e %M' -o "$W/t" "$@" >/dev/null 2>&1 || true
+		# 100 is check-update's "updates available"; anything else but 0 is a
+		# failed run, and timing a failure would be meaningless
+		rc=0
+		/usr/bin/time -f '%e %M' -o "$W/t" "$@" >/dev/null 2>"$W/err" || rc=$?
+		if [ "$rc" != 0 ] && [ "$rc" != 100 ]; then
+			echo "bench: '$*' failed (exit $rc):" >&2
+			cat "$W/err" >&2
+			exit 1
+		fi
 		tail -n1 "$W/t"
 	done | sort -n | awk -v n="$N" 'NR == int((n + 1) / 2)'
 }
