@@ -4,7 +4,7 @@
 # Amazon Linux 2 size (bench/gen-repo.py), wall time and peak RSS as ratios.
 # usage: run.sh BUILDDIR [REPEAT]
 set -euo pipefail
-B=$1 N=${2:-5}
+B=$(cd "$1" && pwd) N=${2:-5}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 W=$B/bench
