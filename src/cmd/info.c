@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `alupdate info NAME|./pkg.rpm...`: yum's info layout for installed
- * packages and local package files. (Repository packages come from the
- * metadata layer; a name that is not installed says so.)
+ * packages and local package files, then the repositories' "Available
+ * Packages" (info_repo.c).
  */
 #include <fnmatch.h>
 #include <stdio.h>
@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/pkgq.h"
 #include "db/state.h"
+#include "repo/repo.h"
 #include "rpm/rpm.h"
 #include "util/out.h"
 
@@ -129,7 +131,8 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	struct ictx x = { 0 };
 	struct alu_state *s = NULL;
 	struct alu_err e = { 0 };
-	int r, rc = 0, heading = 0;
+	struct alu_repos rp = { 0 };
+	int r = 0, rc = 0, heading = 0, found, avail = 0, repos = 0;
 
 	(void)priv;
 	for (int i = 0; i < argc; i++) {
@@ -155,13 +158,28 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		x.glob = argv[i];
 		x.n = 0;
 		alu_state_foreach(s, each, &x);
-		if (!show_installed(s, &x, &heading)) {
+		found = show_installed(s, &x, &heading);
+		/* then the repositories' "Available Packages"; without usable
+		 * repositories info still describes what is installed */
+		if (!repos && (r = alu_repos_open(ctx, 0, &rp, &e))) {
+			alu_warn("%s", e.msg[0] ? e.msg : alu_strerror(r));
+			alu_err_clear(&e);
+		}
+		repos = repos ? repos : r ? -1 : 1;
+		if (repos > 0 && (r = pkgq_info_available(rp.cache, s, &argv[i], 1, &avail, &e))) {
+			alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
+			alu_err_clear(&e);
+			rc = 1;
+			continue;
+		}
+		if (!found && !(repos > 0 && avail)) {
 			alu_error("No matching Packages to list: %s is not installed", argv[i]);
 			rc = 1;
 		}
 	}
 	free(x.ids);
 	alu_state_close(s);
+	alu_repos_close(&rp);
 	return rc;
 }
 

@@ -69,6 +69,16 @@ int pkgq_dep_match(const struct alu_dep *d, uint32_t e, const char *v, const cha
 int pkgq_obsoletes(struct alu_cache *c, struct alu_state *s, char **specs, int nspecs,
 		   struct pkgq_rows *by, struct pkgq_rows *old, struct alu_err *e);
 
+/**
+ * @brief `info`'s "Available Packages" section (info_repo.c): the available
+ *        packages (pkgq_available's rule) matching @p globs, in yum's
+ *        "Name        : ..." layout; nothing when there are none.
+ * @param[out] shown how many were printed.
+ * @return 0, cache or state errors (message in @p e).
+ */
+int pkgq_info_available(struct alu_cache *c, struct alu_state *s, char **globs, int nglobs,
+			int *shown, struct alu_err *e);
+
 /** @brief Widen @p w1 (name.arch) and @p w2 (evr) for the rows. */
 void pkgq_widths(const struct pkgq_rows *r, int *w1, int *w2);
 /** @brief yum's section: @p heading, then `name.arch  evr  repo` lines;
