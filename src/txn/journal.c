@@ -188,6 +188,11 @@ int alu_journal_rollback(int rootfd, const struct alu_journal *j)
 			alu_journal_tmpname(j, k, 1, name, sizeof(name));
 			if (renameat(dfd, name, dfd, base) < 0 && errno != ENOENT)
 				bad = -errno;
+			/* Cut between the backup link and the rename over the
+			 * target, both names are one inode: rename() then does
+			 * nothing and leaves the backup name behind. */
+			else
+				unlinkat(dfd, name, 0);
 			break;
 		case 'N':
 			if (unlinkat(dfd, base, 0) < 0 && errno == EISDIR)
@@ -253,6 +258,12 @@ int alu_txn_recover(struct alu_state *s, const char *root, char *what, size_t n,
 	int rootfd, r;
 
 	what[0] = 0;
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd >= 0) {
+		/* a kill during %pretrans or %posttrans leaves no journal */
+		alu_script_sweep(rootfd);
+		close(rootfd);
+	}
 	r = alu_state_journal_get(s, key, sizeof(key) - 1, &val, &vlen);
 	if (r == -ENOENT)
 		return 0;

@@ -10,6 +10,7 @@
  * images), and for Lua scriptlets (rpm's embedded interpreter, which we do
  * not have).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -66,6 +67,34 @@ static int script_file(int rootfd, const char *body, char *inroot, size_t n)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+void alu_script_sweep(int rootfd)
+{
+	static const char *const dirs[] = { "/var/tmp", "/tmp" };
+
+	for (size_t i = 0; i < 2; i++) {
+		char canon[ALU_PATH_MAX];
+		struct dirent *de;
+		int pfd, dfd;
+		DIR *d;
+
+		if (alu_path_resolve(rootfd, dirs[i], ALU_PATHF_FOLLOW_LAST, canon, sizeof(canon), NULL) ||
+		    alu_path_opendir(rootfd, canon, &pfd))
+			continue;
+		dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(pfd);
+		d = dfd >= 0 ? fdopendir(dfd) : NULL;
+		if (!d) {
+			if (dfd >= 0)
+				close(dfd);
+			continue;
+		}
+		while ((de = readdir(d)))
+			if (!strncmp(de->d_name, "alu-script-", 11))
+				unlinkat(dfd, de->d_name, 0);
+		closedir(d);
+	}
 }
 
 static void unlink_inroot(int rootfd, const char *inroot)

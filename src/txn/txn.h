@@ -128,7 +128,8 @@ int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 		const struct alu_txn_plan *p, struct alu_txn_log *log, struct alu_err *e);
 
 /**
- * @brief Finish or undo an operation cut short (see the model above).
+ * @brief Finish or undo an operation cut short (see the model above), and
+ *        delete the scriptlet files a killed run left in /var/tmp or /tmp.
  * @param[out] what "" when nothing was pending, else a sentence such as
  *             "rolled back hello-2.10-2.x86_64" (buffer of @p n bytes).
  * @return 0, -ALUE_DB, -ALUE_CORRUPT (unreadable journal record), -errno.

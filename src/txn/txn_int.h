@@ -121,6 +121,11 @@ struct alu_txn_ctx {
 int alu_script_run(struct alu_txn_ctx *c, const struct alu_hdr *h, enum alu_script_kind kind,
 		   int arg1, struct alu_err *e);
 
+/** Delete the scriptlet files (alu-script-*) of a run that was killed
+ *  before it could, in the root's /var/tmp and /tmp. Only under the lock:
+ *  another run's scriptlet could be using its file. */
+void alu_script_sweep(int rootfd);
+
 /** Append a formatted line to the log. */
 void alu_txn_note(struct alu_txn_log *log, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
