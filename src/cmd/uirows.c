@@ -103,6 +103,9 @@ static int add_row(struct walk *w, const struct alu_advrec *a, const struct alu_
 	r->adv_status = strdup(a->status);
 	r->name = strdup(k->name);
 	r->arch = strdup(k->arch);
+	r->version = strdup(k->version);
+	r->release = strdup(k->release);
+	r->epoch = k->epoch;
 	r->typebit = alu_adv_type_bit(a->type);
 	r->status = status;
 	for (size_t i = 0; i < a->nrefs; i++)
@@ -110,7 +113,8 @@ static int add_row(struct walk *w, const struct alu_advrec *a, const struct alu_
 		    !alu_strv_has(&r->cves, a->refs[i].id) && alu_strv_push(&r->cves, a->refs[i].id))
 			return -ENOMEM;
 	if (!r->id || !r->type || !r->severity || !r->label || !r->nevra || !r->title ||
-	    !r->issued || !r->updated || !r->description || !r->adv_status || !r->name || !r->arch)
+	    !r->issued || !r->updated || !r->description || !r->adv_status || !r->name || !r->arch ||
+	    !r->version || !r->release)
 		return -ENOMEM;
 	return 0;
 }
@@ -174,9 +178,29 @@ void uirows_free(struct uirows *u)
 		struct uirow *r = &u->v[i];
 		free(r->id); free(r->type); free(r->severity); free(r->label); free(r->nevra);
 		free(r->title); free(r->issued); free(r->updated); free(r->description);
-		free(r->adv_status); free(r->name); free(r->arch);
+		free(r->adv_status); free(r->name); free(r->arch); free(r->version); free(r->release);
 		alu_strv_free(&r->cves);
 	}
 	free(u->v);
 	memset(u, 0, sizeof(*u));
+}
+
+static int by_pkg(const void *pa, const void *pb)
+{
+	const struct uirow *a = pa, *b = pb;
+	struct alu_evr ea = { a->epoch, a->version, a->release };
+	struct alu_evr eb = { b->epoch, b->version, b->release };
+	int c = strcmp(a->name, b->name);
+
+	if (!c)
+		c = strcmp(a->arch, b->arch);
+	if (!c)
+		c = alu_evr_cmp(&ea, &eb);
+	return c ? c : strcmp(a->id, b->id);
+}
+
+void uirows_sort_by_pkg(struct uirows *u)
+{
+	if (u->n > 1)
+		qsort(u->v, u->n, sizeof(*u->v), by_pkg);
 }

@@ -5,6 +5,7 @@
 #define ALU_CMD_UIROWS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cmd/ctx.h"
 #include "util/strv.h"
@@ -16,7 +17,8 @@ struct alu_err;
 struct uirow {
 	char *id, *type, *severity, *label, *nevra, *title, *issued, *updated, *description;
 	char *adv_status;
-	char *name, *arch;         /* of the package line */
+	char *name, *arch, *version, *release;   /* of the package line */
+	uint32_t epoch;
 	struct alu_strv cves;
 	unsigned typebit;
 	int status;                /* ALU_ADVST_NEEDED or ALU_ADVST_INSTALLED */
@@ -38,6 +40,9 @@ int uirows_collect(struct uirows *u, struct alu_cache *c, struct alu_state *s,
 		   const struct alu_filter *f, const char *mode, char **specs, int nspecs,
 		   struct alu_err *e);
 void uirows_free(struct uirows *u);
+/** @brief Sort by package (name, arch, EVR), then advisory id: the order
+ *  dnf lists them in (collection order is by advisory id). */
+void uirows_sort_by_pkg(struct uirows *u);
 /** @brief Print @p s as a JSON string literal on stdout. */
 void uirow_json_str(const char *s);
 

@@ -187,6 +187,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	} else if (view == V_INFO && !ctx->json) {
 		info(&u);
 	} else {
+		uirows_sort_by_pkg(&u);
 		list(&u, cves, ctx->json);
 	}
 	if (!rc && !ctx->json && view != V_SUMMARY && alu_out_level() >= ALU_NORMAL)

@@ -246,6 +246,10 @@ def test_updateinfo_list_matches_dnf(mirror, sample_root, alu, tmp_path, flags):
     assert theirs.returncode == 0, theirs.stderr
     assert ui_rows(ours.stdout) == ui_rows(theirs.stdout)
     assert ours.stdout.endswith("updateinfo list done\n")
+    # and in dnf's order: by package, then advisory
+    order = lambda t: [(l.split()[0], l.split()[-1]) for l in t.splitlines()
+                       if len(l.split()) == 3 and l.startswith("ALAS")]
+    assert order(ours.stdout) == order(theirs.stdout)
 
 
 @pytest.mark.parametrize("sev", ["critical", "Critical", "important", "medium", "low"])
@@ -442,3 +446,15 @@ def test_provides(sample_root, alu):
     assert "Provides    : hello = 2.11-1.amzn2" in r.stdout
     r = run(alu, sample_root, "provides", "/nonexistent/*")
     assert r.returncode == 1 and "No matches found" in r.stderr
+
+
+def test_info_installed_then_available(sample_root, alu):
+    r = run(alu, sample_root, "info", "hello")
+    assert r.returncode == 0, r.stderr
+    inst, avail = r.stdout.split("Available Packages\n")
+    assert inst.startswith("Installed Packages\nName        : hello\n")
+    assert "Version     : 2.10\n" in inst and "Repo        : installed\n" in inst
+    assert avail.startswith("Name        : hello\nArch        : x86_64\nVersion     : 2.11\n")
+    assert "Repo        : amzn2-core\n" in avail
+    r = run(alu, sample_root, "info", "nosuch")
+    assert r.returncode == 1 and "No matching Packages" in r.stderr
