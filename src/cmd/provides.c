@@ -158,11 +158,11 @@ static int inst_cb(void *ud, const struct alu_instpkg *p)
 	return 0;
 }
 
-/* "name", or "name OP evr" as one argument or as three */
+/* "name", or "name OP evr" in one argument ("greet >= 1.1", "greet>1.1") */
 static int parse_cap(struct pwalk *w, char *arg)
 {
 	char *op = strpbrk(arg, " <>=");
-	char *sp;
+	char *sp, *end;
 
 	memset(&w->want, 0, sizeof(w->want));
 	w->want.evr = "";
@@ -170,11 +170,12 @@ static int parse_cap(struct pwalk *w, char *arg)
 	w->isfile = arg[0] == '/';
 	if (!op || w->isfile)
 		return 0;
-	*op++ = 0;
+	end = op;   /* the name ends here; cut it once the operator is read */
 	while (*op == ' ')
 		op++;
 	for (; *op == '<' || *op == '>' || *op == '='; op++)
 		w->want.flags |= *op == '<' ? ALU_DEP_LESS : *op == '>' ? ALU_DEP_GREATER : ALU_DEP_EQUAL;
+	*end = 0;
 	while (*op == ' ')
 		op++;
 	if ((sp = strchr(op, ' ')))

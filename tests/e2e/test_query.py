@@ -437,6 +437,9 @@ def test_provides(sample_root, alu):
     r = run(alu, sample_root, "provides", "greet >= 1.2")
     assert [l for l in r.stdout.splitlines() if " : " in l and "-" in l.split()[0]][0].startswith("greet-1.2-1")
     assert "Provides    : greet = 1.2-1.amzn2" in r.stdout
+    r = run(alu, sample_root, "provides", "greet<1.1")
+    assert [l.split(" : ")[0] for l in r.stdout.splitlines() if l.startswith("greet-")] == [
+        "greet-1.0-1.amzn2.x86_64", "greet-1.0-1.amzn2.x86_64"]
     r = run(alu, sample_root, "--json", "provides", "libgreet.so.1()(64bit)")
     got = json.loads(r.stdout)["provides"]
     assert {(p["nevra"], p["repo"]) for p in got} == {
