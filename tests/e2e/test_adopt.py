@@ -223,9 +223,11 @@ def test_no_rpmdb(tmp_path):
     assert not (tmp_path / "var").exists()
 
 
-def test_list_available_not_yet(sqlite_root, tmp_path):
+def test_list_available_without_repos(sqlite_root, tmp_path):
+    """An adopted root with no repository configuration: `list available`
+    says what is missing instead of listing nothing."""
     r = alu(copy_root(sqlite_root, tmp_path / "r"), "list", "available")
-    assert r.returncode == 1 and "list installed" in r.stderr
+    assert r.returncode == 1 and "no repository configuration" in r.stderr
 
 
 def test_yumdb_origin(sqlite_root, tmp_path):
