@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 int alu_net_new(struct alu_net **out)
@@ -70,12 +71,41 @@ static int wait_fd(struct alu_conn *c, short ev)
 	return 0;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* dnf's minrate: a peer that sends fewer than ALU_NET_MINRATE bytes a second,
+ * averaged over one timeout period, is given up on like one that sends
+ * nothing; otherwise a trickle would keep a transfer alive for ever. */
+static int too_slow(struct alu_conn *c, size_t got)
+{
+	int64_t t = now_ms();
+
+	if (!c->win_start)
+		c->win_start = t;
+	c->win_bytes += got;
+	if (t - c->win_start < c->timeout_ms)
+		return 0;
+	if (c->win_bytes * 1000 < (uint64_t)ALU_NET_MINRATE * (uint64_t)(t - c->win_start)) {
+		c->err = -ALUE_TIMEOUT;
+		c->slow = 1;
+		return 1;
+	}
+	c->win_start = t;
+	c->win_bytes = 0;
+	return 0;
+}
+
 int alu_sock_read(struct alu_conn *c, void *p, size_t n)
 {
 	for (;;) {
 		ssize_t r = recv(c->fd, p, n, 0);
 		if (r > 0)
-			return (int)r;
+			return too_slow(c, (size_t)r) ? -1 : (int)r;
 		if (r == 0) {
 			c->eof = 1;
 			return 0;
@@ -94,6 +124,9 @@ int alu_sock_read(struct alu_conn *c, void *p, size_t n)
 
 int alu_sock_write(struct alu_conn *c, const void *p, size_t n)
 {
+	/* a request starts: the low-speed window starts with it */
+	c->win_start = 0;
+	c->win_bytes = 0;
 	for (;;) {
 		ssize_t r = send(c->fd, p, n, MSG_NOSIGNAL);
 		if (r >= 0)
@@ -142,7 +175,10 @@ int alu_conn_write(struct alu_conn *c, const void *p, size_t n)
 
 const char *alu_conn_strerr(const struct alu_conn *c, char *buf, size_t n)
 {
-	if (c->err == -ALUE_TIMEOUT)
+	if (c->err == -ALUE_TIMEOUT && c->slow)
+		snprintf(buf, n, "too slow: under %d bytes/s for %d s", ALU_NET_MINRATE,
+			 c->timeout_ms / 1000);
+	else if (c->err == -ALUE_TIMEOUT)
 		snprintf(buf, n, "timed out after %d s", c->timeout_ms / 1000);
 	else if (c->err_errno)
 		snprintf(buf, n, "%s", strerror(c->err_errno));

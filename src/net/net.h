@@ -32,6 +32,7 @@
 #include "util/err.h"
 
 #define ALU_NET_TIMEOUT_DEFAULT 30   /* seconds, as yum's default */
+#define ALU_NET_MINRATE 1000         /* bytes/s over one timeout period, as dnf's minrate */
 #define ALU_NET_BACKOFF_DEFAULT 1000 /* ms before the first retry */
 #define ALU_NET_BACKOFF_MAX 10000    /* ms, cap of the doubling backoff */
 #define ALU_NET_HOST_MAX 256
@@ -119,9 +120,9 @@ unsigned alu_net_connections(const struct alu_net *n);
  *         -ALUE_NOTFOUND (file:// path missing), -ALUE_CONFIG (malformed URL
  *         or proxy), negative errno for local I/O (writing @p dest).
  *         The message names the URL.
- * @note There is no overall deadline: a server trickling one byte per
- *       timeout period keeps the download alive (yum's minrate is not
- *       implemented).
+ * @note A peer sending under ALU_NET_MINRATE bytes a second, averaged over
+ *       one timeout period, fails the transfer with -ALUE_TIMEOUT ("too
+ *       slow"), as dnf's minrate does: a trickle cannot hold a run.
  */
 int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_opts *o,
 	const char *dest, const char *expect_sha256, uint64_t expect_size, struct alu_err *e);

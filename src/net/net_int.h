@@ -35,6 +35,9 @@ struct alu_conn {
 	int err_errno;
 	int eof;                   /* the peer closed its side */
 	int reused;                /* taken from the pool: may have been closed by the server */
+	int slow;                  /* err is -ALUE_TIMEOUT because of ALU_NET_MINRATE */
+	int64_t win_start;         /* low-speed window: start (ms, monotonic) ... */
+	uint64_t win_bytes;        /* ... and bytes read since */
 	struct alu_tls *tls;       /* NULL for plain TCP */
 	char rbuf[ALU_CONN_RBUF];
 	size_t rpos, rlen;
