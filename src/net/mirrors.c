@@ -145,6 +145,16 @@ static const char *reason(const char *msg, const char *url)
 	return msg;
 }
 
+/* Mirrors the loop below will still try after position k. */
+static size_t left_after(const struct alu_mirrors *m, size_t k, size_t healthy)
+{
+	size_t left = 0;
+
+	for (size_t j = k + 1; j < m->n; j++)
+		left += !healthy || !m->v[(m->current + j) % m->n].failure;
+	return left;
+}
+
 static int get(struct alu_net *n, struct alu_mirrors *m, const char *rel,
 	const struct alu_net_opts *o, const struct req *q, struct alu_err *e)
 {
@@ -167,7 +177,12 @@ static int get(struct alu_net *n, struct alu_mirrors *m, const char *rel,
 		r = alu_url_join(m->v[i].url, rel, &url);
 		if (r)
 			return r;
-		r = try_one(n, url, o, q, &le);
+		/* While another mirror is left, it is the retry: failing over at
+		 * once beats AL2's retries=7 with backoff on a dead mirror. */
+		struct alu_net_opts oo = o ? *o : (struct alu_net_opts){ 0 };
+		if (left_after(m, k, healthy))
+			oo.retries = 0;
+		r = try_one(n, url, &oo, q, &le);
 		if (r == 0) {
 			free(m->v[i].failure);
 			m->v[i].failure = NULL;
