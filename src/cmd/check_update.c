@@ -67,16 +67,16 @@ static void print(const struct alu_update *v, const char *keep, size_t n, int js
 				continue;
 			evr(ev, sizeof(ev), v[i].epoch, v[i].version, v[i].release);
 			printf("%s{\"name\":", k++ ? "," : "");
-			uirow_json_str(v[i].name);
+			alu_json_str(v[i].name);
 			printf(",\"arch\":");
-			uirow_json_str(v[i].arch);
+			alu_json_str(v[i].arch);
 			printf(",\"evr\":");
-			uirow_json_str(ev);
+			alu_json_str(ev);
 			printf(",\"repo\":");
-			uirow_json_str(v[i].repo);
+			alu_json_str(v[i].repo);
 			evr(ev, sizeof(ev), v[i].inst_epoch, v[i].inst_version, v[i].inst_release);
 			printf(",\"installed\":");
-			uirow_json_str(ev);
+			alu_json_str(ev);
 			printf("}");
 		}
 		printf("]}\n");

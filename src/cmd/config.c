@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "cmd/cmd.h"
 #include "conf/conf.h"
 #include "util/err.h"
@@ -35,23 +36,6 @@ static int parse(void *p, struct alu_ctx *ctx, int id, const char *arg)
 	return 0;
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", stdout);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 /* "key=value" strings as INI lines or a JSON object. */
 static void show(const struct alu_strv *kv, int json)
 {
@@ -66,9 +50,9 @@ static void show(const struct alu_strv *kv, int json)
 		char key[256];
 		snprintf(key, sizeof(key), "%.*s", kl, kv->v[i]);
 		printf("%s", i ? ", " : "");
-		json_str(key);
+		alu_json_str(key);
 		fputs(": ", stdout);
-		json_str(val);
+		alu_json_str(val);
 	}
 }
 
@@ -83,7 +67,7 @@ static int section(const struct alu_conf *c, const struct alu_repo *r, int json,
 	}
 	if (json) {
 		printf("%s", *first ? "" : ", ");
-		json_str(r ? r->id : "main");
+		alu_json_str(r ? r->id : "main");
 		fputs(": {", stdout);
 		show(&kv, 1);
 		fputs("}", stdout);

@@ -51,26 +51,26 @@ static int list_cb(void *arg, const struct alu_hist *h)
 	when(h->begin, t, sizeof(t));
 	if (s->ctx->json) {
 		printf("%s{\"id\":%llu,\"command\":", s->n++ ? "," : "", (unsigned long long)h->seq);
-		alu_cmd_json_str(h->cmdline);
+		alu_json_str(h->cmdline);
 		printf(",\"begin\":%lld,\"end\":%lld,\"uid\":%u,\"login\":", (long long)h->begin,
 		       (long long)h->end, h->uid);
-		alu_cmd_json_str(h->login);
+		alu_json_str(h->login);
 		printf(",\"rc\":%d,\"error\":", h->rc);
-		alu_cmd_json_str(h->error);
+		alu_json_str(h->error);
 		printf(",\"ops\":[");
 		for (size_t i = 0; i < h->nops; i++) {
 			printf("%s{\"action\":", i ? "," : "");
-			alu_cmd_json_str(h->ops[i].action);
+			alu_json_str(h->ops[i].action);
 			printf(",\"nevra\":");
-			alu_cmd_json_str(h->ops[i].nevra);
+			alu_json_str(h->ops[i].nevra);
 			printf(",\"repo\":");
-			alu_cmd_json_str(h->ops[i].repo);
+			alu_json_str(h->ops[i].repo);
 			printf("}");
 		}
 		printf("],\"output\":[");
 		for (size_t i = 0; i < h->out.n; i++) {
 			printf("%s", i ? "," : "");
-			alu_cmd_json_str(h->out.v[i]);
+			alu_json_str(h->out.v[i]);
 		}
 		printf("]}");
 		return 0;

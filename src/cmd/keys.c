@@ -22,11 +22,11 @@ static int key_cb(void *arg, const struct alu_pgp_keyinfo *k, const char *from)
 	if (l->ctx->json) {
 		printf("%s{\"keyid\":\"%s\",\"short\":\"%08llX\",\"fingerprint\":", l->n ? "," : "", id,
 		       (unsigned long long)(k->keyid & 0xffffffffu));
-		alu_cmd_json_str(fpr);
+		alu_json_str(fpr);
 		printf(",\"uid\":");
-		alu_cmd_json_str(k->uid);
+		alu_json_str(k->uid);
 		printf(",\"created\":%u,\"from\":", k->created);
-		alu_cmd_json_str(from);
+		alu_json_str(from);
 		printf("}");
 	} else {
 		printf("%s0x%08llX  %s\n  Fingerprint: %s\n  From       : %s\n", l->n ? "\n" : "",

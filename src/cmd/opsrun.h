@@ -9,6 +9,7 @@
 #ifndef ALU_CMD_OPSRUN_H
 #define ALU_CMD_OPSRUN_H
 
+#include "util/json.h"
 #include "cmd/ctx.h"
 #include "ops/ops.h"
 
@@ -30,7 +31,5 @@ void alu_cmd_ops_json(const struct alu_ops *o, const char *cmdname, const char *
 void alu_cmd_ops_done(const struct alu_ops *o);
 /** @brief yum's sizes: "512", "10 k", "1.2 M". */
 void alu_cmd_human(unsigned long long n, char *buf, size_t len);
-/** @brief Print @p s as a JSON string literal. */
-void alu_cmd_json_str(const char *s);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "cmd/opsrun.h"
 #include "util/out.h"
 
@@ -23,21 +24,6 @@ void alu_cmd_human(unsigned long long n, char *buf, size_t len)
 		snprintf(buf, len, "%llu", n);
 	else
 		snprintf(buf, len, "%.*f %s", v < 10 ? 1 : 0, v, u[i]);
-}
-
-void alu_cmd_json_str(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
 }
 
 /* An erase the user did not name is "for dependencies" (remove takes the
@@ -186,12 +172,12 @@ void alu_cmd_ops_json(const struct alu_ops *o, const char *cmdname, const char *
 		      const struct alu_err *e, const struct alu_txn_log *log)
 {
 	printf("{\"command\":");
-	alu_cmd_json_str(cmdname);
+	alu_json_str(cmdname);
 	printf(",\"result\":");
-	alu_cmd_json_str(result);
+	alu_json_str(result);
 	if (e && e->code) {
 		printf(",\"error\":");
-		alu_cmd_json_str(e->msg);
+		alu_json_str(e->msg);
 	}
 	printf(",\"plan\":[");
 	for (size_t i = 0; i < o->plan.n; i++) {
@@ -199,18 +185,18 @@ void alu_cmd_ops_json(const struct alu_ops *o, const char *cmdname, const char *
 		static const char *const acts[] = { "install", "upgrade", "downgrade", "reinstall",
 			"erase", "obsolete" };
 		printf("%s{\"action\":\"%s\",\"nevra\":", i ? "," : "", acts[op->type]);
-		alu_cmd_json_str(op->nevra);
+		alu_json_str(op->nevra);
 		printf(",\"name\":");
-		alu_cmd_json_str(op->name);
+		alu_json_str(op->name);
 		printf(",\"evr\":");
-		alu_cmd_json_str(op->evr);
+		alu_json_str(op->evr);
 		printf(",\"arch\":");
-		alu_cmd_json_str(op->arch);
+		alu_json_str(op->arch);
 		printf(",\"repo\":");
-		alu_cmd_json_str(op->repo);
+		alu_json_str(op->repo);
 		printf(",\"replaces\":");
 		if (op->old_nevra)
-			alu_cmd_json_str(op->old_nevra);
+			alu_json_str(op->old_nevra);
 		else
 			printf("null");
 		printf(",\"size\":%llu,\"download_size\":%llu,\"dependency\":%s}",
@@ -220,7 +206,7 @@ void alu_cmd_ops_json(const struct alu_ops *o, const char *cmdname, const char *
 	printf("],\"advisories\":[");
 	for (size_t i = 0; i < o->advisories.n; i++) {
 		printf("%s", i ? "," : "");
-		alu_cmd_json_str(o->advisories.v[i]);
+		alu_json_str(o->advisories.v[i]);
 	}
 	printf("]");
 	if (o->history_seq)
@@ -229,7 +215,7 @@ void alu_cmd_ops_json(const struct alu_ops *o, const char *cmdname, const char *
 		printf(",\"log\":[");
 		for (size_t i = 0; i < log->lines.n; i++) {
 			printf("%s", i ? "," : "");
-			alu_cmd_json_str(log->lines.v[i]);
+			alu_json_str(log->lines.v[i]);
 		}
 		printf("]");
 	}

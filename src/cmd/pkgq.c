@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "cmd/pkgq.h"
 #include "db/cache.h"
 #include "db/state.h"
@@ -271,36 +272,21 @@ void pkgq_print(const char *heading, const struct pkgq_rows *r, int w1, int w2)
 	}
 }
 
-void pkgq_json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 void pkgq_json(const char *key, const struct pkgq_rows *r)
 {
 	printf("\"%s\":[", key);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct pkgq_row *p = &r->v[i];
 		printf("%s{\"name\":", i ? "," : "");
-		pkgq_json_str(p->name);
+		alu_json_str(p->name);
 		printf(",\"epoch\":%u,\"version\":", p->epoch);
-		pkgq_json_str(p->version);
+		alu_json_str(p->version);
 		printf(",\"release\":");
-		pkgq_json_str(p->release);
+		alu_json_str(p->release);
 		printf(",\"arch\":");
-		pkgq_json_str(p->arch);
+		alu_json_str(p->arch);
 		printf(",\"repo\":");
-		pkgq_json_str(p->repo);
+		alu_json_str(p->repo);
 		if (p->installed)
 			printf(",\"reason\":\"%s\",\"installtime\":%u,\"size\":%llu",
 			       alu_state_reason_str(p->reason), p->installtime,

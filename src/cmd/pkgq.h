@@ -87,8 +87,6 @@ void pkgq_widths(const struct pkgq_rows *r, int *w1, int *w2);
 void pkgq_print(const char *heading, const struct pkgq_rows *r, int w1, int w2);
 /** @brief `"key":[{name, epoch, version, release, arch, repo}...]` (no braces around). */
 void pkgq_json(const char *key, const struct pkgq_rows *r);
-/** @brief @p s as a JSON string literal. */
-void pkgq_json_str(const char *s);
 /** @brief yum's section rule: "==== text ====" centred in 78 columns. */
 void pkgq_section(const char *text);
 

@@ -46,13 +46,13 @@ static void show(struct pwalk *w, const char *nevra, const char *summary, const 
 {
 	if (w->json) {
 		printf("%s{\"nevra\":", w->found ? "," : "");
-		pkgq_json_str(nevra);
+		alu_json_str(nevra);
 		printf(",\"repo\":");
-		pkgq_json_str(repo);
+		alu_json_str(repo);
 		printf(",\"summary\":");
-		pkgq_json_str(summary);
+		alu_json_str(summary);
 		printf(",\"%s\":", w->isfile ? "file" : "provide");
-		pkgq_json_str(what);
+		alu_json_str(what);
 		printf("}");
 	} else {
 		printf("%s : %s\nRepo        : %s\nMatched from:\n%s : %s\n\n", nevra, summary, repo,

@@ -9,27 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "cmd/cmd.h"
 #include "conf/conf.h"
 #include "util/err.h"
 #include "util/out.h"
 
 enum { SHOW_ENABLED, SHOW_DISABLED, SHOW_ALL };
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
 
 static int by_id(const void *a, const void *b)
 {
@@ -99,11 +85,11 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		fputs("[", stdout);
 		for (size_t i = 0; i < n; i++) {
 			fputs(i ? ", {\"id\": " : "{\"id\": ", stdout);
-			json_str(rows[i]->id);
+			alu_json_str(rows[i]->id);
 			fputs(", \"name\": ", stdout);
-			json_str(rows[i]->name);
+			alu_json_str(rows[i]->name);
 			printf(", \"enabled\": %s, \"file\": ", rows[i]->enabled ? "true" : "false");
-			json_str(rows[i]->file ? rows[i]->file : "");
+			alu_json_str(rows[i]->file ? rows[i]->file : "");
 			printf(", \"line\": %d}", rows[i]->line);
 		}
 		fputs("]\n", stdout);

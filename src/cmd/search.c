@@ -133,20 +133,20 @@ static void print_json(const struct swalk *w, const int *newest)
 			continue;
 		pkgq_evr(ev, sizeof(ev), p->epoch, p->version, p->release);
 		printf("%s{\"name\":", n++ ? "," : "");
-		pkgq_json_str(p->name);
+		alu_json_str(p->name);
 		printf(",\"arch\":");
-		pkgq_json_str(p->arch);
+		alu_json_str(p->arch);
 		printf(",\"evr\":");
-		pkgq_json_str(ev);
+		alu_json_str(ev);
 		printf(",\"repo\":");
-		pkgq_json_str(p->installed ? (*p->repo ? p->repo : "installed") : p->repo);
+		alu_json_str(p->installed ? (*p->repo ? p->repo : "installed") : p->repo);
 		printf(",\"summary\":");
-		pkgq_json_str(p->summary);
+		alu_json_str(p->summary);
 		printf(",\"matched\":[");
 		for (int i = 0, c = 0; i < w->nterms && i < 32; i++)
 			if (w->rows.v[k].tag & (1u << i)) {
 				printf(c++ ? "," : "");
-				pkgq_json_str(w->terms[i]);
+				alu_json_str(w->terms[i]);
 			}
 		printf("]}");
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/json.h"
 #include "cmd/uirows.h"
 #include "db/cache.h"
 #include "db/state.h"
@@ -22,21 +23,6 @@ struct walk {
 	const struct alu_advpkg *k;
 	int found;
 };
-
-void uirow_json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
 
 /* "updates" mode: does a selected repository carry the fix (or newer)? */
 static int carried_cb(void *ud, const struct alu_cpkg *p)

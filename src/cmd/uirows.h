@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/json.h"
 #include "cmd/ctx.h"
 #include "util/strv.h"
 
@@ -43,7 +44,5 @@ void uirows_free(struct uirows *u);
 /** @brief Sort by package (name, arch, EVR), then advisory id: the order
  *  dnf lists them in (collection order is by advisory id). */
 void uirows_sort_by_pkg(struct uirows *u);
-/** @brief Print @p s as a JSON string literal on stdout. */
-void uirow_json_str(const char *s);
 
 #endif

@@ -78,17 +78,17 @@ static void list(const struct uirows *u, int cves, int json)
 		for (size_t i = 0; i < u->n; i++) {
 			const struct uirow *r = &u->v[i];
 			printf("%s{\"id\":", i ? "," : "");
-			uirow_json_str(r->id);
+			alu_json_str(r->id);
 			printf(",\"type\":");
-			uirow_json_str(r->type);
+			alu_json_str(r->type);
 			printf(",\"severity\":");
-			uirow_json_str(r->severity);
+			alu_json_str(r->severity);
 			printf(",\"nevra\":");
-			uirow_json_str(r->nevra);
+			alu_json_str(r->nevra);
 			printf(",\"installed\":%s,\"cves\":[", r->status == ALU_ADVST_INSTALLED ? "true" : "false");
 			for (size_t c = 0; c < r->cves.n; c++) {
 				printf(c ? "," : "");
-				uirow_json_str(r->cves.v[c]);
+				alu_json_str(r->cves.v[c]);
 			}
 			printf("]}");
 		}

@@ -86,7 +86,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < v.n; i++) {
 			if (ctx->json) {
 				printf("%s", i ? "," : "");
-				alu_cmd_json_str(v.v[i]);
+				alu_json_str(v.v[i]);
 			} else {
 				printf("%s\n", v.v[i]);
 			}
