@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
 #include "cmd/cmd.h"
 #include "cmd/pkgq.h"
 #include "db/cache.h"
