@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/cmd.h"
 #include "util/err.h"
@@ -201,6 +202,7 @@ int main(int argc, char **argv)
 	void *priv = NULL;
 	char **args = NULL;
 	int nargs = 0;
+	struct stat st;
 	int ci, c, r = 1;
 
 	ci = find_cmd_word(argc, argv);
@@ -287,6 +289,14 @@ int main(int argc, char **argv)
 	if ((cmd->flags & ALU_CMDF_NEEDS_ARGS) && nargs == 0) {
 		alu_error("%s needs an argument: alupdate %s %s", cmd->name, cmd->name,
 			cmd->usage ? cmd->usage : "");
+		goto out;
+	}
+	if (strcmp(ctx.root, "/") && stat(ctx.root, &st) != 0) {
+		alu_error("--installroot %s: %s", ctx.root, strerror(errno));
+		goto out;
+	}
+	if (strcmp(ctx.root, "/") && !S_ISDIR(st.st_mode)) {
+		alu_error("--installroot %s: not a directory", ctx.root);
 		goto out;
 	}
 	if (ctx.assumeyes && ctx.assumeno) {
