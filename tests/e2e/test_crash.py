@@ -47,6 +47,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import stat
@@ -60,6 +61,8 @@ import pytest
 from conftest import ALU_BIN, make_root
 
 TRIALS = int(os.environ.get("ALU_CRASH_TRIALS", "50"))
+# each costs some 5 s: the traced run stops at every system call
+SYS_TRIALS = int(os.environ.get("ALU_CRASH_SYSCALL_TRIALS", "10"))
 SEED = int(os.environ.get("ALU_CRASH_SEED", "20261123"))
 NFILES = 1500
 BULK = ("bulk-a", "bulk-b")
@@ -275,7 +278,8 @@ def crash(mirror, tmp_path_factory):
     s.owners = owners(sorted(files))
     s.phases["setup"] = time.monotonic() - clock
     yield s
-    shutil.rmtree(s.roots, ignore_errors=True)
+    if not os.environ.get("ALU_CRASH_KEEP"):   # set it to look at a failure
+        shutil.rmtree(s.roots, ignore_errors=True)
 
 
 def expected_ok(s, chosen, path, got):
@@ -321,52 +325,146 @@ def check_root(s, r, label):
     return chosen
 
 
-def test_crash_trials(crash):
-    s = crash
-    rng = random.Random(SEED)
-    delays = sorted(rng.uniform(0, 1.2 * s.duration) for _ in range(TRIALS))
-    rng.shuffle(delays)
-    outcomes, recovered = [], []
-    r = s.roots / "trial"
-    for trial, delay in enumerate(delays):
-        label = "trial %d (kill after %.3f s of %.3f s)" % (trial, delay, s.duration)
-        if r.exists():
-            shutil.rmtree(r)
-        run(["cp", "-a", str(s.base), str(r)])
-        proc = subprocess.Popen([ALU_BIN, "--installroot", str(r), "update", "-y"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        rc = proc.wait()
-        # any writing command takes the lock and recovers first
-        p = alu(r, "remove", "-y", "no-such-package")
-        assert p.returncode == 1 and "No match for argument" in p.stderr, (label, p.stdout, p.stderr)
-        if "recovered an interrupted transaction" in p.stderr:
-            recovered.append(p.stderr.split("recovered an interrupted transaction: ", 1)[1].split("\n")[0])
-        chosen = check_root(s, r, label)
-        nnew = sum(chosen[n] == "new" for n in s.changed)
-        outcomes.append((delay, rc == 0, nnew))
-        # and the next update finishes the job
-        p = alu(r, "update", "-y")
-        assert p.returncode == 0, (label, p.stdout, p.stderr)
-        assert installed(r) == s.new, label
-        snap = snapshot(r)
-        diff = sorted(k for k in set(snap) | set(s.new_snap) if snap.get(k) != s.new_snap.get(k))
-        assert not diff, "%s: after completion, differs from the reference: %s" % (label, diff[:20])
-        assert not leftovers(r), label
-    shutil.rmtree(r, ignore_errors=True)
+def trial(s, r, label, kill):
+    """One trial on a fresh copy of the base root at r: kill(cmd) runs and
+    kills `update -y` and returns its exit status; then recovery, the checks,
+    and completion. Returns (status, number of updated names, recovery)."""
+    t0 = time.monotonic()
+    if r.exists():
+        shutil.rmtree(r)
+    run(["cp", "-a", str(s.base), str(r)])
+    t1 = time.monotonic()
+    rc = kill([ALU_BIN, "--installroot", str(r), "update", "-y"])
+    t2 = time.monotonic()
+    # any writing command takes the lock and recovers first
+    p = alu(r, "remove", "-y", "no-such-package")
+    assert p.returncode == 1 and "No match for argument" in p.stderr, (label, p.stdout, p.stderr)
+    what = ""
+    if "recovered an interrupted transaction" in p.stderr:
+        what = p.stderr.split("recovered an interrupted transaction: ", 1)[1].split("\n")[0]
+    chosen = check_root(s, r, label)
+    nnew = sum(chosen[n] == "new" for n in s.changed)
+    t3 = time.monotonic()
+    # and the next update finishes the job
+    p = alu(r, "update", "-y")
+    assert p.returncode == 0, (label, p.stdout, p.stderr)
+    assert installed(r) == s.new, label
+    snap = snapshot(r)
+    diff = sorted(k for k in set(snap) | set(s.new_snap) if snap.get(k) != s.new_snap.get(k))
+    assert not diff, "%s: after completion, differs from the reference: %s" % (label, diff[:20])
+    assert not leftovers(r), label
+    for k, v in (("copy", t1 - t0), ("run+kill", t2 - t1), ("recover+check", t3 - t2),
+                 ("complete+check", time.monotonic() - t3)):
+        s.phases[k] = s.phases.get(k, 0) + v
+    return rc, nnew, what
 
+
+def summary(s, title, outcomes, recovered):
     nchanged = len(s.changed)
     hist = {}
-    for _, done, nnew in outcomes:
-        key = "finished" if done else "%d/%d new" % (nnew, nchanged)
+    for killed, nnew in outcomes:
+        key = "not killed" if not killed else "%d/%d new" % (nnew, nchanged)
         hist[key] = hist.get(key, 0) + 1
-    print("\ncrash trials: %d kills over [0, %.3f] s (uninterrupted run %.3f s); outcomes %s; "
-          "recoveries: %d (%s); setup %s" % (len(outcomes), 1.2 * s.duration, s.duration,
-                                  dict(sorted(hist.items())), len(recovered),
-                                  "; ".join(sorted(set(recovered)))[:600],
-                                  {k: round(v, 1) for k, v in s.phases.items()}))
-    # the kills must land both before the first commit and in the middle,
-    # or the trials tested nothing
-    assert any(nnew == 0 and not done for _, done, nnew in outcomes), hist
-    assert any(0 < nnew < nchanged for _, done, nnew in outcomes), hist
+    print("\n%s; outcomes (updated names after recovery) %s; recoveries: %d (%s); seconds %s"
+          % (title, dict(sorted(hist.items())), sum(1 for w in recovered if w),
+             "; ".join(sorted(set(w for w in recovered if w)))[:800],
+             {k: round(v, 1) for k, v in s.phases.items()}))
+    # the kills must land both before the first commit and between commits,
+    # or the trials tested nothing (with enough of them to expect both)
+    if len(outcomes) < 10:
+        return
+    assert any(killed and nnew == 0 for killed, nnew in outcomes), hist
+    assert any(killed and 0 < nnew < nchanged for killed, nnew in outcomes), hist
+
+
+def test_crash_trials(crash):
+    """kill -9 after random delays over the run's measured duration."""
+    s = crash
+    rng = random.Random(SEED)
+    delays = [rng.uniform(0, 1.2 * s.duration) for _ in range(TRIALS)]
+    outcomes, recovered = [], []
+
+    for n, delay in enumerate(delays):
+        def kill(cmd):
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
+            return proc.wait()
+        rc, nnew, what = trial(s, s.roots / "trial", "trial %d (kill after %.3f s of %.3f s)"
+                               % (n, delay, s.duration), kill)
+        outcomes.append((rc != 0, nnew))
+        recovered.append(what)
+    shutil.rmtree(s.roots / "trial", ignore_errors=True)
+    buckets = [0] * 6
+    for d in delays:
+        buckets[min(5, int(d / (0.2 * s.duration)))] += 1
+    summary(s, "crash trials: %d kills over [0, %.3f] s (uninterrupted run %.3f s, by fifths "
+            "of it: %s)" % (len(delays), 1.2 * s.duration, s.duration, buckets),
+            outcomes, recovered)
+
+
+# the calls that change the root or the state db, and wait4 (scriptlets)
+SYSCALLS = ("linkat", "link", "renameat", "renameat2", "rename", "unlinkat", "unlink", "mkdirat",
+            "mkdir", "rmdir", "symlinkat", "fchmodat", "fchownat", "utimensat", "fsync",
+            "fdatasync", "msync", "pwrite64", "ftruncate", "wait4")
+# one point at a random call of each of these first: backups, renames over
+# targets, removals and cleanup, data and db syncs, db pages, scriptlets,
+# directories, symlinks, the rename of downloads and keys
+KEY_CALLS = ("linkat", "renameat", "unlinkat", "fsync", "pwrite64", "fdatasync", "wait4",
+             "rename", "mkdirat", "symlinkat")
+
+
+def test_crash_syscall_points(crash):
+    """kill -9 just before the k-th call of a system call, by strace's
+    fault injection: narrow windows (between the backup link and the rename
+    over a file, between the state commit and the cleanup, during a
+    scriptlet) that random delays rarely hit. The points: a random call of
+    each KEY_CALLS kind an uninterrupted run makes, then (with
+    ALU_CRASH_SYSCALL_TRIALS above 10) uniform over all its calls of the
+    SYSCALLS kinds."""
+    s = crash
+    strace = shutil.which("strace")
+    if not strace:
+        pytest.fail("strace is needed for the syscall kill points (apt-get install strace)")
+    r = s.roots / "trial"
+    if r.exists():
+        shutil.rmtree(r)
+    run(["cp", "-a", str(s.base), str(r)])
+    log = s.roots / "strace.log"
+    base = [strace, "-f", "--seccomp-bpf", "-qq"]
+    # LeakSanitizer (dev builds) cannot work under ptrace
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+    run(base + ["-o", str(log), "-e", "trace=" + ",".join(SYSCALLS), ALU_BIN,
+                "--installroot", str(r), "update", "-y"], env=env)
+    calls = {}
+    for line in log.read_text().splitlines():
+        m = re.match(r"^(\d+) +(\w+)\(", line)
+        if m:
+            calls.setdefault(m.group(1), []).append(m.group(2))
+    seq = max(calls.values(), key=len)   # alupdate itself, not its scriptlets
+    rng = random.Random(SEED + 1)
+    kinds = sorted(set(seq))
+    points = [rng.choice([i for i, c in enumerate(seq) if c == k]) for k in KEY_CALLS if k in kinds]
+    while len(points) < SYS_TRIALS:
+        points.append(rng.randrange(len(seq)))
+    points = points[:SYS_TRIALS]
+    outcomes, recovered, where = [], [], []
+    for n, i in enumerate(points):
+        name, k = seq[i], seq[:i + 1].count(seq[i])
+
+        def kill(cmd):
+            # not --seccomp-bpf: strace 6.1 then injects the error but not the signal
+            rc = subprocess.run([strace, "-f", "-qq", "-o", "/dev/null", "-e", "trace=" + name, "-e",
+                                 "inject=%s:error=EIO:signal=KILL:when=%d" % (name, k), *cmd],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env).returncode
+            assert rc in (-9, 137), "point %d: %s #%d was not reached (exit %d)" % (n, name, k, rc)
+            return rc
+        rc, nnew, what = trial(s, r, "point %d: before %s #%d (call %d of %d)" % (n, name, k, i, len(seq)),
+                               kill)
+        outcomes.append((rc != 0, nnew))
+        recovered.append(what)
+        where.append("%s#%d" % (name, k))
+    shutil.rmtree(r, ignore_errors=True)
+    summary(s, "syscall kill points: %d of the run's %d calls (%s): %s"
+            % (len(points), len(seq), ", ".join("%s %d" % (k, seq.count(k)) for k in kinds),
+               " ".join(where)), outcomes, recovered)
