@@ -17,6 +17,8 @@
 enum {
 	ALU_DBF_RDONLY = 1 << 0,   /* MDB_RDONLY; fails with -ENOENT when absent */
 	ALU_DBF_CREATE = 1 << 1,   /* mkdir -p the directory */
+	ALU_DBF_WRITEMAP = 1 << 2, /* MDB_WRITEMAP: write through the map, no dirty-page copies
+	                              (large ingests); still synced at commit */
 };
 
 /**
