@@ -9,29 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fmt.h"
 #include "cmd/cmd.h"
 #include "cmd/pkgq.h"
 #include "db/state.h"
 #include "repo/repo.h"
 #include "rpm/rpm.h"
 #include "util/out.h"
-
-static void size_str(unsigned long long n, char *buf, size_t len)
-{
-	/* yum's format_number: 1024 steps, one decimal below 10 */
-	static const char *const u[] = { "", " k", " M", " G", " T" };
-	double v = (double)n;
-	int i = 0;
-
-	while (v >= 999.5 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	if (i == 0)
-		snprintf(buf, len, "%llu", n);
-	else
-		snprintf(buf, len, "%.*f%s", v < 9.95 ? 1 : 0, v, u[i]);
-}
 
 static void field(const char *k, const char *v)
 {
@@ -62,7 +46,7 @@ static void show(const struct alu_hdr *h, const char *repo, const char *from)
 	}
 	field("Version", pi.version);
 	field("Release", pi.release);
-	size_str(pi.size, buf, sizeof(buf));
+	alu_fmt_size(pi.size, buf, sizeof(buf));
 	field("Size", buf);
 	field("Repo", repo);
 	if (from && *from)

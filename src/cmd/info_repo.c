@@ -4,28 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/fmt.h"
 #include "cmd/pkgq.h"
 #include "db/cache.h"
 #include "db/state.h"
 #include "repo/repo.h"
 
 /* yum's format_number: 1024 steps, one decimal below 10 */
-static void size_str(unsigned long long n, char *buf, size_t len)
-{
-	static const char *const u[] = { "", " k", " M", " G", " T" };
-	double v = (double)n;
-	int i = 0;
-
-	while (v >= 999.5 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	if (i == 0)
-		snprintf(buf, len, "%llu", n);
-	else
-		snprintf(buf, len, "%.*f%s", v < 9.95 ? 1 : 0, v, u[i]);
-}
-
 static void field(const char *k, const char *v)
 {
 	printf("%-12s: ", k);
@@ -51,7 +36,7 @@ static int show_cb(void *ud, const struct alu_cpkg *p)
 	}
 	field("Version", r->version);
 	field("Release", r->release);
-	size_str(r->size_package, buf, sizeof(buf));
+	alu_fmt_size(r->size_package, buf, sizeof(buf));
 	field("Size", buf);
 	field("Repo", p->repoid);
 	field("Summary", r->summary);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/fmt.h"
 #include "cmd/opsrun.h"
 #include "util/out.h"
 
@@ -30,7 +31,7 @@ static void on_dl(void *arg, const struct alu_plan_op *op, const char *path, int
 
 	if (!done || u->ctx->json)
 		return;
-	alu_cmd_human(op->dlsize, sz, sizeof(sz));
+	alu_fmt_size(op->dlsize, sz, sizeof(sz));
 	alu_msg("(%zu/%zu): %-50s | %6s%s", ++u->i, u->n, b ? b + 1 : path, sz,
 		cached ? " (cached)" : "");
 }

@@ -29,7 +29,5 @@ void alu_cmd_ops_table(const struct alu_ops *o, enum alu_ops_kind kind, char **s
 void alu_cmd_ops_json(const struct alu_ops *o, const char *cmdname, const char *result,
 		      const struct alu_err *e, const struct alu_txn_log *log);
 void alu_cmd_ops_done(const struct alu_ops *o);
-/** @brief yum's sizes: "512", "10 k", "1.2 M". */
-void alu_cmd_human(unsigned long long n, char *buf, size_t len);
 
 #endif

@@ -4,27 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fmt.h"
 #include "util/json.h"
 #include "cmd/opsrun.h"
 #include "util/out.h"
 
 #define RULE "================================================================================"
-
-void alu_cmd_human(unsigned long long n, char *buf, size_t len)
-{
-	static const char *const u[] = { "", "k", "M", "G", "T" };
-	double v = (double)n;
-	int i = 0;
-
-	while (v >= 1000 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	if (i == 0)
-		snprintf(buf, len, "%llu", n);
-	else
-		snprintf(buf, len, "%.*f %s", v < 10 ? 1 : 0, v, u[i]);
-}
 
 /* An erase the user did not name is "for dependencies" (remove takes the
  * packages that need the removed one with it). */
@@ -96,7 +81,7 @@ void alu_cmd_ops_table(const struct alu_ops *o, enum alu_ops_kind kind, char **s
 			if (!shown++)
 				printf("%s:\n", order[s]);
 			snprintf(repo, sizeof(repo), "%s%s", op->type == ALU_OP_ERASE ? "@" : "", op->repo);
-			alu_cmd_human(op->type == ALU_OP_ERASE ? op->size : op->dlsize, sz, sizeof(sz));
+			alu_fmt_size(op->type == ALU_OP_ERASE ? op->size : op->dlsize, sz, sizeof(sz));
 			printf(" %-*s %-*s %-*s %-*s %5s\n", wn, op->name, wa, op->arch, wv, op->evr, wr,
 			       repo, sz);
 			if (op->old_nevra && op->type == ALU_OP_OBSOLETE)
@@ -129,12 +114,12 @@ void alu_cmd_ops_table(const struct alu_ops *o, enum alu_ops_kind kind, char **s
 		for (size_t i = 0; i < o->plan.n; i++)
 			if (o->plan.ops[i].type != ALU_OP_ERASE)
 				dl += o->plan.ops[i].dlsize;
-		alu_cmd_human(dl, sz, sizeof(sz));
+		alu_fmt_size(dl, sz, sizeof(sz));
 		printf("Total download size: %s\n", sz);
-		alu_cmd_human(isize, sz, sizeof(sz));
+		alu_fmt_size(isize, sz, sizeof(sz));
 		printf("Installed size: %s\n", sz);
 	} else {
-		alu_cmd_human(rsize, sz, sizeof(sz));
+		alu_fmt_size(rsize, sz, sizeof(sz));
 		printf("Installed size: %s\n", sz);
 	}
 	fflush(stdout);

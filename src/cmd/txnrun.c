@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/fmt.h"
 #include "cmd/txnrun.h"
 #include "util/out.h"
 
@@ -39,22 +40,6 @@ void alu_cmd_txn_close(int lockfd, struct alu_state *s)
 	alu_txn_unlock(lockfd);
 }
 
-static void human(unsigned long long n, char *buf, size_t len)
-{
-	static const char *const u[] = { "", "k", "M", "G", "T" };
-	double v = (double)n;
-	int i = 0;
-
-	while (v >= 1000 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	if (i == 0)
-		snprintf(buf, len, "%llu", n);
-	else
-		snprintf(buf, len, "%.*f %s", v < 10 ? 1 : 0, v, u[i]);
-}
-
 static void summary(const struct alu_cmd_row *rows, size_t n)
 {
 	int wn = 7, wa = 4, wv = 7, wr = 10;
@@ -72,7 +57,7 @@ static void summary(const struct alu_cmd_row *rows, size_t n)
 		if (!last || strcmp(last, rows[i].section))
 			printf("%s:\n", rows[i].section);
 		last = rows[i].section;
-		human(rows[i].size, sz, sizeof(sz));
+		alu_fmt_size(rows[i].size, sz, sizeof(sz));
 		printf(" %-*s %-*s %-*s %-*s %s\n", wn, rows[i].name, wa, rows[i].arch, wv, rows[i].evr,
 		       wr, rows[i].from, sz);
 	}

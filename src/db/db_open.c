@@ -1,30 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+#include "util/fs.h"
 #include "db/db.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static int mkdir_p(const char *dir)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-
-	if (n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 int alu_db_rc(int rc, const char *what, struct alu_err *e)
 {
@@ -43,7 +23,7 @@ int alu_db_open(const char *dir, unsigned flags, unsigned maxdbs, size_t mapsize
 	int rc;
 
 	if (flags & ALU_DBF_CREATE) {
-		rc = mkdir_p(dir);
+		rc = alu_mkdir_p(dir);
 		if (rc)
 			return alu_err_set(e, rc, "%s: cannot create: %s", dir, strerror(-rc));
 	} else if (stat(dir, &st)) {

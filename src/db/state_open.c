@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fs.h"
 #include "db/state_int.h"
 
 static const char *const db_names[ST_NDBS] = {
@@ -127,21 +128,6 @@ static int adopt_into(struct alu_state *s, const char *dir, const char *path,
 	return r;
 }
 
-static int mkdir_p(char *p)
-{
-	for (char *q = p + 1; *q; q++) {
-		if (*q != '/')
-			continue;
-		*q = 0;
-		if (mkdir(p, 0755) && errno != EEXIST) {
-			*q = '/';
-			return -errno;
-		}
-		*q = '/';
-	}
-	return mkdir(p, 0755) && errno != EEXIST ? -errno : 0;
-}
-
 static int adopt_new(struct alu_state *s, const char *final, const char *path,
 		     enum alu_rpmdb_kind kind, struct alu_err *e)
 {
@@ -151,7 +137,7 @@ static int adopt_new(struct alu_state *s, const char *final, const char *path,
 
 	snprintf(parent, sizeof(parent), "%s", final);
 	*strrchr(parent, '/') = 0;
-	if (!s->rdonly && (r = mkdir_p(parent)))
+	if (!s->rdonly && (r = alu_mkdir_p(parent)))
 		return alu_err_set(e, r, "%s: cannot create: %s", parent, strerror(-r));
 	if (access(parent, W_OK) == 0) {
 		snprintf(tmp, sizeof(tmp), "%s/.alupdate-adopt-XXXXXX", parent);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/fs.h"
 #include "conf/conf.h"
 #include "crypto/digest.h"
 #include "crypto/pgp.h"
@@ -122,25 +123,6 @@ static int check_repomd_sig(struct alu_net *net, struct alu_mirrors *m, const st
 	return rc;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-
-	if (n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) && errno != EEXIST ? -errno : 0;
-}
-
 static int fetch_data(struct alu_net *net, struct alu_mirrors *m, const struct alu_net_opts *o,
 		      const struct alu_repomd_data *d, const char *dir, char *dest, size_t destn,
 		      struct alu_err *e)
@@ -215,7 +197,7 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 		rc = alu_err_set(e, -ENAMETOOLONG, "%s: path too long", conf->cachedir);
 		goto out;
 	}
-	if ((rc = mkdir_p(dir))) {
+	if ((rc = alu_mkdir_p(dir))) {
 		rc = alu_err_set(e, rc, "%s: %s", dir, strerror(-rc));
 		goto out;
 	}
