@@ -43,6 +43,40 @@ static const char *altered(const struct alu_hist *h, char *buf, size_t n)
 	return buf;
 }
 
+static void json_ops(const char *key, const struct alu_hist_op *ops, size_t n)
+{
+	printf(",\"%s\":[", key);
+	for (size_t i = 0; i < n; i++) {
+		printf("%s{\"action\":", i ? "," : "");
+		alu_json_str(ops[i].action);
+		printf(",\"nevra\":");
+		alu_json_str(ops[i].nevra);
+		printf(",\"repo\":");
+		alu_json_str(ops[i].repo);
+		printf("}");
+	}
+	printf("]");
+}
+
+/* Planned operations a failed or interrupted run did not reach. */
+static void not_done(const struct alu_hist *h)
+{
+	int head = 0;
+
+	for (size_t i = 0; i < h->nplan; i++) {
+		const struct alu_hist_op *p = &h->plan[i];
+		size_t k = 0;
+
+		while (k < h->nops && (strcmp(h->ops[k].action, p->action) || strcmp(h->ops[k].nevra, p->nevra)))
+			k++;
+		if (k < h->nops)
+			continue;
+		if (!head++)
+			printf("Not done (%s):\n", h->interrupted ? "interrupted" : "failed");
+		printf("    %-12s %s%s%s\n", p->action, p->nevra, *p->repo ? " @" : "", p->repo);
+	}
+}
+
 static int list_cb(void *arg, const struct alu_hist *h)
 {
 	struct show *s = arg;
@@ -55,19 +89,12 @@ static int list_cb(void *arg, const struct alu_hist *h)
 		printf(",\"begin\":%lld,\"end\":%lld,\"uid\":%u,\"login\":", (long long)h->begin,
 		       (long long)h->end, h->uid);
 		alu_json_str(h->login);
-		printf(",\"rc\":%d,\"error\":", h->rc);
+		printf(",\"rc\":%d,\"interrupted\":%s,\"error\":", h->rc,
+		       h->interrupted ? "true" : "false");
 		alu_json_str(h->error);
-		printf(",\"ops\":[");
-		for (size_t i = 0; i < h->nops; i++) {
-			printf("%s{\"action\":", i ? "," : "");
-			alu_json_str(h->ops[i].action);
-			printf(",\"nevra\":");
-			alu_json_str(h->ops[i].nevra);
-			printf(",\"repo\":");
-			alu_json_str(h->ops[i].repo);
-			printf("}");
-		}
-		printf("],\"output\":[");
+		json_ops("ops", h->ops, h->nops);
+		json_ops("planned", h->plan, h->nplan);
+		printf(",\"output\":[");
 		for (size_t i = 0; i < h->out.n; i++) {
 			printf("%s", i ? "," : "");
 			alu_json_str(h->out.v[i]);
@@ -75,14 +102,17 @@ static int list_cb(void *arg, const struct alu_hist *h)
 		printf("]}");
 		return 0;
 	}
+	/* yum's "**": a transaction that did not finish */
 	printf("%7llu | %-24.24s | %s | %-14s | %s\n", (unsigned long long)h->seq,
-	       h->cmdline, t, altered(h, a, sizeof(a)), h->rc ? "Failed" : "");
+	       h->cmdline, t, altered(h, a, sizeof(a)),
+	       h->interrupted ? "** Interrupted" : h->rc ? "Failed" : "");
 	return 0;
 }
 
 static int info_cb(void *arg, const struct alu_hist *h)
 {
 	struct show *s = arg;
+	const char *rec;
 	char t[32];
 
 	if (h->seq != s->want)
@@ -93,13 +123,23 @@ static int info_cb(void *arg, const struct alu_hist *h)
 	when(h->begin, t, sizeof(t));
 	printf("Transaction ID : %llu\nBegin time     : %s\n", (unsigned long long)h->seq, t);
 	when(h->end, t, sizeof(t));
-	printf("End time       : %s\nUser           : %s (uid %u)\nReturn-Code    : %s\n"
-	       "Command Line   : %s\nTransaction performed with:\n", t, h->login, h->uid,
-	       h->rc ? h->error : "Success", h->cmdline);
+	if (!h->end)
+		printf("End time       : ** Interrupted ** (not finished; the next writing command recovers)\n");
+	else if (h->interrupted)
+		printf("End time       : ** Interrupted ** (found %s)\n", t);
+	else
+		printf("End time       : %s\n", t);
+	/* a marked record's error is "interrupted[; recovery: what it did]" */
+	rec = h->interrupted && !strncmp(h->error, "interrupted; ", 13) ? h->error + 13 : NULL;
+	printf("User           : %s (uid %u)\nReturn-Code    : %s%s%s%s\n"
+	       "Command Line   : %s\nTransaction performed with:\n", h->login, h->uid,
+	       h->interrupted ? "** Interrupted **" : h->rc ? h->error : "Success",
+	       rec ? " (" : "", rec ? rec : "", rec ? ")" : "", h->cmdline);
 	printf("Packages Altered:\n");
 	for (size_t i = 0; i < h->nops; i++)
 		printf("    %-12s %s%s%s\n", h->ops[i].action, h->ops[i].nevra,
 		       *h->ops[i].repo ? " @" : "", h->ops[i].repo);
+	not_done(h);
 	if (h->out.n)
 		printf("Scriptlet output:\n");
 	for (size_t i = 0; i < h->out.n; i++)

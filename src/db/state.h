@@ -231,6 +231,13 @@ int alu_state_journal_foreach(struct alu_state *s,
 /** @brief Append @p rec; @p seq gets its sequence number (1, 2, ...; may be NULL). */
 int alu_state_history_append(struct alu_state_txn *t, const void *rec, size_t len,
 			     uint64_t *seq, struct alu_err *e);
+/**
+ * @brief Replace the existing record @p seq (a record written at the start
+ *        of a transaction and completed as it goes).
+ * @return 0, -ENOENT (no record @p seq), -ALUE_NOSPACE, -ALUE_DB.
+ */
+int alu_state_history_put(struct alu_state_txn *t, uint64_t seq, const void *rec, size_t len,
+			  struct alu_err *e);
 /** @brief Every history record, oldest first (newest first when @p reverse).
  *  Pointers valid during the callback only. */
 int alu_state_history_foreach(struct alu_state *s, int reverse,

@@ -144,6 +144,23 @@ int alu_state_history_append(struct alu_state_txn *t, const void *rec, size_t le
 	return 0;
 }
 
+int alu_state_history_put(struct alu_state_txn *t, uint64_t seq, const void *rec, size_t len,
+			  struct alu_err *e)
+{
+	unsigned char kb[8];
+	MDB_val k = { 8, kb }, v;
+	int rc;
+
+	st_id(kb, seq);
+	rc = mdb_get(t->txn, t->s->dbi[ST_HISTORY], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return alu_err_set(e, -ENOENT, "no history record %llu", (unsigned long long)seq);
+	v = (MDB_val){ len, (void *)rec };
+	if (!rc)
+		rc = mdb_put(t->txn, t->s->dbi[ST_HISTORY], &k, &v, 0);
+	return rc ? st_rc(rc, "history", e) : 0;
+}
+
 static int history_one(void *arg, const MDB_val *k, const MDB_val *v)
 {
 	struct jw *w = arg;

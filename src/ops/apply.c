@@ -3,6 +3,9 @@
  * Applying a verified plan: solver ops become transaction ops (one each, in
  * the solver's order), alu_txn_run() applies them, and one history record
  * says who did what, when, with which result, and what the scriptlets said.
+ * The record is begun before the first package and its done list grows in
+ * each package's own commit, so a run killed half-way leaves a record of
+ * exactly what it changed (yum's unfinished transaction).
  */
 #include <errno.h>
 #include <pwd.h>
@@ -29,65 +32,129 @@ static const char *const actions[][2] = {
 	[ALU_OP_OBSOLETE] = { "Obsoleting", "Obsoleted" },
 };
 
-static int hist_op(struct alu_hist *h, const char *action, const char *nevra, const char *repo)
+/* Plan op @p i as history operations: "Update" and the "Updated" it replaces. */
+static int plan_op(const struct alu_plan_op *op, struct alu_hist_op **v, size_t *n)
 {
-	struct alu_hist_op *v = realloc(h->ops, (h->nops + 1) * sizeof(*v));
+	const char *a = op->type == ALU_OP_INSTALL && op->is_dep ? "Dep-Install" :
+		actions[op->type][0];
+	int r = alu_hist_op_add(v, n, a, op->nevra, op->type == ALU_OP_ERASE ? "" : op->repo);
 
-	if (!v)
-		return -ENOMEM;
-	h->ops = v;
-	v = &h->ops[h->nops++];
-	v->action = strdup(action);
-	v->nevra = strdup(nevra);
-	v->repo = strdup(repo ? repo : "");
-	return v->action && v->nevra && v->repo ? 0 : -ENOMEM;
+	if (!r && op->old_nevra && actions[op->type][1])
+		r = alu_hist_op_add(v, n, actions[op->type][1], op->old_nevra, "");
+	return r;
 }
 
-static int record(struct alu_ops *o, const char *cmdline, int rc, const char *err,
-		  const struct alu_txn_log *log, struct alu_err *e)
+static int prefixed(struct alu_err *e, int r, const char *what)
 {
-	struct alu_hist h = { 0 };
-	struct alu_state_txn *t = NULL;
-	struct passwd *pw = getpwuid(getuid());
-	const char *login = getenv("SUDO_USER");
-	char *buf = NULL;
-	size_t len;
+	char msg[sizeof(e->msg)];
+
+	snprintf(msg, sizeof(msg), "%s", e->msg[0] ? e->msg : alu_strerror(r));
+	alu_err_clear(e);   /* errors are sticky */
+	return alu_err_set(e, r, "%s: %s", what, msg);
+}
+
+/* The record of this run, kept in memory and rewritten as it goes. */
+struct rec {
+	struct alu_ops *o;
+	struct alu_hist h;
+};
+
+/* done list = the first @p ndone plan ops (alu_txn_run applies them in order) */
+static int set_done(struct rec *rc, size_t ndone)
+{
 	int r = 0;
 
-	h.begin = o->begin;
-	h.end = time(NULL);
-	h.uid = getuid();
-	h.login = (char *)(login ? login : pw ? pw->pw_name : "");
-	h.cmdline = (char *)cmdline;
-	h.rc = rc;
-	h.error = (char *)err;
-	for (size_t i = 0; !r && i < o->plan.n; i++) {
-		const struct alu_plan_op *op = &o->plan.ops[i];
-		const char *a = op->type == ALU_OP_INSTALL && op->is_dep ? "Dep-Install" :
-			actions[op->type][0];
-		/* operations the run did not reach are not part of what happened */
-		if (i >= log->done)
-			break;
-		r = hist_op(&h, a, op->nevra, op->type == ALU_OP_ERASE ? "" : op->repo);
-		if (!r && op->old_nevra && actions[op->type][1])
-			r = hist_op(&h, actions[op->type][1], op->old_nevra, "");
-	}
-	h.out = log->lines;
-	if (!r)
-		r = alu_hist_encode(&h, &buf, &len);
-	h.out = (struct alu_strv){ 0 };
-	h.login = h.cmdline = h.error = NULL;
-	alu_hist_free(&h);
+	alu_hist_ops_free(&rc->h.ops, &rc->h.nops);
+	for (size_t i = 0; !r && i < ndone && i < rc->o->plan.n; i++)
+		r = plan_op(&rc->o->plan.ops[i], &rc->h.ops, &rc->h.nops);
+	return r;
+}
+
+static int put(struct rec *rc, struct alu_state_txn *t, int first, struct alu_err *e)
+{
+	char *buf = NULL;
+	size_t len;
+	int r = alu_hist_encode(&rc->h, &buf, &len);
+
 	if (r)
 		return alu_err_set(e, r, "out of memory");
-	r = alu_state_txn_begin(o->state, &t, e);
-	if (!r)
-		r = alu_state_history_append(t, buf, len, &o->history_seq, e);
-	if (!r)
-		r = alu_state_txn_commit(t, e);
-	else
-		alu_state_txn_abort(t);
+	r = first ? alu_state_history_append(t, buf, len, &rc->o->history_seq, e) :
+		alu_state_history_put(t, rc->o->history_seq, buf, len, e);
 	free(buf);
+	return r;
+}
+
+/* Outside the package commits: a write transaction of its own. */
+static int put_alone(struct rec *rc, int first, struct alu_err *e)
+{
+	struct alu_state_txn *t = NULL;
+	int r = alu_state_txn_begin(rc->o->state, &t, e);
+
+	if (!r)
+		r = put(rc, t, first, e);
+	if (!r)
+		return alu_state_txn_commit(t, e);
+	alu_state_txn_abort(t);
+	return r;
+}
+
+static int begin(struct rec *rc, const char *cmdline, struct alu_err *e)
+{
+	struct alu_hist *h = &rc->h;
+	struct passwd *pw = getpwuid(getuid());
+	const char *login = getenv("SUDO_USER");
+	int r = 0;
+
+	h->begin = rc->o->begin;
+	h->uid = getuid();
+	h->login = strdup(login ? login : pw ? pw->pw_name : "");
+	h->cmdline = strdup(cmdline);
+	h->error = strdup("");
+	if (!h->login || !h->cmdline || !h->error)
+		r = -ENOMEM;
+	for (size_t i = 0; !r && i < rc->o->plan.n; i++)
+		r = plan_op(&rc->o->plan.ops[i], &h->plan, &h->nplan);
+	if (r)
+		return alu_err_set(e, r, "out of memory");
+	return put_alone(rc, 1, e);
+}
+
+/* alu_txn_opts.on_commit: inside package @p i's own state-db commit. */
+static int on_commit(void *arg, struct alu_state_txn *t, size_t i, struct alu_err *e)
+{
+	struct rec *rc = arg;
+	int r = set_done(rc, i + 1);
+
+	if (r)
+		return alu_err_set(e, r, "out of memory");
+	r = put(rc, t, 0, e);
+	return r ? prefixed(e, r, "history record") : 0;
+}
+
+static int finish(struct rec *rc, int status, const char *err, struct alu_txn_log *log,
+		  struct alu_err *e)
+{
+	struct alu_hist *h = &rc->h;
+	char *copy = strdup(err);
+	int r = set_done(rc, log->done);
+
+	if (!copy)
+		r = -ENOMEM;
+	if (r) {
+		free(copy);
+		return alu_err_set(e, r, "out of memory");
+	}
+	free(h->error);
+	h->error = copy;
+	h->end = time(NULL);
+	if (!h->end)
+		h->end = 1;
+	h->rc = status;
+	if (log->done >= rc->o->plan.n)
+		alu_hist_ops_free(&h->plan, &h->nplan);
+	h->out = log->lines;
+	r = put_alone(rc, 0, e);
+	h->out = (struct alu_strv){ 0 };
 	return r;
 }
 
@@ -96,7 +163,8 @@ int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *lo
 {
 	struct alu_txn_op *ops = calloc(o->plan.n + 1, sizeof(*ops));
 	uint64_t *olds = calloc(o->plan.n + 1, sizeof(*olds));
-	struct alu_txn_opts to = { o->ctx->root, 0 };
+	struct rec rec = { .o = o };
+	struct alu_txn_opts to = { o->ctx->root, 0, on_commit, &rec };
 	struct alu_txn_plan tp = { ops, o->plan.n };
 	struct alu_err herr = { 0 };
 	int rc, hr;
@@ -132,12 +200,20 @@ int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *lo
 		}
 		ops[i].reason = reason;
 	}
+	/* nothing is applied without the record that says it is being applied */
+	rc = begin(&rec, cmdline, e);
+	if (rc) {
+		prefixed(e, rc, "writing the history record");
+		goto out;
+	}
 	rc = alu_txn_run(o->state, &to, &tp, log, e);
-	hr = record(o, cmdline, rc, rc ? e->msg : "", log, &herr);
+	hr = finish(&rec, rc, rc ? e->msg : "", log, &herr);
+	if (!rc && hr)
+		rc = alu_err_set(e, hr, "the transaction was applied, but its history record was not completed: %s",
+				 herr.msg);
+out:
+	alu_hist_free(&rec.h);
 	free(ops);
 	free(olds);
-	if (!rc && hr)
-		return alu_err_set(e, hr, "the transaction was applied, but its history record was not written: %s",
-				   herr.msg);
 	return rc;
 }

@@ -8,8 +8,15 @@
  *   begin 1795000000          end 1795000003
  *   uid 0                     login root
  *   cmd update --security -y  rc 0          error <text>
- *   op Update\thello-2.11-1.amzn2.x86_64\tamzn2-core   (repeatable)
+ *   op Update\thello-2.11-1.amzn2.x86_64\tamzn2-core   (repeatable: done)
+ *   plan Update\thello-2.11-1.amzn2.x86_64\tamzn2-core (repeatable: planned,
+ *                                                       kept when not all done)
+ *   interrupted 1                                      (the run was cut)
  *   out <a line of the transaction log>                (repeatable)
+ *
+ * `end 0` is a record whose run has not ended: written before the first
+ * package, its `op` lines grow with each package's commit (src/ops/apply.c).
+ * Readers of the first format ignore the `plan` and `interrupted` lines.
  *
  * Text, so that `strings` on the database still tells an administrator
  * what happened; versioned, so that a later format can be told apart.
@@ -18,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ops/ops_int.h"
 
@@ -76,11 +84,13 @@ int alu_hist_encode(const struct alu_hist *h, char **buf, size_t *len)
 	field(&b, "cmd", h->cmdline ? h->cmdline : "");
 	numfield(&b, "rc", h->rc);
 	field(&b, "error", h->error ? h->error : "");
-	for (size_t i = 0; i < h->nops; i++) {
+	if (h->interrupted && h->end)
+		numfield(&b, "interrupted", 1);
+	for (size_t i = 0; i < h->nops + h->nplan; i++) {
+		const struct alu_hist_op *op = i < h->nops ? &h->ops[i] : &h->plan[i - h->nops];
 		char line[3000];
-		snprintf(line, sizeof(line), "%s\t%s\t%s", h->ops[i].action, h->ops[i].nevra,
-			 h->ops[i].repo);
-		field(&b, "op", line);
+		snprintf(line, sizeof(line), "%s\t%s\t%s", op->action, op->nevra, op->repo);
+		field(&b, i < h->nops ? "op" : "plan", line);
 	}
 	for (size_t i = 0; i < h->out.n; i++)
 		field(&b, "out", h->out.v[i]);
@@ -111,23 +121,41 @@ static char *unescape(const char *s, size_t n)
 	return o;
 }
 
-static int parse_op(struct alu_hist *h, char *v)
+int alu_hist_op_add(struct alu_hist_op **v, size_t *n, const char *action, const char *nevra,
+		    const char *repo)
 {
-	char *t1 = strchr(v, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-	struct alu_hist_op *ops;
+	struct alu_hist_op *ops = realloc(*v, (*n + 1) * sizeof(*ops));
+
+	if (!ops)
+		return -ENOMEM;
+	*v = ops;
+	ops[*n].action = strdup(action);
+	ops[*n].nevra = strdup(nevra);
+	ops[*n].repo = strdup(repo ? repo : "");
+	(*n)++;
+	return ops[*n - 1].action && ops[*n - 1].nevra && ops[*n - 1].repo ? 0 : -ENOMEM;
+}
+
+void alu_hist_ops_free(struct alu_hist_op **v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++) {
+		free((*v)[i].action);
+		free((*v)[i].nevra);
+		free((*v)[i].repo);
+	}
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
+static int parse_op(struct alu_hist_op **v, size_t *n, char *line)
+{
+	char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
 
 	if (!t2)
 		return -ALUE_CORRUPT;
 	*t1 = *t2 = 0;
-	ops = realloc(h->ops, (h->nops + 1) * sizeof(*ops));
-	if (!ops)
-		return -ENOMEM;
-	h->ops = ops;
-	ops[h->nops].action = strdup(v);
-	ops[h->nops].nevra = strdup(t1 + 1);
-	ops[h->nops].repo = strdup(t2 + 1);
-	h->nops++;
-	return ops[h->nops - 1].action && ops[h->nops - 1].nevra && ops[h->nops - 1].repo ? 0 : -ENOMEM;
+	return alu_hist_op_add(v, n, line, t1 + 1, t2 + 1);
 }
 
 int alu_hist_decode(const void *rec, size_t len, struct alu_hist *h)
@@ -167,8 +195,12 @@ int alu_hist_decode(const void *rec, size_t len, struct alu_hist *h)
 			h->cmdline = v, v = NULL;
 		else if (!strcmp(key, "error") && !h->error)
 			h->error = v, v = NULL;
+		else if (!strcmp(key, "interrupted"))
+			h->interrupted = atoi(v) != 0;
 		else if (!strcmp(key, "op"))
-			rc = parse_op(h, v);
+			rc = parse_op(&h->ops, &h->nops, v);
+		else if (!strcmp(key, "plan"))
+			rc = parse_op(&h->plan, &h->nplan, v);
 		else if (!strcmp(key, "out"))
 			rc = alu_strv_push(&h->out, v);
 		free(v);
@@ -178,6 +210,8 @@ int alu_hist_decode(const void *rec, size_t len, struct alu_hist *h)
 		rc = -ALUE_CORRUPT;
 	if (!rc && (!h->login || !h->cmdline || !h->error))
 		rc = -ALUE_CORRUPT;
+	if (!h->end)
+		h->interrupted = 1;
 	if (rc)
 		alu_hist_free(h);
 	return rc;
@@ -185,12 +219,8 @@ int alu_hist_decode(const void *rec, size_t len, struct alu_hist *h)
 
 void alu_hist_free(struct alu_hist *h)
 {
-	for (size_t i = 0; i < h->nops; i++) {
-		free(h->ops[i].action);
-		free(h->ops[i].nevra);
-		free(h->ops[i].repo);
-	}
-	free(h->ops);
+	alu_hist_ops_free(&h->ops, &h->nops);
+	alu_hist_ops_free(&h->plan, &h->nplan);
 	free(h->login);
 	free(h->cmdline);
 	free(h->error);
@@ -226,6 +256,105 @@ int alu_hist_foreach(struct alu_state *s, int reverse,
 	struct walk w = { cb, arg, 0 };
 
 	return alu_state_history_foreach(s, reverse, walk_cb, &w);
+}
+
+/* ---- records a killed run left open --------------------------------------- */
+
+struct open_recs { uint64_t *seqs; size_t n; int oom; };
+
+static int open_cb(void *arg, const struct alu_hist *h)
+{
+	struct open_recs *o = arg;
+	uint64_t *v;
+
+	/* every writing run closes the open ones first: none is older than
+	 * the newest closed record */
+	if (h->end)
+		return 1;
+	v = realloc(o->seqs, (o->n + 1) * sizeof(*v));
+	if (!v) {
+		o->oom = 1;
+		return 1;
+	}
+	o->seqs = v;
+	o->seqs[o->n++] = h->seq;
+	return 0;
+}
+
+struct mark { uint64_t seq; struct alu_hist h; int found, rc; };
+
+static int mark_cb(void *arg, uint64_t seq, const void *rec, size_t len)
+{
+	struct mark *m = arg;
+
+	if (seq != m->seq)
+		return 0;
+	m->found = 1;
+	m->rc = alu_hist_decode(rec, len, &m->h);
+	return 1;
+}
+
+int alu_hist_mark_interrupted(struct alu_state *s, const char *recovered, size_t *n,
+			      struct alu_err *e)
+{
+	struct open_recs o = { 0 };
+	struct alu_state_txn *t = NULL;
+	char msg[700];
+	int rc = alu_hist_foreach(s, 1, open_cb, &o);
+
+	if (n)
+		*n = 0;
+	if (rc == 1)
+		rc = 0;
+	if (!rc && o.oom)
+		rc = -ENOMEM;
+	if (rc) {
+		free(o.seqs);
+		return alu_err_set(e, rc, "reading history: %s", alu_strerror(rc));
+	}
+	if (!o.n)
+		return 0;
+	snprintf(msg, sizeof(msg), "interrupted%s%s", recovered && *recovered ? "; recovery: " : "",
+		 recovered ? recovered : "");
+	rc = alu_state_txn_begin(s, &t, e);
+	for (size_t i = 0; !rc && i < o.n; i++) {
+		struct mark m = { .seq = o.seqs[i] };
+		char *buf = NULL, *err;
+		size_t len;
+
+		/* reads go through the open write transaction */
+		alu_state_history_foreach(s, 1, mark_cb, &m);
+		if (!m.found || m.rc) {
+			rc = alu_err_set(e, m.found ? m.rc : -ALUE_DB, "history record %llu: %s",
+					 (unsigned long long)m.seq, alu_strerror(m.found ? m.rc : -ALUE_DB));
+			break;
+		}
+		err = strdup(msg);
+		if (err) {
+			free(m.h.error);
+			m.h.error = err;
+			m.h.end = time(NULL);
+			m.h.rc = -EINTR;
+			m.h.interrupted = 1;
+			rc = alu_hist_encode(&m.h, &buf, &len);
+		} else {
+			rc = -ENOMEM;
+		}
+		alu_hist_free(&m.h);
+		if (rc)
+			alu_err_set(e, rc, "out of memory");
+		else
+			rc = alu_state_history_put(t, m.seq, buf, len, e);
+		free(buf);
+		if (!rc && n)
+			(*n)++;
+	}
+	free(o.seqs);
+	if (rc) {
+		alu_state_txn_abort(t);
+		return rc;
+	}
+	return alu_state_txn_commit(t, e);
 }
 
 /* ---- undo ---------------------------------------------------------------- */

@@ -17,7 +17,10 @@
  *                       keys its repository names (gpgcheck=1), importing
  *                       those keys once into the root's key store;
  *   alu_ops_space()     statvfs of each filesystem the packages land on;
- *   alu_ops_apply()     alu_txn_run(), then one history record;
+ *   alu_ops_apply()     a history record begun before the first package,
+ *                       completed inside each package's commit, ended
+ *                       after alu_txn_run() (a run cut by kill -9 leaves it
+ *                       open: the next writing run marks it interrupted);
  *   alu_ops_close()     keepcache=0: downloaded packages are removed.
  *
  * Nothing is applied unless every download and verification succeeded:
@@ -144,11 +147,18 @@ int alu_ops_verify(struct alu_ops *o, alu_ops_key_cb cb, void *arg, struct alu_e
 int alu_ops_space(struct alu_ops *o, struct alu_err *e);
 
 /**
- * @brief Apply the plan (alu_txn_run) and append one history record, which
- *        is written whether the run succeeded or not.
+ * @brief Apply the plan (alu_txn_run) under one history record, as yum
+ *        does: the record (who, when, command line, every planned
+ *        operation) is written before the first package is touched; each
+ *        package's operations are added to its done list in the same
+ *        state-db commit as the package itself (alu_txn_opts.on_commit);
+ *        the end (time, rc, error, log lines) is written after the run,
+ *        whether it succeeded or not. A kill -9 leaves a record without an
+ *        end that lists exactly the packages committed.
  * @param cmdline recorded in history ("update --security -y").
  * @param[out] log the transaction's events (caller frees log->lines).
- * @return 0 or alu_txn_run()'s error.
+ * @return 0 or alu_txn_run()'s error; the begin record's write error
+ *         (-ALUE_DB, -ALUE_NOSPACE, -ENOMEM: then nothing was applied).
  */
 int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *log,
 		  struct alu_err *e);
@@ -170,8 +180,15 @@ struct alu_hist {
 	char *cmdline;
 	int rc;                    /* 0 success, else the error code */
 	char *error;               /* "" on success */
-	struct alu_hist_op *ops;
+	int interrupted;           /* 1: the run was cut before its end (kill -9,
+	                              power loss): end == 0 until a later run marks
+	                              it (then end is when it was found) */
+	struct alu_hist_op *ops;   /* what was done (an interrupted or failed
+	                              run: only the packages committed) */
 	size_t nops;
+	struct alu_hist_op *plan;  /* what was planned, when not all of it was
+	                              done (else none) */
+	size_t nplan;
 	struct alu_strv out;       /* the transaction log (scriptlet output ...) */
 };
 
@@ -188,6 +205,18 @@ void alu_hist_free(struct alu_hist *h);
  */
 int alu_hist_foreach(struct alu_state *s, int reverse,
 		     int (*cb)(void *arg, const struct alu_hist *h), void *arg);
+
+/**
+ * @brief Mark the records a killed run left open (no end) as interrupted:
+ *        end = now, rc = -EINTR, error "interrupted; recovery: <what>".
+ *        Call under the writer lock, after alu_txn_recover() (no run can
+ *        be in progress then).
+ * @param recovered what alu_txn_recover() said ("" when nothing).
+ * @param[out] n records marked (may be NULL).
+ * @return 0, -ALUE_CORRUPT, -ALUE_DB, -ALUE_NOSPACE, -ENOMEM.
+ */
+int alu_hist_mark_interrupted(struct alu_state *s, const char *recovered, size_t *n,
+			      struct alu_err *e);
 
 /**
  * @brief The "+NEVRA"/"-NEVRA" targets that undo transactions @p from .. last

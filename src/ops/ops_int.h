@@ -16,4 +16,9 @@ int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirr
 		    struct alu_err *e);
 void alu_ops_net_opts(const struct alu_repo *r, struct alu_net_opts *no);
 
+/* hist.c: append one operation (strings copied; repo NULL = "") to *v. */
+int alu_hist_op_add(struct alu_hist_op **v, size_t *n, const char *action, const char *nevra,
+		    const char *repo);
+void alu_hist_ops_free(struct alu_hist_op **v, size_t *n);
+
 #endif

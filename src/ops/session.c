@@ -84,6 +84,9 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 		rc = alu_txn_lock(ctx->root, ctx->nowait ? ALU_TXNF_NOWAIT : 0, &o->lockfd, e);
 	if (!rc)
 		rc = alu_txn_recover(o->state, ctx->root, o->recovered, sizeof(o->recovered), e);
+	/* under the lock, after recovery: a record still open is a killed run's */
+	if (!rc)
+		rc = alu_hist_mark_interrupted(o->state, o->recovered, NULL, e);
 	if (!rc)
 		rc = policy(o, &so, e);
 	so.allow_downgrade = (flags & ALU_OPSF_DOWNGRADE) != 0;

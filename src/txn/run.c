@@ -44,8 +44,8 @@ static int instances(struct alu_state *s, const struct alu_hdr *h)
 }
 
 /* 2f: the state db takes the new state in one commit. */
-static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_oplan *pl,
-		  struct alu_err *e)
+static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
+		  struct alu_oplan *pl, struct alu_err *e)
 {
 	struct alu_state_txn *t;
 	int r, sfd;
@@ -63,6 +63,8 @@ static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu
 		r = alu_state_remove(t, op->old_ids[k], e);
 	if (!r && pl->nh)
 		r = alu_state_add(t, pl->nh, op->reason ? op->reason : ALU_REASON_USER, op->repo, 0, NULL, e);
+	if (!r && c->o->on_commit)
+		r = c->o->on_commit(c->o->on_commit_arg, t, i, e);
 	pl->j.committed = 1;
 	if (!r)
 		r = alu_journal_put(t, &pl->j, e);
@@ -77,8 +79,8 @@ static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu
 	return r;
 }
 
-static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *rpm,
-		 struct alu_err *e)
+static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
+		 struct alu_rpm *rpm, struct alu_err *e)
 {
 	struct alu_oplan pl;
 	struct alu_err le = { 0 };
@@ -115,7 +117,7 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_
 	for (size_t k = 0; k < pl.noh; k++)
 		if (alu_script_run(c, pl.oh[k], ALU_POSTUN, pl.nh ? nsame : nsame - 1, &le))
 			alu_warn("%s", le.msg), alu_err_clear(&le);
-	r = commit(c, op, &pl, &le);
+	r = commit(c, op, i, &pl, &le);
 	if (r)
 		goto fail;
 	alu_journal_cleanup(c->rootfd, &pl.j);
@@ -172,7 +174,7 @@ int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 		    (r = alu_script_run(&c, rpms[i].hdr, ALU_PRETRANS, -1, &le)))
 			alu_err_set(e, r, "%s", le.msg);
 	for (size_t i = 0; i < p->nops && !r; i++) {
-		r = do_op(&c, &p->ops[i], p->ops[i].kind == ALU_TXN_ERASE ? NULL : &rpms[i], e);
+		r = do_op(&c, &p->ops[i], i, p->ops[i].kind == ALU_TXN_ERASE ? NULL : &rpms[i], e);
 		if (!r && log)
 			log->done++;
 	}

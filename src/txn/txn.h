@@ -27,7 +27,8 @@
  *      e. %post (new), %preun (old), removal of the old package's files the
  *         new one does not own (unless another package owns them), %postun;
  *      f. one state-db commit: old records out, new record in, journal
- *         marked done; then the `.alu-old-*` backups are deleted and the
+ *         marked done, and what alu_txn_opts.on_commit writes (the history
+ *         record's done list); then the `.alu-old-*` backups are deleted and the
  *         journal cleared.
  *   3. %posttrans of every new package.
  *
@@ -95,6 +96,18 @@ enum {
 struct alu_txn_opts {
 	const char *root;   /* "/" or --installroot */
 	unsigned flags;     /* ALU_TXNF_* */
+	/*
+	 * Optional. Called inside operation @p i's state-db commit (step f),
+	 * with that write transaction, after the package records changed and
+	 * before the commit: whatever it writes through @p t (a history
+	 * record's "done" list) is committed atomically with the package, so a
+	 * kill -9 can never separate the two. A non-zero return (a negative
+	 * error, message in @p e) aborts that commit and fails the operation,
+	 * which is rolled back like any other failure. It must not begin,
+	 * commit or abort transactions itself.
+	 */
+	int (*on_commit)(void *arg, struct alu_state_txn *t, size_t i, struct alu_err *e);
+	void *on_commit_arg;
 };
 
 /**
