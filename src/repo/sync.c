@@ -76,7 +76,7 @@ static int check_repomd_sig(struct alu_net *net, struct alu_mirrors *m, const st
 	struct alu_pgp_result res;
 	char *asc = NULL, *bin = NULL;
 	size_t asclen, binlen = 0, pos = 0;
-	int rc = 0;
+	int rc = 0, drc;
 
 	alu_pgp_keyring_init(&ring);
 	for (size_t i = 0; !rc && i < r->gpgkeys.n; i++) {
@@ -95,8 +95,7 @@ static int check_repomd_sig(struct alu_net *net, struct alu_mirrors *m, const st
 			rc = 0;
 	}
 	if (!rc && !r->gpgkeys.n)
-		rc = alu_err_set(e, -ALUE_NOKEY, "repository %s: repo_gpgcheck is on but no gpgkey is set",
-				 r->id);
+		rc = alu_err_set(e, -ALUE_NOKEY, "repo_gpgcheck is on but no gpgkey is set");
 	if (!rc)
 		rc = alu_mirrors_get_mem(net, m, REPOMD ".asc", o, 1 << 20, &asc, &asclen, e);
 	if (!rc) {
@@ -104,19 +103,27 @@ static int check_repomd_sig(struct alu_net *net, struct alu_mirrors *m, const st
 		if (!bin)
 			rc = alu_err_set(e, -ENOMEM, "out of memory");
 	}
-	if (!rc && alu_pgp_dearmor("repomd.xml.asc", asc, asclen, &pos, bin, asclen + 4, &binlen,
-				   NULL, 0, e) == -ALUE_NOTFOUND) {
-		/* a binary signature */
-		alu_err_clear(e);
-		memcpy(bin, asc, asclen);
-		binlen = asclen;
-	} else if (!rc && e->code) {
-		rc = e->code;
+	if (!rc) {
+		drc = alu_pgp_dearmor("repomd.xml.asc", asc, asclen, &pos, bin, asclen + 4, &binlen,
+				      NULL, 0, e);
+		if (drc == -ALUE_NOTFOUND) {
+			/* a binary signature */
+			alu_err_clear(e);
+			memcpy(bin, asc, asclen);
+			binlen = asclen;
+		} else {
+			rc = drc;
+		}
 	}
 	if (!rc)
 		rc = alu_pgp_verify_detached(&ring, bin, binlen, md, mdlen, &res, e);
-	if (rc == -ALUE_BADSIG)
-		alu_err_set(e, rc, "repository %s: repomd.xml signature does not verify", r->id);
+	/* errors are sticky: the repository is named by rewriting the message */
+	if (rc && rc != -ENOMEM && e) {
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		alu_err_clear(e);
+		alu_err_set(e, rc, "repository %s: repomd.xml signature check failed: %s", r->id, msg);
+	}
 	free(asc);
 	free(bin);
 	alu_pgp_keyring_free(&ring);
