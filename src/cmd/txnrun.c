@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ops/ops.h"
 #include "util/fmt.h"
 #include "cmd/txnrun.h"
 #include "util/out.h"
@@ -23,6 +24,9 @@ int alu_cmd_txn_open(struct alu_ctx *ctx, int *lockfd, struct alu_state **s)
 	r = alu_state_open(ctx->root, ALU_STATEF_CREATE, s, &e);
 	if (!r)
 		r = alu_txn_recover(*s, ctx->root, what, sizeof(what), &e);
+	/* a history record left open by a killed run is closed as interrupted */
+	if (!r)
+		r = alu_hist_mark_interrupted(*s, what, NULL, &e);
 	if (r) {
 		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
 		alu_cmd_txn_close(*lockfd, *s);
