@@ -80,7 +80,9 @@ void alu_cmd_ops_table(const struct alu_ops *o, enum alu_ops_kind kind, char **s
 				continue;
 			if (!shown++)
 				printf("%s:\n", order[s]);
-			snprintf(repo, sizeof(repo), "%s%s", op->type == ALU_OP_ERASE ? "@" : "", op->repo);
+			/* erasures come from the solver's "@System": shown as dnf does */
+			snprintf(repo, sizeof(repo), "%s%s",
+				 op->type == ALU_OP_ERASE && op->repo[0] != '@' ? "@" : "", op->repo);
 			alu_fmt_size(op->type == ALU_OP_ERASE ? op->size : op->dlsize, sz, sizeof(sz));
 			printf(" %-*s %-*s %-*s %-*s %5s\n", wn, op->name, wa, op->arch, wv, op->evr, wr,
 			       repo, sz);

@@ -29,6 +29,10 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	so->installonly = c->installonlypkgs.n ? &c->installonlypkgs : NULL;
 	so->installonly_limit = c->installonly_limit;
 	so->excludes = c->exclude.n ? &c->exclude : NULL;
+	/* dnf's clean_requirements_on_remove (yum's default: off) */
+	for (size_t i = 0; i < c->other.n; i++)
+		if (!strncmp(c->other.v[i], "clean_requirements_on_remove=", 29))
+			so->clean_deps = alu_conf_parse_bool(c->other.v[i] + 29) == 1;
 	/* The running kernel only means something for the root we run in. */
 	if ((!c->root || !*c->root) && !strcmp(o->ctx->root, "/") && !uname(&u)) {
 		snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", u.release);

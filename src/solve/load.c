@@ -41,6 +41,7 @@ static int add_installed(void *arg, const struct alu_instpkg *ip)
 	p.key = ip->id;
 	p.size = ip->size;
 	p.installtime = ip->installtime;
+	p.user = ip->reason != ALU_REASON_DEP;
 	for (int t = 0; t < ALU_DEPTYPE_N && !r; t++) {
 		r = alu_hdr_deps(h, (enum alu_deptype)t, &deps[t], &p.ndeps[t]);
 		p.deps[t] = deps[t];

@@ -178,6 +178,8 @@ int alu_solve_add(struct alu_solve *s, int repo, const struct alu_solve_pkg *p, 
 		s->nextra = n;
 	}
 	s->extra[id] = (struct alu_sextra){ p->key, p->size, p->dlsize, p->installtime };
+	if (p->user && r == s->installed)
+		queue_push2(&s->jobs, SOLVER_USERINSTALLED | SOLVER_SOLVABLE, id);
 	return 0;
 }
 

@@ -39,6 +39,8 @@ struct alu_solve_pkg {
 	uint64_t size;              /* installed size, for the summary */
 	uint64_t dlsize;            /* package size, for the summary */
 	uint32_t installtime;       /* installed packages: orders installonly pruning */
+	int user;                   /* installed packages: asked for by a user (or adopted),
+	                               so clean_deps never takes it as a leftover dependency */
 };
 
 /** Policy knobs; all optional. Strings borrowed until alu_solve_free(). */

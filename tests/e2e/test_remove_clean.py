@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: MIT
+"""remove with clean_requirements_on_remove: dependencies nothing needs any
+more go too, but only those installed as dependencies; what the user asked
+for, or what was adopted from the rpm database, stays (yum's rule)."""
+import json
+
+
+def names(alu, root):
+    p = alu("--installroot", root, "list", "installed", "--json")
+    assert p.returncode == 0, p.stderr
+    return {r["name"] for r in json.loads(p.stdout)["installed"]}
+
+
+def test_adopted_dependency_stays(alu, sample_root):
+    p = alu("--installroot", sample_root, "--setopt=clean_requirements_on_remove=1",
+            "remove", "-y", "greet")
+    assert p.returncode == 0, p.stderr
+    got = names(alu, sample_root)
+    assert "greet" not in got and "libgreet" in got
+
+
+def test_dependency_installed_as_such_goes(alu, sample_root):
+    p = alu("--installroot", sample_root, "remove", "-y", "greet", "libgreet")
+    assert p.returncode == 0, p.stderr
+    p = alu("--installroot", sample_root, "install", "-y", "greet")
+    assert p.returncode == 0, p.stderr
+    assert {"greet", "libgreet"} <= names(alu, sample_root)
+    p = alu("--installroot", sample_root, "--setopt=clean_requirements_on_remove=1",
+            "remove", "-y", "greet")
+    assert p.returncode == 0, p.stderr
+    got = names(alu, sample_root)
+    assert "greet" not in got and "libgreet" not in got, p.stdout
+    # without the option the dependency would have stayed
+    assert "Removing for dependencies" in p.stdout
