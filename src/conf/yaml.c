@@ -160,6 +160,85 @@ static int top_map(struct yctx *y, struct fy_node *root)
 	return 0;
 }
 
+/*
+ * libfyaml 0.7.12 never advances past an invalid UTF-8 sequence after '%'
+ * (fy_scan_directive): a three-byte file hung every command. YAML must be
+ * Unicode anyway, so the text is read here and checked first.
+ */
+#define YAML_MAX (1u << 20)
+
+static int read_text(const char *path, char **out, size_t *outlen, struct alu_err *e)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return alu_err_set(e, -ALUE_CONFIG, "%s: %s", path, strerror(errno));
+	buf = malloc(YAML_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, YAML_MAX + 1, f);
+	if (ferror(f) || n > YAML_MAX) {
+		int err = ferror(f) ? errno : EFBIG;
+		fclose(f);
+		free(buf);
+		return alu_err_set(e, -ALUE_CONFIG, "%s: %s", path,
+			err == EFBIG ? "larger than 1 MiB" : strerror(err));
+	}
+	fclose(f);
+	*out = buf;
+	*outlen = n;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at @p s (no overlongs, surrogates or
+ * code points above U+10FFFF), 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+	unsigned c = s[0], cp, n, min;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (left < n)
+		return 0;
+	for (unsigned i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static int check_utf8(const char *path, const char *buf, size_t len, struct alu_err *e)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	unsigned line = 1, col = 1;
+
+	for (size_t i = 0; i < len; col++) {
+		size_t n = utf8_len(s + i, len - i);
+		if (!n)
+			return alu_err_set(e, -ALUE_CONFIG, "%s:%u:%u: not valid UTF-8 (byte 0x%02x)",
+				path, line, col, s[i]);
+		if (s[i] == '\n')
+			line++, col = 0;
+		i += n;
+	}
+	return 0;
+}
+
 int alu_conf_yaml_load(struct alu_conf *c, int *expire_set, struct alu_err *e)
 {
 	struct yctx y = { .c = c, .e = e };
@@ -168,7 +247,8 @@ int alu_conf_yaml_load(struct alu_conf *c, int *expire_set, struct alu_err *e)
 	struct fy_document *doc = NULL;
 	struct fy_diag *diag = NULL;
 	struct stat st;
-	char *path;
+	char *path, *text = NULL;
+	size_t len = 0;
 	int r = 0;
 
 	*expire_set = 0;
@@ -181,6 +261,8 @@ int alu_conf_yaml_load(struct alu_conf *c, int *expire_set, struct alu_err *e)
 			: alu_err_set(e, -ALUE_CONFIG, "%s: %s", path, strerror(errno));
 		goto out;
 	}
+	if ((r = read_text(path, &text, &len, e)) || (r = check_utf8(path, text, len, e)))
+		goto out;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = NULL;
@@ -193,7 +275,7 @@ int alu_conf_yaml_load(struct alu_conf *c, int *expire_set, struct alu_err *e)
 	fy_diag_set_collect_errors(diag, true);
 	pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
 	pcfg.diag = diag;
-	doc = fy_document_build_from_file(&pcfg, path);
+	doc = fy_document_build_from_string(&pcfg, text, len);
 	if (!doc) {
 		struct fy_diag_error *de;
 		void *it = NULL;
@@ -204,7 +286,7 @@ int alu_conf_yaml_load(struct alu_conf *c, int *expire_set, struct alu_err *e)
 		if (de)
 			r = alu_err_set(e, -ALUE_CONFIG, "%s:%d:%d: %s", path, de->line,
 				de->column, de->msg);
-		else if (st.st_size > 0)
+		else if (len > 0)
 			r = alu_err_set(e, -ALUE_CONFIG, "%s: not valid YAML", path);
 		else
 			c->yamlfile = path, path = NULL;
@@ -221,5 +303,6 @@ out:
 	if (diag)
 		fy_diag_destroy(diag);
 	free(path);
+	free(text);
 	return r;
 }
