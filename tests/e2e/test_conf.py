@@ -282,3 +282,14 @@ def test_sample_root_mirrorlist_resolves(sample_root, mirror):
     assert Path(url[len("file://"):]).is_file()
     st = repolist_all(sample_root)
     assert st["amzn2-core"] == "enabled" and st["amzn2-core-source"] == "disabled"
+
+
+def test_yaml_invalid_utf8_is_an_error_not_a_hang(sample_root, alu):
+    """libfyaml 0.7.12 loops for ever on an invalid UTF-8 byte in a
+    directive (found by fuzz_yaml): alupdate refuses such a file first."""
+    y = sample_root / "etc/alupdate/alupdate.yaml"
+    y.parent.mkdir(parents=True, exist_ok=True)
+    y.write_bytes(b"%\xf7%")
+    p = alu("--installroot", str(sample_root), "repolist", timeout=20)
+    assert p.returncode == 1
+    assert "alupdate.yaml:1:" in p.stderr and "UTF-8" in p.stderr, p.stderr
