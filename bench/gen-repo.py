@@ -127,6 +127,8 @@ CREATE TABLE obsoletes ( name TEXT, flags TEXT, epoch TEXT, version TEXT, releas
         c.execute('INSERT INTO files VALUES (?,?,?)', ('/usr/bin/' + n, 'file', k))
     c.execute('CREATE INDEX packagename ON packages (name)')
     c.execute('CREATE INDEX providesname ON provides (name)')
+    for t in ('files', 'requires', 'provides', 'conflicts', 'obsoletes'):
+        c.execute('CREATE INDEX pkg%s ON %s (pkgKey)' % (t, t))
     db.commit()
     db.close()
     with open(path, 'rb') as f, bz2.open(path + '.bz2', 'wb') as g:

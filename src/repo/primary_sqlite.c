@@ -188,6 +188,33 @@ static int read_pkg(struct rd *r, struct alu_pkgrec *p)
 	return 0;
 }
 
+/* The per-package queries below look rows up by pkgKey. createrepo_c and
+ * yum index that column; a primary_db without those indexes would make the
+ * read quadratic (minutes for an AL2-size repository), so they are added to
+ * our private decompressed copy when missing. */
+static void index_pkgkey(sqlite3 *db)
+{
+	static const char *const tables[] = { "requires", "provides", "conflicts", "obsoletes", "files" };
+	char sql[256];
+
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		sqlite3_stmt *st = NULL;
+		int have = 0;
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'index'"
+				       " AND tbl_name = ?1 AND sql LIKE '%(pkgKey)%'", -1, &st, NULL))
+			return;
+		sqlite3_bind_text(st, 1, tables[i], -1, SQLITE_STATIC);
+		have = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (have)
+			continue;
+		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS alu_pkgkey_%s ON %s (pkgKey)",
+			 tables[i], tables[i]);
+		/* a table that does not exist fails here and again, clearly, in prepare() */
+		sqlite3_exec(db, sql, NULL, NULL, NULL);
+	}
+}
+
 static int prepare(struct rd *r)
 {
 	char sql[256];
@@ -214,10 +241,17 @@ int alu_primary_sqlite_file(const char *dbpath, alu_pkgrec_cb cb, void *ud, stru
 	struct alu_pkgrec rec;
 	int rc;
 
-	if (sqlite3_open_v2(dbpath, &r.db, SQLITE_OPEN_READONLY, NULL)) {
-		rc = alu_err_set(e, -ALUE_DB, "%s: %s", dbpath,
-				 r.db ? sqlite3_errmsg(r.db) : "cannot open");
-		goto out;
+	/* read-write: dbpath is the private copy ingest decompressed (see above) */
+	if (sqlite3_open_v2(dbpath, &r.db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		index_pkgkey(r.db);
+	} else {
+		sqlite3_close(r.db);
+		r.db = NULL;
+		if (sqlite3_open_v2(dbpath, &r.db, SQLITE_OPEN_READONLY, NULL)) {
+			rc = alu_err_set(e, -ALUE_DB, "%s: %s", dbpath,
+					 r.db ? sqlite3_errmsg(r.db) : "cannot open");
+			goto out;
+		}
 	}
 	rc = prepare(&r);
 	while (!rc) {
