@@ -66,6 +66,19 @@ row() { # name prep-alu prep-dnf alu-args dnf-args
 printf '%-32s %21s | %21s |\n' "workload ($(grep -c '<package ' <(zcat "$W/repo/repodata/primary.xml.gz")) packages)" alupdate dnf
 row "cold makecache" "rm -rf $root/var/cache/alupdate" "rm -rf $W/dnf-cache" "makecache" "makecache"
 row "warm check-update" ":" ":" "check-update" "check-update"
+# The form real AL2 mirrors publish: primary_db only (dnf cannot read it).
+sq=$W/repo-sqlite
+if [ ! -f "$sq/repodata/repomd.xml" ]; then
+	rm -rf "$sq" && cp -a "$W/repo" "$sq"
+	/usr/bin/python3 -c 'import re,sys; p=sys.argv[1]; s=open(p).read(); open(p,"w").write(re.sub(r"<data type=\"primary\">.*?</data>\n", "", s, flags=re.S))' \
+		"$sq/repodata/repomd.xml"
+fi
+sed -i "s|^baseurl=.*|baseurl=file://$sq|" "$root/etc/yum.repos.d/bench.repo"
+a=$(measure "rm -rf $root/var/cache/alupdate" "${alu[@]}" makecache)
+printf '%-32s %8.3f s %7.1f MB | %21s |\n' "cold makecache (primary_db only)" ${a%% *} \
+	"$(awk -v k="${a##* }" 'BEGIN { printf "%.1f", k / 1024 }')" "(dnf cannot read it)"
+sed -i "s|^baseurl=.*|baseurl=file://$W/repo|" "$root/etc/yum.repos.d/bench.repo"
+"${alu[@]}" makecache >/dev/null
 row "warm updateinfo list --security" ":" ":" "updateinfo list --security" "updateinfo list --security"
 
 # Patching: the sample root's old set updated from the sample mirror's XML
