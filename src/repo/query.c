@@ -255,32 +255,45 @@ int alu_adv_filter_match(const struct alu_filter *f, const struct alu_advrec *a)
 	return !any || hit;
 }
 
-struct st_walk { const struct alu_advpkg *k; int status; };
+/* The newest installed instance decides: with installonly packages (kernel)
+ * older instances stay installed beside the fixed one, and yum counts the
+ * advisory as installed once the fix (or newer) is there. */
+struct st_walk {
+	const struct alu_advpkg *k;
+	int found;
+	uint32_t epoch;
+	char version[256], release[256];
+};
 
 static int status_cb(void *ud, const struct alu_instpkg *p)
 {
 	struct st_walk *w = ud;
 	struct alu_evr ie = { p->epoch, p->version, p->release };
-	struct alu_evr fe = { w->k->epoch, w->k->version, w->k->release };
+	struct alu_evr be = { w->epoch, w->version, w->release };
 
 	if (!alu_arch_compat(p->arch, w->k->arch))
 		return 0;
-	if (alu_evr_cmp(&ie, &fe) < 0) {
-		/* one older instance is enough to need the fix (multiple versions: kernel) */
-		if (w->status != ALU_ADVST_NEEDED)
-			w->status = ALU_ADVST_NEEDED;
-	} else if (w->status == ALU_ADVST_NONE) {
-		w->status = ALU_ADVST_INSTALLED;
-	}
+	if (w->found && alu_evr_cmp(&ie, &be) <= 0)
+		return 0;
+	w->found = 1;
+	w->epoch = p->epoch;
+	snprintf(w->version, sizeof(w->version), "%s", p->version);
+	snprintf(w->release, sizeof(w->release), "%s", p->release);
 	return 0;
 }
 
 int alu_adv_pkg_status(struct alu_state *s, const struct alu_advpkg *k)
 {
-	struct st_walk w = { k, ALU_ADVST_NONE };
+	struct st_walk w = { .k = k };
 	int rc = alu_state_find_name(s, k->name, status_cb, &w);
+	struct alu_evr ne = { w.epoch, w.version, w.release };
+	struct alu_evr fe = { k->epoch, k->version, k->release };
 
-	return rc < 0 ? rc : w.status;
+	if (rc < 0)
+		return rc;
+	if (!w.found)
+		return ALU_ADVST_NONE;
+	return alu_evr_cmp(&ne, &fe) < 0 ? ALU_ADVST_NEEDED : ALU_ADVST_INSTALLED;
 }
 
 const char *alu_adv_label(const struct alu_advrec *a, char *buf, size_t n)

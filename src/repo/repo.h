@@ -305,7 +305,7 @@ int alu_filter_active(const struct alu_filter *f);
 int alu_adv_filter_match(const struct alu_filter *f, const struct alu_advrec *a);
 
 enum { ALU_ADVST_NONE = 0,       /* no installed package of that name and arch */
-	ALU_ADVST_NEEDED = 1,    /* an installed one is older than the fix */
+	ALU_ADVST_NEEDED = 1,    /* the newest installed one is older than the fix */
 	ALU_ADVST_INSTALLED = 2, /* the fix (or newer) is installed */
 };
 /** @return ALU_ADVST_* for one package line of an advisory, or a negative code. */

@@ -266,3 +266,17 @@ def test_lock_nowait(alu, sample_root, mirror):
         fcntl.flock(f, fcntl.LOCK_EX)
         p = alu("--installroot", sample_root, "update", "-y", "--nowait")
         assert p.returncode == 1 and "lock" in p.stderr.lower(), p.stderr
+
+
+def test_kernel_advisory_counts_as_installed_beside_old_kernel(alu, sample_root):
+    """kernel is installonly: after `update --security` the old kernel stays
+    beside the fixed one, and yum counts the advisory as installed (the
+    newest instance decides), so nothing is listed as still needed."""
+    p = alu("--installroot", sample_root, "update", "--security", "-y")
+    assert p.returncode == 0, p.stderr
+    kernels = [n for n in alu_installed(alu, sample_root) if n.startswith("kernel-")]
+    assert len(kernels) == 2, kernels
+    p = alu("--installroot", sample_root, "updateinfo", "list", "--security")
+    assert p.returncode == 0 and "ALAS" not in p.stdout, p.stdout
+    p = alu("--installroot", sample_root, "updateinfo", "list", "installed")
+    assert "ALAS2KERNEL-5.10-2026-002" in p.stdout, p.stdout
