@@ -101,36 +101,6 @@ int alu_decomp_finish(struct alu_decomp *d, struct alu_err *e)
 	return rc;
 }
 
-int alu_decomp_each(const char *path, int (*cb)(void *ud, const char *buf, size_t n),
-		    void *ud, struct alu_err *e)
-{
-	struct alu_decomp *d;
-	char *buf;
-	ssize_t r;
-	int rc;
-
-	rc = alu_decomp_open(path, &d, e);
-	if (rc)
-		return rc;
-	buf = malloc(DECOMP_BLOCK);
-	if (!buf) {
-		alu_decomp_finish(d, NULL);
-		return alu_err_set(e, -ENOMEM, "out of memory");
-	}
-	rc = 0;
-	while ((r = alu_decomp_read(d, buf, DECOMP_BLOCK)) > 0) {
-		rc = cb(ud, buf, (size_t)r);
-		if (rc)
-			break;
-	}
-	free(buf);
-	if (rc) {
-		alu_decomp_finish(d, NULL);
-		return rc;
-	}
-	return alu_decomp_finish(d, e);
-}
-
 struct to_fd { int fd; const char *dst; struct alu_err *e; };
 
 static int write_all(void *ud, const char *buf, size_t n)

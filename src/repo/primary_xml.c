@@ -1,34 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * primary.xml, streamed: expat is fed decoded chunks and each <package> is
- * handed to the sink as soon as its end tag is seen, so memory stays at one
- * package whatever the repository's size. Elements are matched by local
- * name (common and rpm namespaces do not collide on the names we read).
+ * primary.xml, streamed: the XML reader (xmlscan.h: a fast path, expat for
+ * the rest) is fed decoded chunks and each <package> is handed to the sink
+ * as soon as its end tag is seen, so memory stays at one package whatever
+ * the repository's size. Elements are matched by local name (common and
+ * rpm namespaces do not collide on the names we read).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <expat.h>
-
 #include "repo/repo_int.h"
+#include "repo/xmlscan.h"
 
 #define TEXT_MAX (8u << 20)   /* one description or file name; more is hostile */
-#define XML_BASE "http://www.w3.org/XML/1998/namespace|base"
+#define XML_BASE "xml:base"
 
 enum txt { T_NONE, T_NAME, T_ARCH, T_CHECKSUM, T_SUMMARY, T_DESCRIPTION, T_PACKAGER, T_URL,
 	T_LICENSE, T_VENDOR, T_GROUP, T_BUILDHOST, T_SOURCERPM, T_FILE };
 
-static const struct { const char *name; enum txt t; } text_elems[] = {
-	{ "name", T_NAME }, { "arch", T_ARCH }, { "checksum", T_CHECKSUM },
-	{ "summary", T_SUMMARY }, { "description", T_DESCRIPTION }, { "packager", T_PACKAGER },
-	{ "url", T_URL }, { "license", T_LICENSE }, { "vendor", T_VENDOR }, { "group", T_GROUP },
-	{ "buildhost", T_BUILDHOST }, { "sourcerpm", T_SOURCERPM }, { "file", T_FILE },
-};
+/* the elements we read, by local name; text elements carry their enum txt */
+enum elem { E_OTHER = 0, E_TEXT_LAST = T_FILE, E_PACKAGE, E_FORMAT, E_ENTRY, E_PROVIDES,
+	E_REQUIRES, E_CONFLICTS, E_OBSOLETES, E_HEADER_RANGE, E_VERSION, E_TIME, E_SIZE,
+	E_LOCATION };
 
 struct alu_primary_xml {
-	XML_Parser xp;
+	struct xscan *xp;
 	alu_pkgrec_cb cb;
 	void *ud;
 	struct alu_err *e;
@@ -54,15 +52,52 @@ static int fail(struct alu_primary_xml *p, int code, const char *fmt, const char
 		return p->err;
 	snprintf(msg, sizeof(msg), fmt, a);
 	p->err = alu_err_set(p->e, code, "primary.xml: line %lu: %s",
-			     (unsigned long)XML_GetCurrentLineNumber(p->xp), msg);
-	XML_StopParser(p->xp, XML_FALSE);
+			     xscan_line(p->xp), msg);
+	xscan_stop(p->xp);
 	return p->err;
 }
 
-static const char *local(const char *name)
+static int same(const char *a, const char *b, size_t n)
 {
-	const char *bar = strrchr(name, '|');
-	return bar ? bar + 1 : name;
+	while (n && *a == *b)
+		a++, b++, n--;
+	return !n;
+}
+
+#define IS(lit) (n == sizeof(lit) - 1 && same(l, lit, n))
+
+/* By local name: the common and rpm namespaces do not collide on ours. */
+static enum elem elem_of(const char *name)
+{
+	const char *l = name, *c;
+	size_t n;
+
+	for (c = name; *c; c++)
+		if (*c == ':')
+			l = c + 1;
+	n = (size_t)(c - l);
+	switch (l[0]) {
+	case 'a': return IS("arch") ? (enum elem)T_ARCH : E_OTHER;
+	case 'b': return IS("buildhost") ? (enum elem)T_BUILDHOST : E_OTHER;
+	case 'c': return IS("checksum") ? (enum elem)T_CHECKSUM : IS("conflicts") ? E_CONFLICTS : E_OTHER;
+	case 'd': return IS("description") ? (enum elem)T_DESCRIPTION : E_OTHER;
+	case 'e': return IS("entry") ? E_ENTRY : E_OTHER;
+	case 'f': return IS("file") ? (enum elem)T_FILE : IS("format") ? E_FORMAT : E_OTHER;
+	case 'g': return IS("group") ? (enum elem)T_GROUP : E_OTHER;
+	case 'h': return IS("header-range") ? E_HEADER_RANGE : E_OTHER;
+	case 'l': return IS("license") ? (enum elem)T_LICENSE : IS("location") ? E_LOCATION : E_OTHER;
+	case 'n': return IS("name") ? (enum elem)T_NAME : E_OTHER;
+	case 'o': return IS("obsoletes") ? E_OBSOLETES : E_OTHER;
+	case 'p': return IS("package") ? E_PACKAGE : IS("packager") ? (enum elem)T_PACKAGER :
+			 IS("provides") ? E_PROVIDES : E_OTHER;
+	case 'r': return IS("requires") ? E_REQUIRES : E_OTHER;
+	case 's': return IS("size") ? E_SIZE : IS("sourcerpm") ? (enum elem)T_SOURCERPM :
+			 IS("summary") ? (enum elem)T_SUMMARY : E_OTHER;
+	case 't': return IS("time") ? E_TIME : E_OTHER;
+	case 'u': return IS("url") ? (enum elem)T_URL : E_OTHER;
+	case 'v': return IS("vendor") ? (enum elem)T_VENDOR : IS("version") ? E_VERSION : E_OTHER;
+	default: return E_OTHER;
+	}
 }
 
 static const char *attr(const char **atts, const char *key)
@@ -106,100 +141,127 @@ static void begin_package(struct alu_primary_xml *p)
 	p->deptype = -1;
 }
 
-static void XMLCALL on_start(void *ud, const char *name, const char **atts)
+static void dep_entry(struct alu_primary_xml *p, const char **atts)
+{
+	const char *n = NULL, *pre = NULL, *flags = NULL, *ep = NULL, *ver = NULL, *rel = NULL;
+	struct alu_dep d;
+
+	/* one pass: an entry has up to six attributes and there are many entries */
+	for (; atts[0]; atts += 2) {
+		const char *k = atts[0], **slot;
+		switch (k[0]) {
+		case 'n': slot = strcmp(k, "name") ? NULL : &n; break;
+		case 'p': slot = strcmp(k, "pre") ? NULL : &pre; break;
+		case 'f': slot = strcmp(k, "flags") ? NULL : &flags; break;
+		case 'e': slot = strcmp(k, "epoch") ? NULL : &ep; break;
+		case 'v': slot = strcmp(k, "ver") ? NULL : &ver; break;
+		case 'r': slot = strcmp(k, "rel") ? NULL : &rel; break;
+		default: slot = NULL; break;
+		}
+		if (slot)
+			*slot = atts[1];
+	}
+	if (!n || !*n) {
+		fail(p, -ALUE_CORRUPT, "dependency entry without a name in %s", p->rec.name);
+		return;
+	}
+	d.name = adup(p, n);
+	d.flags = rdep_flags(flags);
+	if (pre && (!strcmp(pre, "1") || !strcmp(pre, "true")))
+		d.flags |= ALU_DEP_PREREQ;
+	d.evr = rdep_evr(&p->arena, ep, ver, rel);
+	if (!d.evr || RVEC_PUSH(p->deps[p->deptype], d))
+		fail(p, -ENOMEM, "out of memory%s", "");
+}
+
+static void version_of(struct alu_primary_xml *p, const char **atts)
+{
+	const char *ep = attr(atts, "epoch");
+	uint64_t e64;
+
+	if (rparse_u64(ep, 1, &e64) || e64 > UINT32_MAX) {
+		fail(p, -ALUE_CORRUPT, "bad epoch '%s'", ep);
+		return;
+	}
+	p->rec.epoch = (uint32_t)e64;
+	p->rec.version = adup(p, attr(atts, "ver"));
+	p->rec.release = adup(p, attr(atts, "rel"));
+}
+
+static void on_start(void *ud, const char *name, const char **atts)
 {
 	struct alu_primary_xml *p = ud;
-	const char *l = local(name);
+	enum elem e = elem_of(name);
 
 	p->txt = T_NONE;
 	if (p->err)
 		return;
-	if (!strcmp(l, "package")) {
+	if (e == E_PACKAGE) {
 		if (p->in_pkg)
 			fail(p, -ALUE_CORRUPT, "nested <package>%s", "");
 		else
 			begin_package(p);
 		return;
 	}
-	if (!p->in_pkg)
+	if (!p->in_pkg || e == E_OTHER)
 		return;
-	if (!strcmp(l, "format")) {
+	if (e == E_FORMAT) {
 		p->in_format = 1;
 		return;
 	}
-	if (p->deptype >= 0 && !strcmp(l, "entry")) {
-		const char *n = attr(atts, "name"), *pre = attr(atts, "pre");
-		struct alu_dep d;
-		if (!n || !*n) {
-			fail(p, -ALUE_CORRUPT, "dependency entry without a name in %s", p->rec.name);
-			return;
-		}
-		d.name = adup(p, n);
-		d.flags = rdep_flags(attr(atts, "flags"));
-		if (pre && (!strcmp(pre, "1") || !strcmp(pre, "true")))
-			d.flags |= ALU_DEP_PREREQ;
-		d.evr = rdep_evr(&p->arena, attr(atts, "epoch"), attr(atts, "ver"), attr(atts, "rel"));
-		if (!d.evr || RVEC_PUSH(p->deps[p->deptype], d))
-			fail(p, -ENOMEM, "out of memory%s", "");
+	/* inside a dependency list only <entry> counts; "name" there is not ours */
+	if (p->deptype >= 0) {
+		if (e == E_ENTRY)
+			dep_entry(p, atts);
 		return;
 	}
-	if (p->in_format) {
-		if (!strcmp(l, "provides"))
-			p->deptype = ALU_PROVIDES;
-		else if (!strcmp(l, "requires"))
-			p->deptype = ALU_REQUIRES;
-		else if (!strcmp(l, "conflicts"))
-			p->deptype = ALU_CONFLICTS;
-		else if (!strcmp(l, "obsoletes"))
-			p->deptype = ALU_OBSOLETES;
-		else if (!strcmp(l, "header-range")) {
+	switch (e) {
+	case E_PROVIDES: case E_REQUIRES: case E_CONFLICTS: case E_OBSOLETES:
+		if (p->in_format)
+			p->deptype = e == E_PROVIDES ? ALU_PROVIDES : e == E_REQUIRES ? ALU_REQUIRES :
+				     e == E_CONFLICTS ? ALU_CONFLICTS : ALU_OBSOLETES;
+		return;
+	case E_HEADER_RANGE:
+		if (p->in_format) {
 			num(p, atts, "start", &p->rec.header_start);
 			num(p, atts, "end", &p->rec.header_end);
 		}
-	}
-	if (!strcmp(l, "version") && !p->in_format) {
-		const char *ep = attr(atts, "epoch");
-		uint64_t e64;
-		if (rparse_u64(ep, 1, &e64) || e64 > UINT32_MAX) {
-			fail(p, -ALUE_CORRUPT, "bad epoch '%s'", ep);
-			return;
+		return;
+	case E_VERSION:
+		if (!p->in_format)
+			version_of(p, atts);
+		return;
+	case E_TIME:
+		if (!p->in_format) {
+			num(p, atts, "file", &p->rec.time_file);
+			num(p, atts, "build", &p->rec.time_build);
 		}
-		p->rec.epoch = (uint32_t)e64;
-		p->rec.version = adup(p, attr(atts, "ver"));
-		p->rec.release = adup(p, attr(atts, "rel"));
 		return;
-	}
-	if (!strcmp(l, "time") && !p->in_format) {
-		num(p, atts, "file", &p->rec.time_file);
-		num(p, atts, "build", &p->rec.time_build);
+	case E_SIZE:
+		if (!p->in_format) {
+			num(p, atts, "package", &p->rec.size_package);
+			num(p, atts, "installed", &p->rec.size_installed);
+			num(p, atts, "archive", &p->rec.size_archive);
+		}
 		return;
-	}
-	if (!strcmp(l, "size") && !p->in_format) {
-		num(p, atts, "package", &p->rec.size_package);
-		num(p, atts, "installed", &p->rec.size_installed);
-		num(p, atts, "archive", &p->rec.size_archive);
+	case E_LOCATION:
+		if (!p->in_format) {
+			p->rec.location = adup(p, attr(atts, "href"));
+			p->rec.location_base = adup(p, attr(atts, XML_BASE));
+		}
 		return;
-	}
-	if (!strcmp(l, "location") && !p->in_format) {
-		p->rec.location = adup(p, attr(atts, "href"));
-		p->rec.location_base = adup(p, attr(atts, XML_BASE));
+	default:
+		if (e <= E_TEXT_LAST) {
+			if (e == (enum elem)T_CHECKSUM)
+				p->rec.checksum_type = adup(p, attr(atts, "type"));
+			p->txt = (enum txt)e;
+			p->ntext = 0;
+		}
 		return;
-	}
-	/* inside a dependency list only <entry> counts; "name" there is not ours */
-	if (p->deptype >= 0)
-		return;
-	for (size_t i = 0; i < sizeof(text_elems) / sizeof(text_elems[0]); i++) {
-		if (strcmp(l, text_elems[i].name))
-			continue;
-		if (text_elems[i].t == T_CHECKSUM)
-			p->rec.checksum_type = adup(p, attr(atts, "type"));
-		p->txt = text_elems[i].t;
-		p->ntext = 0;
-		break;
 	}
 }
 
-static void XMLCALL on_text(void *ud, const char *t, int n)
+static void on_text(void *ud, const char *t, int n)
 {
 	struct alu_primary_xml *p = ud;
 
@@ -269,16 +331,16 @@ static void end_package(struct alu_primary_xml *p)
 	if (rc) {
 		p->err = rc;
 		alu_err_set(p->e, rc, "primary.xml: package %s: %s", p->rec.name, alu_strerror(rc));
-		XML_StopParser(p->xp, XML_FALSE);
+		xscan_stop(p->xp);
 		return;
 	}
 	p->count++;
 }
 
-static void XMLCALL on_end(void *ud, const char *name)
+static void on_end(void *ud, const char *name)
 {
 	struct alu_primary_xml *p = ud;
-	const char *l = local(name);
+	enum elem e;
 
 	if (p->err)
 		return;
@@ -289,12 +351,12 @@ static void XMLCALL on_end(void *ud, const char *name)
 	}
 	if (!p->in_pkg)
 		return;
-	if (!strcmp(l, "package"))
+	e = elem_of(name);
+	if (e == E_PACKAGE)
 		end_package(p);
-	else if (!strcmp(l, "format"))
+	else if (e == E_FORMAT)
 		p->in_format = 0;
-	else if (p->deptype >= 0 && (!strcmp(l, "provides") || !strcmp(l, "requires") ||
-				     !strcmp(l, "conflicts") || !strcmp(l, "obsoletes")))
+	else if (p->deptype >= 0 && e >= E_PROVIDES && e <= E_OBSOLETES)
 		p->deptype = -1;
 }
 
@@ -304,7 +366,7 @@ int alu_primary_xml_new(alu_pkgrec_cb cb, void *ud, struct alu_primary_xml **out
 
 	if (!p)
 		return -ENOMEM;
-	p->xp = XML_ParserCreateNS(NULL, '|');
+	p->xp = xscan_new(p, on_start, on_end, on_text);
 	if (!p->xp) {
 		free(p);
 		return -ENOMEM;
@@ -312,9 +374,6 @@ int alu_primary_xml_new(alu_pkgrec_cb cb, void *ud, struct alu_primary_xml **out
 	p->cb = cb;
 	p->ud = ud;
 	p->deptype = -1;
-	XML_SetUserData(p->xp, p);
-	XML_SetElementHandler(p->xp, on_start, on_end);
-	XML_SetCharacterDataHandler(p->xp, on_text);
 	*out = p;
 	return 0;
 }
@@ -325,21 +384,9 @@ int alu_primary_xml_feed(struct alu_primary_xml *p, const char *buf, size_t n, i
 	p->e = e;
 	if (p->err)
 		return p->err;
-	while (n || final) {
-		int chunk = n > (1u << 30) ? 1 << 30 : (int)n;
-		int last = final && (size_t)chunk == n;
-		if (XML_Parse(p->xp, buf, chunk, last) == XML_STATUS_ERROR) {
-			if (!p->err)
-				p->err = alu_err_set(e, -ALUE_XML, "primary.xml: line %lu: %s",
-					(unsigned long)XML_GetCurrentLineNumber(p->xp),
-					XML_ErrorString(XML_GetErrorCode(p->xp)));
-			return p->err;
-		}
-		buf += chunk;
-		n -= (size_t)chunk;
-		if (last)
-			break;
-	}
+	if (xscan_feed(p->xp, buf, n, final) && !p->err)
+		p->err = alu_err_set(e, -ALUE_XML, "primary.xml: line %lu: %s",
+				     xscan_line(p->xp), xscan_error(p->xp));
 	return p->err;
 }
 
@@ -352,7 +399,7 @@ void alu_primary_xml_free(struct alu_primary_xml *p)
 {
 	if (!p)
 		return;
-	XML_ParserFree(p->xp);
+	xscan_free(p->xp);
 	rarena_free(&p->arena);
 	for (int t = 0; t < ALU_DEPTYPE_N; t++)
 		free(p->deps[t].v);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * updateinfo.xml, streamed like primary.xml: one <update> at a time is
- * handed to the sink. Text is kept as expat gives it (entities decoded once),
+ * handed to the sink. Text is kept as the XML reader gives it (entities decoded once),
  * so a description that the publisher escaped twice keeps its "&lt;" as the
  * file has it after one decode, as yum shows it.
  */
@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <expat.h>
-
 #include "repo/repo_int.h"
+#include "repo/xmlscan.h"
 
 #define TEXT_MAX (8u << 20)
 
@@ -20,7 +19,7 @@ enum txt { T_NONE, T_ID, T_TITLE, T_SEVERITY, T_DESCRIPTION, T_FILENAME, T_CVSS_
 	T_CVSS_VECTOR, T_SUMMARY };
 
 struct alu_updateinfo {
-	XML_Parser xp;
+	struct xscan *xp;
 	alu_advrec_cb cb;
 	void *ud;
 	struct alu_err *e;
@@ -43,8 +42,8 @@ static int fail(struct alu_updateinfo *u, int code, const char *fmt, const char 
 		return u->err;
 	snprintf(msg, sizeof(msg), fmt, a);
 	u->err = alu_err_set(u->e, code, "updateinfo.xml: line %lu: %s",
-			     (unsigned long)XML_GetCurrentLineNumber(u->xp), msg);
-	XML_StopParser(u->xp, XML_FALSE);
+			     xscan_line(u->xp), msg);
+	xscan_stop(u->xp);
 	return u->err;
 }
 
@@ -106,7 +105,7 @@ static void begin_package(struct alu_updateinfo *u, const char **atts)
 	u->in_pkg = 1;
 }
 
-static void XMLCALL on_start(void *ud, const char *l, const char **atts)
+static void on_start(void *ud, const char *l, const char **atts)
 {
 	struct alu_updateinfo *u = ud;
 
@@ -152,7 +151,7 @@ static void XMLCALL on_start(void *ud, const char *l, const char **atts)
 	}
 }
 
-static void XMLCALL on_text(void *ud, const char *t, int n)
+static void on_text(void *ud, const char *t, int n)
 {
 	struct alu_updateinfo *u = ud;
 
@@ -200,11 +199,11 @@ static void end_update(struct alu_updateinfo *u)
 	if (rc) {
 		u->err = rc;
 		alu_err_set(u->e, rc, "updateinfo.xml: %s: %s", u->rec.id, alu_strerror(rc));
-		XML_StopParser(u->xp, XML_FALSE);
+		xscan_stop(u->xp);
 	}
 }
 
-static void XMLCALL on_end(void *ud, const char *l)
+static void on_end(void *ud, const char *l)
 {
 	struct alu_updateinfo *u = ud;
 	enum txt t = u->txt;
@@ -245,17 +244,13 @@ int alu_updateinfo_new(alu_advrec_cb cb, void *ud, struct alu_updateinfo **out)
 
 	if (!u)
 		return -ENOMEM;
-	/* updateinfo has no namespace; a plain parser keeps names as written */
-	u->xp = XML_ParserCreate(NULL);
+	u->xp = xscan_new(u, on_start, on_end, on_text);
 	if (!u->xp) {
 		free(u);
 		return -ENOMEM;
 	}
 	u->cb = cb;
 	u->ud = ud;
-	XML_SetUserData(u->xp, u);
-	XML_SetElementHandler(u->xp, on_start, on_end);
-	XML_SetCharacterDataHandler(u->xp, on_text);
 	*out = u;
 	return 0;
 }
@@ -266,21 +261,9 @@ int alu_updateinfo_feed(struct alu_updateinfo *u, const char *buf, size_t n, int
 	u->e = e;
 	if (u->err)
 		return u->err;
-	while (n || final) {
-		int chunk = n > (1u << 30) ? 1 << 30 : (int)n;
-		int last = final && (size_t)chunk == n;
-		if (XML_Parse(u->xp, buf, chunk, last) == XML_STATUS_ERROR) {
-			if (!u->err)
-				u->err = alu_err_set(e, -ALUE_XML, "updateinfo.xml: line %lu: %s",
-					(unsigned long)XML_GetCurrentLineNumber(u->xp),
-					XML_ErrorString(XML_GetErrorCode(u->xp)));
-			return u->err;
-		}
-		buf += chunk;
-		n -= (size_t)chunk;
-		if (last)
-			break;
-	}
+	if (xscan_feed(u->xp, buf, n, final) && !u->err)
+		u->err = alu_err_set(e, -ALUE_XML, "updateinfo.xml: line %lu: %s",
+				     xscan_line(u->xp), xscan_error(u->xp));
 	return u->err;
 }
 
@@ -288,7 +271,7 @@ void alu_updateinfo_free(struct alu_updateinfo *u)
 {
 	if (!u)
 		return;
-	XML_ParserFree(u->xp);
+	xscan_free(u->xp);
 	rarena_free(&u->arena);
 	free(u->refs.v);
 	free(u->pkgs.v);
