@@ -24,16 +24,21 @@ enum { V_LIST, V_INFO, V_SUMMARY };
 
 static const char *const sevs[] = { "Critical", "Important", "Medium", "Moderate", "Low" };
 
+/* In collection order (by advisory id) an advisory's rows, one per package,
+ * stand together. @return whether row @p i is the first of its advisory. */
+static int first_of_advisory(const struct uirows *u, size_t i)
+{
+	return i == 0 || strcmp(u->v[i - 1].id, u->v[i].id);
+}
+
 static void summary(const struct uirows *u, const char *mode, int json)
 {
 	size_t nsec = 0, nbug = 0, nenh = 0, nnew = 0, nsev[5] = { 0 };
-	const struct uirow *last = NULL;
 
 	for (size_t i = 0; i < u->n; i++) {
 		const struct uirow *r = &u->v[i];
-		if (last && !strcmp(last->id, r->id))
+		if (!first_of_advisory(u, i))
 			continue;
-		last = r;
 		switch (r->typebit) {
 		case ALU_ADV_SECURITY:
 			nsec++;
@@ -129,13 +134,10 @@ static void field(const char *key, const char *v)
 
 static void info(const struct uirows *u)
 {
-	const struct uirow *last = NULL;
-
 	for (size_t i = 0; i < u->n; i++) {
 		const struct uirow *r = &u->v[i];
-		if (last && !strcmp(last->id, r->id))
+		if (!first_of_advisory(u, i))
 			continue;
-		last = r;
 		printf("===============================================================================\n"
 		       "  %s\n"
 		       "===============================================================================\n",

@@ -47,6 +47,21 @@ int st_open_dbis(struct alu_state *s, MDB_txn *txn, int create, struct alu_err *
 int st_rtxn(struct alu_state *s, MDB_txn **txn, int *own);
 void st_rtxn_end(MDB_txn *txn, int own);
 
+/* A cursor over one db in a read transaction (st_rtxn's), for a walk. */
+struct st_cursor {
+	MDB_txn *txn;
+	MDB_cursor *c;
+	int own;
+};
+/* Open a read transaction and a cursor on db @p dbi (state_read.c).
+ * @return 0, or -ALUE_DB with nothing left open. */
+int st_cursor_open(struct alu_state *s, int dbi, struct st_cursor *cur);
+/* Close what st_cursor_open() opened. @p rc is the LMDB code that ended the
+ * walk, @p r the walk's own result.
+ * @return @p r, or -ALUE_DB when @p r is 0 and @p rc is an LMDB error
+ *         (MDB_NOTFOUND, the walk's normal end, is not). */
+int st_cursor_close(struct st_cursor *cur, int rc, int r);
+
 /* meta helpers */
 int st_meta_get(struct alu_state *s, MDB_txn *txn, const char *k, MDB_val *v);
 int st_meta_put(struct alu_state *s, MDB_txn *txn, const char *k, const void *v, size_t n);

@@ -67,27 +67,20 @@ int alu_state_journal_get(struct alu_state *s, const void *key, size_t klen,
 static int walk(struct alu_state *s, int dbi, int reverse,
 		int (*cb)(void *arg, const MDB_val *k, const MDB_val *v), void *arg)
 {
-	MDB_cursor *c = NULL;
-	MDB_txn *txn;
+	struct st_cursor cur;
 	MDB_val k, v;
-	int own, rc, r = 0;
+	int rc, r = 0;
 
 	if (!s->env)
 		return 0;
-	if (st_rtxn(s, &txn, &own))
+	if (st_cursor_open(s, dbi, &cur))
 		return -ALUE_DB;
-	rc = mdb_cursor_open(txn, s->dbi[dbi], &c);
-	if (!rc)
-		rc = mdb_cursor_get(c, &k, &v, reverse ? MDB_LAST : MDB_FIRST);
+	rc = mdb_cursor_get(cur.c, &k, &v, reverse ? MDB_LAST : MDB_FIRST);
 	while (!rc && !r) {
 		r = cb(arg, &k, &v);
-		rc = mdb_cursor_get(c, &k, &v, reverse ? MDB_PREV : MDB_NEXT);
+		rc = mdb_cursor_get(cur.c, &k, &v, reverse ? MDB_PREV : MDB_NEXT);
 	}
-	if (rc && rc != MDB_NOTFOUND && !r)
-		r = -ALUE_DB;
-	mdb_cursor_close(c);
-	st_rtxn_end(txn, own);
-	return r;
+	return st_cursor_close(&cur, rc, r);
 }
 
 struct jw {

@@ -6,6 +6,27 @@
 
 #include "db/state_int.h"
 
+int st_cursor_open(struct alu_state *s, int dbi, struct st_cursor *cur)
+{
+	cur->c = NULL;
+	if (st_rtxn(s, &cur->txn, &cur->own))
+		return -ALUE_DB;
+	if (mdb_cursor_open(cur->txn, s->dbi[dbi], &cur->c)) {
+		st_rtxn_end(cur->txn, cur->own);
+		return -ALUE_DB;
+	}
+	return 0;
+}
+
+int st_cursor_close(struct st_cursor *cur, int rc, int r)
+{
+	if (rc && rc != MDB_NOTFOUND && !r)
+		r = -ALUE_DB;
+	mdb_cursor_close(cur->c);
+	st_rtxn_end(cur->txn, cur->own);
+	return r;
+}
+
 /* Call @p cb with the record of id @p idv (an 8-byte index value). */
 static int emit(struct alu_state *s, MDB_txn *txn, MDB_val *idv, alu_instpkg_cb cb, void *arg)
 {
@@ -27,24 +48,20 @@ static int walk_index(struct alu_state *s, int dbi, const char *k, alu_instpkg_c
 		      alu_id_cb icb, void *arg)
 {
 	struct st_key key;
-	MDB_cursor *c = NULL;
-	MDB_txn *txn;
+	struct st_cursor cur;
 	MDB_val kv, v;
-	int own, rc, r = 0;
+	int rc, r = 0;
 
 	if (!s->env)
 		return 0;
-	if (st_rtxn(s, &txn, &own))
+	if (st_cursor_open(s, dbi, &cur))
 		return -ALUE_DB;
-	rc = mdb_cursor_open(txn, s->dbi[dbi], &c);
-	if (!rc) {
-		if (k) {
-			st_key(&key, k, strlen(k));
-			kv = key.v;
-			rc = mdb_cursor_get(c, &kv, &v, MDB_SET_KEY);
-		} else {
-			rc = mdb_cursor_get(c, &kv, &v, MDB_FIRST);
-		}
+	if (k) {
+		st_key(&key, k, strlen(k));
+		kv = key.v;
+		rc = mdb_cursor_get(cur.c, &kv, &v, MDB_SET_KEY);
+	} else {
+		rc = mdb_cursor_get(cur.c, &kv, &v, MDB_FIRST);
 	}
 	while (!rc && !r) {
 		if (v.mv_size != 8) {
@@ -52,19 +69,15 @@ static int walk_index(struct alu_state *s, int dbi, const char *k, alu_instpkg_c
 			break;
 		}
 		if (pcb) {
-			r = emit(s, txn, &v, pcb, arg);
+			r = emit(s, cur.txn, &v, pcb, arg);
 			if (r == -ENOENT)   /* a dangling index entry: skip, as rpm does */
 				r = 0;
 		} else {
 			r = icb(arg, st_getid(&v));
 		}
-		rc = mdb_cursor_get(c, &kv, &v, k ? MDB_NEXT_DUP : MDB_NEXT);
+		rc = mdb_cursor_get(cur.c, &kv, &v, k ? MDB_NEXT_DUP : MDB_NEXT);
 	}
-	if (rc && rc != MDB_NOTFOUND && !r)
-		r = -ALUE_DB;
-	mdb_cursor_close(c);
-	st_rtxn_end(txn, own);
-	return r;
+	return st_cursor_close(&cur, rc, r);
 }
 
 int alu_state_foreach(struct alu_state *s, alu_instpkg_cb cb, void *arg)

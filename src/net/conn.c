@@ -71,6 +71,21 @@ static int wait_fd(struct alu_conn *c, short ev)
 	return 0;
 }
 
+/* After a recv() or send() that failed with errno: 0 when the call should be
+ * made again (interrupted, or the socket became ready for @p ev), -1 with
+ * the error latched in @p c. */
+static int wait_retry(struct alu_conn *c, short ev)
+{
+	if (errno == EINTR)
+		return 0;
+	if (errno != EAGAIN && errno != EWOULDBLOCK) {
+		c->err = -ALUE_NET;
+		c->err_errno = errno;
+		return -1;
+	}
+	return wait_fd(c, ev);
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -110,14 +125,7 @@ int alu_sock_read(struct alu_conn *c, void *p, size_t n)
 			c->eof = 1;
 			return 0;
 		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			c->err = -ALUE_NET;
-			c->err_errno = errno;
-			return -1;
-		}
-		if (wait_fd(c, POLLIN))
+		if (wait_retry(c, POLLIN))
 			return -1;
 	}
 }
@@ -131,14 +139,7 @@ int alu_sock_write(struct alu_conn *c, const void *p, size_t n)
 		ssize_t r = send(c->fd, p, n, MSG_NOSIGNAL);
 		if (r >= 0)
 			return (int)r;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			c->err = -ALUE_NET;
-			c->err_errno = errno;
-			return -1;
-		}
-		if (wait_fd(c, POLLOUT))
+		if (wait_retry(c, POLLOUT))
 			return -1;
 	}
 }

@@ -172,6 +172,20 @@ static int check_entries(struct alu_hdr *h, const uint8_t *pe, const char *what,
 	return 0;
 }
 
+int hdr_read_sizes(const uint8_t *p, uint32_t il_max, uint32_t dl_max, const char *what,
+		   uint32_t *il, uint32_t *dl, struct alu_err *e)
+{
+	*il = be32(p);
+	*dl = be32(p + 4);
+	if (*il > il_max)
+		return alu_err_set(e, -ALUE_CORRUPT, "%s: header index count %u exceeds limit %u",
+				   what, *il, il_max);
+	if (*dl > dl_max)
+		return alu_err_set(e, -ALUE_CORRUPT, "%s: header data size %u exceeds limit %u",
+				   what, *dl, dl_max);
+	return 0;
+}
+
 int hdr_parse(const void *blob, size_t len, const char *what, uint32_t region_tag, int exact,
 	      uint32_t il_max, uint32_t dl_max, struct alu_hdr **out, struct alu_err *e)
 {
@@ -186,14 +200,9 @@ int hdr_parse(const void *blob, size_t len, const char *what, uint32_t region_ta
 	if (len < 8)
 		return alu_err_set(e, -ALUE_TRUNCATED, "%s: header truncated (%zu of 8 bytes)",
 				   what, len);
-	il = be32(b);
-	dl = be32(b + 4);
-	if (il > il_max)
-		return alu_err_set(e, -ALUE_CORRUPT, "%s: header index count %u exceeds limit %u",
-				   what, il, il_max);
-	if (dl > dl_max)
-		return alu_err_set(e, -ALUE_CORRUPT, "%s: header data size %u exceeds limit %u",
-				   what, dl, dl_max);
+	r = hdr_read_sizes(b, il_max, dl_max, what, &il, &dl, e);
+	if (r)
+		return r;
 	if (il < 1)
 		return alu_err_set(e, -ALUE_CORRUPT, "%s: header has no tags", what);
 	need = 8 + 16 * (uint64_t)il + dl;

@@ -21,11 +21,6 @@
 static const uint8_t lead_magic[4] = { 0xed, 0xab, 0xee, 0xdb };
 static const uint8_t hdr_magic[8] = { 0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0 };
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* pread() it all; 0, -errno, or 1 when the file ends first. */
 static int read_at(int fd, void *buf, size_t n, off_t off)
 {
@@ -71,15 +66,10 @@ static int read_header(struct alu_rpm *r, off_t off, off_t fsize, const char *wh
 	if (memcmp(intro, hdr_magic, sizeof(hdr_magic)))
 		return alu_err_set(e, -ALUE_CORRUPT, "%s: bad header magic at offset %lld",
 				   what, (long long)off);
-	il = be32(intro + 8);
-	dl = be32(intro + 12);
 	/* The limits first, so that no size from the file is allocated unchecked. */
-	if (il > il_max)
-		return alu_err_set(e, -ALUE_CORRUPT, "%s: header index count %u exceeds limit %u",
-				   what, il, il_max);
-	if (dl > dl_max)
-		return alu_err_set(e, -ALUE_CORRUPT, "%s: header data size %u exceeds limit %u",
-				   what, dl, dl_max);
+	rc = hdr_read_sizes(intro + 8, il_max, dl_max, what, &il, &dl, e);
+	if (rc)
+		return rc;
 	need = 8 + 16 * (uint64_t)il + dl;
 	if (fsize >= 0 && (uint64_t)fsize - (uint64_t)off - 8 < need)
 		return alu_err_set(e, -ALUE_TRUNCATED, "%s: header truncated (%lld of %llu bytes)",

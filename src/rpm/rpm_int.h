@@ -34,6 +34,17 @@ struct alu_hdr {
 };
 
 /**
+ * @brief Read a header's index count and data size (the 8 big-endian bytes at
+ *        @p p) and check them against the limits, before any size taken from
+ *        the file is used (hdrblobRead()).
+ * @param[out] il, dl the index count and data size.
+ * @return 0, or -ALUE_CORRUPT when one exceeds its limit (message in @p e,
+ *         after @p what).
+ */
+int hdr_read_sizes(const uint8_t *p, uint32_t il_max, uint32_t dl_max, const char *what,
+		   uint32_t *il, uint32_t *dl, struct alu_err *e);
+
+/**
  * @brief alu_hdr_parse() with the checks rpm makes on a package's headers.
  * @param region_tag the region the header must carry when it has one
  *        (62 signature, 63 main), 0: any.

@@ -37,6 +37,20 @@ static void owner(struct alu_txn_ctx *c, const struct alu_pent *pe, uid_t *uid, 
 	*gid = g;
 }
 
+/* When running as root, give @p name in @p dfd (a symlink itself, not its
+ * target) the owner @p pe names. Best effort: symlinks and directories are
+ * placed even when this fails; regular files check their fchown(). */
+static void chown_at(struct alu_txn_ctx *c, const struct alu_pent *pe, int dfd, const char *name)
+{
+	uid_t u;
+	gid_t g;
+
+	if (!c->as_root)
+		return;
+	owner(c, pe, &u, &g);
+	fchownat(dfd, name, u, g, AT_SYMLINK_NOFOLLOW);
+}
+
 /* Put the temporary @p tmp of @p pe in place: keep backups first, move an
  * edited config aside when planned. */
 static int place(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pent *pe,
@@ -183,12 +197,7 @@ static int write_symlink(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu
 		r = alu_err_set(e, -errno, "/%s: symlink: %s", pe->canon, strerror(errno));
 		goto out;
 	}
-	if (c->as_root) {
-		uid_t u;
-		gid_t g;
-		owner(c, pe, &u, &g);
-		fchownat(dfd, tmp, u, g, AT_SYMLINK_NOFOLLOW);
-	}
+	chown_at(c, pe, dfd, tmp);
 	utimensat(dfd, tmp, ts, AT_SYMLINK_NOFOLLOW);
 	r = place(c, pl, pe, dfd, base, tmp, e);
 	if (r)
@@ -213,12 +222,7 @@ static int dir_meta(struct alu_txn_ctx *c, struct alu_pent *pe, struct alu_err *
 		r = alu_err_set(e, -errno, "/%s: mkdir: %s", pe->canon, strerror(errno));
 		goto out;
 	}
-	if (c->as_root) {
-		uid_t u;
-		gid_t g;
-		owner(c, pe, &u, &g);
-		fchownat(dfd, base, u, g, AT_SYMLINK_NOFOLLOW);
-	}
+	chown_at(c, pe, dfd, base);
 	if (fchmodat(dfd, base, pe->mode & 07777, 0) < 0)
 		r = alu_err_set(e, -errno, "/%s: chmod: %s", pe->canon, strerror(errno));
 	else
