@@ -224,8 +224,13 @@ int alu_state_open(const char *root, unsigned flags, struct alu_state **out, str
 
 	if (!s)
 		return -ENOMEM;
-	snprintf(s->root, sizeof(s->root), "%s", root && *root ? root : "/");
-	snprintf(final, sizeof(final), "%s%s", strcmp(s->root, "/") ? s->root : "", ALU_STATE_DIR);
+	if ((size_t)snprintf(s->root, sizeof(s->root), "%s",
+			     root && *root ? root : "/") >= sizeof(s->root) ||
+	    (size_t)snprintf(final, sizeof(final), "%s%s", strcmp(s->root, "/") ? s->root : "",
+			     ALU_STATE_DIR) >= sizeof(final)) {
+		r = alu_err_set(e, -ENAMETOOLONG, "installroot '%.64s...' is too long", root);
+		goto out;
+	}
 	snprintf(s->dir, sizeof(s->dir), "%s", final);
 	snprintf(probe, sizeof(probe), "%s/data.mdb", final);
 	s->flags = flags;

@@ -122,19 +122,21 @@ int alu_ops_verify(struct alu_ops *o, alu_ops_key_cb cb, void *arg, struct alu_e
 struct fs { dev_t dev; char at[4096]; int64_t need; };
 
 /* The filesystem a path of the root lands on: that of its deepest existing
- * ancestor. */
-static int fs_of(const char *root, const char *path, struct fs *v, size_t *n, size_t cap)
+ * ancestor. @return its index in @p v, or a negative code (message in @p e). */
+static int fs_of(const char *root, const char *path, struct fs *v, size_t *n, size_t cap,
+		 struct alu_err *e)
 {
 	char p[8192];
 	struct stat st;
 	char *s;
 
-	snprintf(p, sizeof(p), "%s%s", strcmp(root, "/") ? root : "", path);
+	if ((size_t)snprintf(p, sizeof(p), "%s%s", strcmp(root, "/") ? root : "", path) >= sizeof(p))
+		return alu_err_set(e, -ENAMETOOLONG, "checking disk space: path '%.64s...' is too long", p);
 	while (stat(p, &st)) {
 		if (!(s = strrchr(p, '/')) || s == p) {
 			snprintf(p, sizeof(p), "%s", root);
 			if (stat(p, &st))
-				return -errno;
+				return alu_err_set(e, -errno, "checking disk space: %s", strerror(errno));
 			break;
 		}
 		*s = 0;
@@ -146,12 +148,13 @@ static int fs_of(const char *root, const char *path, struct fs *v, size_t *n, si
 		return 0;
 	v[*n].dev = st.st_dev;
 	v[*n].need = 0;
-	snprintf(v[*n].at, sizeof(v[*n].at), "%s", p);
+	if ((size_t)snprintf(v[*n].at, sizeof(v[*n].at), "%s", p) >= sizeof(v[*n].at))
+		return alu_err_set(e, -ENAMETOOLONG, "checking disk space: path '%.64s...' is too long", p);
 	return (int)(*n)++;
 }
 
 static int add_pkg(const char *root, const struct alu_hdr *h, int sign, struct fs *v, size_t *n,
-		   size_t cap)
+		   size_t cap, struct alu_err *e)
 {
 	char lastdir[4096] = "";
 	int last = -1;
@@ -168,7 +171,7 @@ static int add_pkg(const char *root, const struct alu_hdr *h, int sign, struct f
 			*slash = 0;
 		if (last < 0 || strcmp(lastdir, f.path)) {
 			snprintf(lastdir, sizeof(lastdir), "%s", f.path);
-			last = fs_of(root, f.path, v, n, cap);
+			last = fs_of(root, f.path, v, n, cap, e);
 			if (last < 0)
 				return last;
 		}
@@ -191,16 +194,16 @@ int alu_ops_space(struct alu_ops *o, struct alu_err *e)
 		struct alu_hdr *h = NULL;
 
 		if (op->type != ALU_OP_ERASE && o->paths[i] && !alu_rpm_open(o->paths[i], &r, NULL)) {
-			rc = add_pkg(o->ctx->root, r.hdr, 1, v, &n, 32);
+			rc = add_pkg(o->ctx->root, r.hdr, 1, v, &n, 32, e);
 			alu_rpm_close(&r);
 		}
 		if (!rc && old && !alu_state_header(o->state, old, &h, NULL)) {
-			rc = add_pkg(o->ctx->root, h, -1, v, &n, 32);
+			rc = add_pkg(o->ctx->root, h, -1, v, &n, 32, e);
 			alu_hdr_free(h);
 		}
 	}
 	if (rc)
-		return alu_err_set(e, rc, "checking disk space: %s", strerror(-rc));
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		struct statvfs sv;
 		uint64_t have;

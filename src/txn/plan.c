@@ -457,9 +457,13 @@ int alu_oplan_build(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct a
 		snprintf(pl->nevra, sizeof(pl->nevra), "%s", pl->onevra);
 	snprintf(pl->j.op, sizeof(pl->j.op), "%s",
 		 op->kind == ALU_TXN_ERASE ? "erase" : op->kind == ALU_TXN_UPGRADE ? "upgrade" : "install");
-	snprintf(pl->j.pkg, sizeof(pl->j.pkg), "%s%s%s", pl->nevra,
-		 op->kind == ALU_TXN_UPGRADE && pl->onevra[0] ? " over " : "",
-		 op->kind == ALU_TXN_UPGRADE ? pl->onevra : "");
+	if ((size_t)snprintf(pl->j.pkg, sizeof(pl->j.pkg), "%s%s%s", pl->nevra,
+			     op->kind == ALU_TXN_UPGRADE && pl->onevra[0] ? " over " : "",
+			     op->kind == ALU_TXN_UPGRADE ? pl->onevra : "") >= sizeof(pl->j.pkg)) {
+		rc = alu_err_set(e, -ENAMETOOLONG, "%s over %s: package names too long for the journal",
+				 pl->nevra, pl->onevra);
+		goto out;
+	}
 	if (pl->nh) {
 		rc = new_files(&x);
 		if (rc)

@@ -36,7 +36,8 @@ static void skip(struct alu_txn_ctx *c, const char *what, const char *why)
 }
 
 /* Write @p body to a new file under the root; @p inroot gets its path as
- * the chrooted script sees it. */
+ * the chrooted script sees it. @return 0, -ENAMETOOLONG (@p inroot holds
+ * the path cut to @p n), -ENOENT (no usable directory), -errno, -EIO. */
 static int script_file(int rootfd, const char *body, char *inroot, size_t n)
 {
 	static const char *const dirs[] = { "/var/tmp", "/tmp" };
@@ -54,7 +55,10 @@ static int script_file(int rootfd, const char *body, char *inroot, size_t n)
 		    fstatat(rootfd, canon, &st, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(st.st_mode) ||
 		    alu_path_opendir(rootfd, canon, &dfd))
 			continue;
-		snprintf(inroot, n, "/%s/alu-script-%s", canon, hex);
+		if ((size_t)snprintf(inroot, n, "/%s/alu-script-%s", canon, hex) >= n) {
+			close(dfd);
+			return -ENAMETOOLONG;
+		}
 		fd = openat(dfd, strrchr(inroot, '/') + 1, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0700);
 		close(dfd);
 		if (fd < 0)
@@ -144,8 +148,11 @@ int alu_script_run(struct alu_txn_ctx *c, const struct alu_hdr *h, enum alu_scri
 		return 0;
 	}
 	file[0] = 0;
-	if (sc.body && script_file(c->rootfd, sc.body, file, sizeof(file))) {
-		skip(c, what, "no writable /var/tmp or /tmp in the root");
+	r = sc.body ? script_file(c->rootfd, sc.body, file, sizeof(file)) : 0;
+	if (r) {
+		if (r == -ENAMETOOLONG)
+			snprintf(line, sizeof(line), "path '%.64s...' is too long", file);
+		skip(c, what, r == -ENAMETOOLONG ? line : "no writable /var/tmp or /tmp in the root");
 		return 0;
 	}
 	for (size_t i = 0; sc.prog && sc.prog[i] && argc < 60; i++)
