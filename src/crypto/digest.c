@@ -13,7 +13,7 @@ static const br_hash_class *digest_class(int algo)
 	case ALU_HASH_MD5: return &br_md5_vtable;
 	case ALU_HASH_SHA1: return &br_sha1_vtable;
 	case ALU_HASH_SHA224: return &br_sha224_vtable;
-	case ALU_HASH_SHA256: return &br_sha256_vtable;
+	case ALU_HASH_SHA256: return alu_sha256_fast();
 	case ALU_HASH_SHA384: return &br_sha384_vtable;
 	case ALU_HASH_SHA512: return &br_sha512_vtable;
 	}

@@ -48,6 +48,9 @@ struct alu_digest {
 	br_hash_compat_context ctx;  /* BearSSL context; ctx.vtable selects it */
 };
 
+/** BearSSL's SHA-256 vtable, or one on the CPU's SHA extensions when it has them. */
+const br_hash_class *alu_sha256_fast(void);
+
 /**
  * @brief Start a hash.
  * @param[out] d the context to initialise.

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto/digest.h"
+
 #define MEM_MAX_DEFAULT (64u << 20)
 #define COPY_BUF 65536
 
@@ -80,13 +82,13 @@ static int copy_file(const char *url, struct alu_sink *s, struct alu_err *e)
 
 static int sha256_fd(int fd, char hex[65])
 {
-	br_sha256_context h;
+	struct alu_digest h;
 	unsigned char d[32], *buf = malloc(COPY_BUF);
 	off_t off = 0;
 
 	if (!buf)
 		return -ENOMEM;
-	br_sha256_init(&h);
+	alu_digest_init(&h, ALU_HASH_SHA256);
 	for (;;) {
 		ssize_t k = pread(fd, buf, COPY_BUF, off);
 		if (k < 0 && errno == EINTR)
@@ -97,11 +99,11 @@ static int sha256_fd(int fd, char hex[65])
 		}
 		if (k == 0)
 			break;
-		br_sha256_update(&h, buf, (size_t)k);
+		alu_digest_update(&h, buf, (size_t)k);
 		off += k;
 	}
 	free(buf);
-	br_sha256_out(&h, d);
+	alu_digest_final(&h, d);
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 	return 0;
@@ -208,7 +210,7 @@ int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_op
 			goto out;
 		}
 	}
-	if (fsync(s.fd)) {
+	if (!o->transient && fsync(s.fd)) {
 		r = alu_err_set(e, -errno, "%s: fsync: %s", part, strerror(errno));
 		goto out;
 	}
@@ -216,7 +218,7 @@ int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_op
 		r = alu_err_set(e, -errno, "%s: rename to %s: %s", part, dest, strerror(errno));
 		goto out;
 	}
-	r = sync_dir(dest);
+	r = o->transient ? 0 : sync_dir(dest);
 	goto out;
 keep:
 	/* a network failure keeps the .part for a resume when a checksum will guard it */

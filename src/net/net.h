@@ -59,6 +59,8 @@ struct alu_net_opts {
 	const char *query;      /* appended to every http(s) request ("instance_id=..&region=..") */
 	int progress;           /* 1: a progress line on stderr when it is a TTY */
 	const char *label;      /* what the progress line names; NULL: the file name of the URL */
+	int transient;          /* 1: the file is read once and removed (metadata), so it is
+	                         * not fsynced: a crash only means fetching it again */
 };
 
 /** A parsed URL. file:// URLs have an empty host and port 0. */

@@ -64,18 +64,11 @@ static int same(const char *a, const char *b, size_t n)
 	return !n;
 }
 
-#define IS(lit) (n == sizeof(lit) - 1 && same(l, lit, n))
+/* l is the literal, NUL included: no length needed, no read past l's end */
+#define IS(lit) same(l, lit, sizeof(lit))
 
-/* By local name: the common and rpm namespaces do not collide on ours. */
-static enum elem elem_of(const char *name)
+static enum elem by_local(const char *l)
 {
-	const char *l = name, *c;
-	size_t n;
-
-	for (c = name; *c; c++)
-		if (*c == ':')
-			l = c + 1;
-	n = (size_t)(c - l);
 	switch (l[0]) {
 	case 'a': return IS("arch") ? (enum elem)T_ARCH : E_OTHER;
 	case 'b': return IS("buildhost") ? (enum elem)T_BUILDHOST : E_OTHER;
@@ -98,6 +91,25 @@ static enum elem elem_of(const char *name)
 	case 'v': return IS("vendor") ? (enum elem)T_VENDOR : IS("version") ? E_VERSION : E_OTHER;
 	default: return E_OTHER;
 	}
+}
+
+/*
+ * By local name: the common and rpm namespaces do not collide on ours.
+ * createrepo_c writes common names bare and rpm names as "rpm:"; any other
+ * prefix is looked up after its colon.
+ */
+static enum elem elem_of(const char *name)
+{
+	const char *colon;
+	enum elem e;
+
+	if (name[0] == 'r' && name[1] == 'p' && name[2] == 'm' && name[3] == ':')
+		return by_local(name + 4);
+	e = by_local(name);
+	if (e != E_OTHER)
+		return e;
+	colon = strchr(name, ':');
+	return colon ? by_local(colon + 1) : E_OTHER;
 }
 
 static const char *attr(const char **atts, const char *key)

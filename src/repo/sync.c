@@ -135,14 +135,17 @@ static int fetch_data(struct alu_net *net, struct alu_mirrors *m, const struct a
 		      struct alu_err *e)
 {
 	const char *base = strrchr(d->href, '/');
+	struct alu_net_opts t = *o;
 
+	/* ingested and removed at once: the cache commit is what must be durable */
+	t.transient = 1;
 	base = base ? base + 1 : d->href;
 	if (!*base || !strcmp(base, "..") || !strcmp(base, "."))
 		return alu_err_set(e, -ALUE_CORRUPT, "repomd.xml: bad location '%s'", d->href);
 	if (snprintf(dest, destn, "%s/%s", dir, base) >= (int)destn)
 		return alu_err_set(e, -ENAMETOOLONG, "%s: path too long", dir);
 	/* only sha256 is verified by the network layer; other kinds get size only */
-	return alu_mirrors_get_file(net, m, d->href, o, dest,
+	return alu_mirrors_get_file(net, m, d->href, &t, dest,
 				    !strcmp(d->checksum_type, "sha256") && *d->checksum ? d->checksum : NULL,
 				    d->size, e);
 }
