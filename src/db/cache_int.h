@@ -50,11 +50,16 @@ struct dec {
 uint32_t dec_u32(struct dec *d);
 uint64_t dec_u64(struct dec *d);
 const char *dec_str(struct dec *d);
+/* dec_str() that also gives the length (0 on error) */
+const char *dec_strn(struct dec *d, size_t *len);
 
 int cache_enc_pkg(struct enc *b, const struct alu_pkgrec *p);
 /* Decodes the scalar fields; @p d is left at the dependency lists. */
 int cache_dec_pkg(struct dec *d, struct alu_pkgrec *p);
-/* Walks deps (all four kinds) then files, from the position cache_dec_pkg left. */
+/* Decodes the name only, leaving @p d where cache_dec_pkg leaves it: at the
+ * dependency lists (each kind: u32 count, then name, u32 flags, evr), then
+ * the u32 count of files and their paths. */
+int cache_dec_pkg_name(struct dec *d, const char **name, size_t *len);
 int cache_enc_adv(struct enc *b, const struct alu_advrec *a);
 int cache_dec_adv(struct alu_cache *c, struct dec *d, struct alu_advrec *a);
 
@@ -64,9 +69,13 @@ struct ckey {
 	MDB_val v;
 };
 void cache_key(struct ckey *k, const char *s);
+/* cache_key() of the @p n bytes at @p s */
+void cache_keyn(struct ckey *k, const char *s, size_t n);
 void cache_id(unsigned char out[8], uint64_t id);
 uint64_t cache_id_get(const void *p);
 
+/* a write transaction: ends the shared read one first; -EROFS, -ALUE_DB */
+int cache_wr_txn(struct alu_cache *c, MDB_txn **out, struct alu_err *e);
 /* the shared read transaction (begun on demand) */
 int cache_rd(struct alu_cache *c, MDB_txn **out, struct alu_err *e);
 void cache_rd_end(struct alu_cache *c);

@@ -145,6 +145,16 @@ int cache_rd(struct alu_cache *c, MDB_txn **out, struct alu_err *e)
 	return 0;
 }
 
+int cache_wr_txn(struct alu_cache *c, MDB_txn **out, struct alu_err *e)
+{
+	if (c->rdonly)
+		return alu_err_set(e, -EROFS, "the metadata cache is read-only");
+	/* queries after this write must see it, and an open snapshot would keep
+	 * the pages the write frees from being reused */
+	cache_rd_end(c);
+	return alu_db_rc(mdb_txn_begin(c->env, NULL, 0, out), "cache", e);
+}
+
 void cache_rd_end(struct alu_cache *c)
 {
 	if (c->rd)
@@ -264,12 +274,9 @@ static int touch(struct alu_cache *c, const char *repoid, int64_t fetched, const
 	MDB_val k, v;
 	int rc, found = 0;
 
-	if (c->rdonly)
-		return alu_err_set(e, -EROFS, "the metadata cache is read-only");
-	cache_rd_end(c);
-	rc = mdb_txn_begin(c->env, NULL, 0, &txn);
+	rc = cache_wr_txn(c, &txn, e);
 	if (rc)
-		return alu_db_rc(rc, "cache", e);
+		return rc;
 	rc = mdb_cursor_open(txn, c->dbi[DB_REPOS], &cur);
 	for (rc = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {

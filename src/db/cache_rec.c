@@ -11,84 +11,126 @@
 #define ADV_REC_VERSION 1
 #define REPO_REC_VERSION 1
 
-static void enc_raw(struct enc *b, const void *p, size_t n)
+/* A package record: version, epoch, PKG_NSTR strings, PKG_NNUM numbers, then
+ * the dependency lists and files (cache_int.h). */
+enum { PKG_NSTR = 17, PKG_NNUM = 7 };
+
+/* Room for @p n more bytes at the end of @p b; NULL (and b->err set) when
+ * there is none. Records are encoded field by field, so this is the hot path
+ * of a cache write: one capacity check per field, then plain stores. */
+static char *enc_room(struct enc *b, size_t n)
 {
+	char *q;
+
 	if (b->err)
-		return;
-	if (b->n + n > b->cap) {
+		return NULL;
+	if (n > b->cap - b->n) {
 		size_t nc = b->cap ? b->cap : 1024;
-		char *q;
-		while (nc < b->n + n)
+		while (nc - b->n < n)
 			nc *= 2;
 		q = realloc(b->p, nc);
 		if (!q) {
 			b->err = -ENOMEM;
-			return;
+			return NULL;
 		}
 		b->p = q;
 		b->cap = nc;
 	}
-	memcpy(b->p + b->n, p, n);
+	q = b->p + b->n;
 	b->n += n;
+	return q;
+}
+
+static void put_le32(char *q, uint32_t v)
+{
+	q[0] = (char)v;
+	q[1] = (char)(v >> 8);
+	q[2] = (char)(v >> 16);
+	q[3] = (char)(v >> 24);
 }
 
 void enc_u32(struct enc *b, uint32_t v)
 {
-	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8),
-		(unsigned char)(v >> 16), (unsigned char)(v >> 24) };
-	enc_raw(b, x, 4);
+	char *q = enc_room(b, 4);
+
+	if (q)
+		put_le32(q, v);
 }
 
 void enc_u64(struct enc *b, uint64_t v)
 {
-	enc_u32(b, (uint32_t)v);
-	enc_u32(b, (uint32_t)(v >> 32));
+	char *q = enc_room(b, 8);
+
+	if (q) {
+		put_le32(q, (uint32_t)v);
+		put_le32(q + 4, (uint32_t)(v >> 32));
+	}
 }
 
 void enc_str(struct enc *b, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
+	char *q;
 
 	if (n > UINT32_MAX - 1) {
 		b->err = -EOVERFLOW;
 		return;
 	}
-	enc_u32(b, (uint32_t)n);
-	enc_raw(b, s ? s : "", n);
-	enc_raw(b, "", 1);
+	q = enc_room(b, 4 + n + 1);
+	if (!q)
+		return;
+	put_le32(q, (uint32_t)n);
+	memcpy(q + 4, s ? s : "", n + 1);   /* the string with its NUL */
+}
+
+static uint32_t get_le32(const unsigned char *x)
+{
+	return (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
 }
 
 uint32_t dec_u32(struct dec *d)
 {
-	const unsigned char *x;
-
 	if (d->err || d->n - d->off < 4) {
 		d->err = -ALUE_CORRUPT;
 		return 0;
 	}
-	x = d->p + d->off;
 	d->off += 4;
-	return (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+	return get_le32(d->p + d->off - 4);
 }
 
 uint64_t dec_u64(struct dec *d)
 {
-	uint64_t lo = dec_u32(d);
-	return lo | (uint64_t)dec_u32(d) << 32;
+	if (d->err || d->n - d->off < 8) {
+		d->err = -ALUE_CORRUPT;
+		return 0;
+	}
+	d->off += 8;
+	return get_le32(d->p + d->off - 8) | (uint64_t)get_le32(d->p + d->off - 4) << 32;
+}
+
+/* Hot: every package and index walk decodes strings, so no nested calls. */
+const char *dec_strn(struct dec *d, size_t *len)
+{
+	size_t left = d->n - d->off, n;
+	const char *s;
+
+	if (d->err || left < 5 || (n = get_le32(d->p + d->off)) > left - 5 ||
+	    d->p[d->off + 4 + n] != 0) {
+		d->err = -ALUE_CORRUPT;
+		*len = 0;
+		return "";
+	}
+	s = (const char *)d->p + d->off + 4;
+	d->off += 4 + n + 1;
+	*len = n;
+	return s;
 }
 
 const char *dec_str(struct dec *d)
 {
-	uint32_t n = dec_u32(d);
-	const char *s;
+	size_t n;
 
-	if (d->err || d->n - d->off < (size_t)n + 1 || d->p[d->off + n] != 0) {
-		d->err = -ALUE_CORRUPT;
-		return "";
-	}
-	s = (const char *)d->p + d->off;
-	d->off += (size_t)n + 1;
-	return s;
+	return dec_strn(d, &n);
 }
 
 int cache_enc_pkg(struct enc *b, const struct alu_pkgrec *p)
@@ -99,6 +141,8 @@ int cache_enc_pkg(struct enc *b, const struct alu_pkgrec *p)
 	const uint64_t nums[] = { p->time_file, p->time_build, p->size_package, p->size_installed,
 		p->size_archive, p->header_start, p->header_end };
 
+	_Static_assert(sizeof(strs) / sizeof(strs[0]) == PKG_NSTR, "PKG_NSTR");
+	_Static_assert(sizeof(nums) / sizeof(nums[0]) == PKG_NNUM, "PKG_NNUM");
 	enc_u32(b, PKG_REC_VERSION);
 	enc_u32(b, p->epoch);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
@@ -127,6 +171,8 @@ int cache_dec_pkg(struct dec *d, struct alu_pkgrec *p)
 	uint64_t *nums[] = { &p->time_file, &p->time_build, &p->size_package, &p->size_installed,
 		&p->size_archive, &p->header_start, &p->header_end };
 
+	_Static_assert(sizeof(strs) / sizeof(strs[0]) == PKG_NSTR, "PKG_NSTR");
+	_Static_assert(sizeof(nums) / sizeof(nums[0]) == PKG_NNUM, "PKG_NNUM");
 	memset(p, 0, sizeof(*p));
 	if (dec_u32(d) != PKG_REC_VERSION)
 		return -ALUE_CORRUPT;
@@ -135,6 +181,21 @@ int cache_dec_pkg(struct dec *d, struct alu_pkgrec *p)
 		*strs[i] = dec_str(d);
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
 		*nums[i] = dec_u64(d);
+	return d->err;
+}
+
+int cache_dec_pkg_name(struct dec *d, const char **name, size_t *len)
+{
+	size_t n;
+
+	if (dec_u32(d) != PKG_REC_VERSION)
+		return -ALUE_CORRUPT;
+	dec_u32(d);
+	*name = dec_strn(d, len);
+	for (int i = 1; i < PKG_NSTR; i++)
+		dec_strn(d, &n);
+	for (int i = 0; i < PKG_NNUM; i++)
+		dec_u64(d);
 	return d->err;
 }
 
@@ -262,21 +323,19 @@ int cache_dec_repo(struct dec *d, struct alu_cache_repo *r)
 }
 
 /* FNV-1a: only to make over-long keys unique, not for security */
-static uint64_t fnv64(const char *s)
+static uint64_t fnv64(const char *s, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
 		h *= 0x100000001b3ull;
 	}
 	return h;
 }
 
-void cache_key(struct ckey *k, const char *s)
+void cache_keyn(struct ckey *k, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (n <= ALU_CACHE_KEYMAX) {
 		k->v.mv_data = (void *)s;
 		k->v.mv_size = n ? n : 1;   /* LMDB refuses empty keys; "" is stored as "\0" */
@@ -285,9 +344,14 @@ void cache_key(struct ckey *k, const char *s)
 		return;
 	}
 	memcpy(k->buf, s, ALU_CACHE_KEYMAX);
-	cache_id((unsigned char *)k->buf + ALU_CACHE_KEYMAX, fnv64(s));
+	cache_id((unsigned char *)k->buf + ALU_CACHE_KEYMAX, fnv64(s, n));
 	k->v.mv_data = k->buf;
 	k->v.mv_size = ALU_CACHE_KEYMAX + 8;
+}
+
+void cache_key(struct ckey *k, const char *s)
+{
+	cache_keyn(k, s, strlen(s));
 }
 
 void cache_id(unsigned char out[8], uint64_t id)

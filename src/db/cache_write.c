@@ -3,25 +3,70 @@
  * Replacing one repository in one write transaction: the old records and
  * every index entry they own are deleted, the new ones added, and the repo
  * state written last, so readers see either all of the old or all of the new.
+ *
+ * Index entries (name, provide, file, advisory id, CVE, advisory package ->
+ * record id) are not put as they come: a put in random key order descends
+ * the B-tree from its root, comparing keys on every level. They are gathered
+ * in a batch, sorted as LMDB orders them and put through one cursor per
+ * table, so that LMDB finds most positions on the page its cursor is already
+ * on; each key is put once with all its ids (MDB_MULTIPLE); and where a batch
+ * sorts after everything in its table (an empty table, a new repository's
+ * records) it is appended, which also fills pages instead of splitting them
+ * in halves. An old repository's entries are deleted through the same batch.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db/cache_int.h"
 #include "db/db.h"
 
+/* Key bytes are copied into blocks of this size (a key is at most
+ * ALU_CACHE_KEYMAX + 8 bytes). A batch whose entries and keys take more than
+ * IX_MAX_BYTES is applied before it grows on, so that a huge repository costs
+ * a few batches, not all memory (vectors grown by doubling hold up to twice). */
+#define IX_BLOCK ((size_t)256 << 10)
+#define IX_MAX_BYTES ((size_t)8 << 20)
+
+/* One index entry waiting to be put or deleted. */
+struct ixent {
+	uint64_t pfx;               /* the key's first 8 bytes, big endian, zero padded:
+	                               most comparisons end here */
+	uint64_t id;
+	const unsigned char *key;   /* in a key block of the batch */
+	size_t len;
+};
+
+struct ixvec {
+	struct ixent *v;
+	size_t n, cap;
+};
+
+struct ixbatch {
+	struct ixvec t[DB_N];       /* by table; only the index tables are used */
+	unsigned char **blk;        /* key blocks, the last one being filled */
+	size_t nblk, used;          /* blocks, bytes used of the last */
+	size_t bytes;               /* of the queued entries and their keys */
+	unsigned char *ids;         /* one key's ids, big endian, for MDB_MULTIPLE */
+	size_t capids;
+};
+
 struct alu_cache_wr {
 	struct alu_cache *c;
 	MDB_txn *txn;
+	MDB_cursor *cur[DB_N];      /* NULL for meta and repos */
 	char repoid[256];
 	uint32_t idx;
 	uint32_t next_pkg, next_adv;
-	int full;              /* MDB_MAP_FULL seen: grow once the transaction is gone */
+	unsigned rec_put[DB_N];     /* put flags of pkgs and advs: MDB_APPEND when valid */
+	int full;                   /* MDB_MAP_FULL seen: grow once the transaction is gone */
 	struct enc buf;
+	struct ixbatch ix;
 };
 
+/* Map an LMDB code (positive) or one of ours (negative) to our contract. */
 static int wrc(struct alu_cache_wr *w, int rc, const char *what, struct alu_err *e)
 {
 	if (rc == MDB_MAP_FULL) {
@@ -29,137 +74,371 @@ static int wrc(struct alu_cache_wr *w, int rc, const char *what, struct alu_err 
 		w->full = 1;
 		return alu_err_set(e, -ALUE_NOSPACE, "cache: map full while writing %s", what);
 	}
+	if (rc == -ENOMEM)
+		return alu_err_set(e, rc, "out of memory");
+	if (rc < 0)
+		return alu_err_set(e, rc, "cache: %s: %s", what, alu_strerror(rc));
 	return alu_db_rc(rc, what, e);
 }
 
-/* Put an index entry; a repeated (key, id) pair is not an error. */
-static int put_idx(struct alu_cache_wr *w, int db, const char *key, const unsigned char id[8])
-{
-	struct ckey k;
-	MDB_val v = { 8, (void *)id };
-	int rc;
+/* ---- the index batch ------------------------------------------------------ */
 
-	cache_key(&k, key);
-	rc = mdb_put(w->txn, w->c->dbi[db], &k.v, &v, MDB_NODUPDATA);
-	return rc == MDB_KEYEXIST ? 0 : rc;
+static uint64_t key_pfx(const unsigned char *k, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < 8; i++)
+		v = v << 8 | (i < n ? k[i] : 0);
+	return v;
 }
 
-static int del_idx(MDB_txn *txn, MDB_dbi dbi, const char *key, const unsigned char id[8])
+static unsigned char *ix_keymem(struct ixbatch *b, size_t n)
 {
-	struct ckey k;
-	MDB_val v = { 8, (void *)id };
-	int rc;
+	unsigned char **nb;
 
-	cache_key(&k, key);
-	rc = mdb_del(txn, dbi, &k.v, &v);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	if (!b->nblk || IX_BLOCK - b->used < n) {
+		nb = realloc(b->blk, (b->nblk + 1) * sizeof(*nb));
+		if (!nb)
+			return NULL;
+		b->blk = nb;
+		b->blk[b->nblk] = malloc(IX_BLOCK);
+		if (!b->blk[b->nblk])
+			return NULL;
+		b->nblk++;
+		b->used = 0;
+	}
+	b->used += n;
+	return b->blk[b->nblk - 1] + b->used - n;
 }
 
-/* Delete every package of repository @p idx and its index entries. */
-static int drop_pkgs(struct alu_cache *c, MDB_txn *txn, uint32_t idx)
+/* Queue index entry (@p s, @p n bytes) -> @p id of table @p db. */
+static int ix_add(struct ixbatch *b, int db, const char *s, size_t n, uint64_t id)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
+	struct ixvec *t = &b->t[db];
+	struct ckey k;
+	unsigned char *dst;
+
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 4096;
+		struct ixent *nv = realloc(t->v, nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		t->v = nv;
+		t->cap = nc;
+	}
+	cache_keyn(&k, s, n);
+	dst = ix_keymem(b, k.v.mv_size);
+	if (!dst)
+		return -ENOMEM;
+	memcpy(dst, k.v.mv_data, k.v.mv_size);
+	b->bytes += sizeof(*t->v) + k.v.mv_size;
+	t->v[t->n++] = (struct ixent){ key_pfx(dst, k.v.mv_size), id, dst, k.v.mv_size };
+	return 0;
+}
+
+/* Forget the queued entries; keep one key block and the vectors for reuse. */
+static void ix_reset(struct ixbatch *b)
+{
+	for (size_t i = 1; i < b->nblk; i++)
+		free(b->blk[i]);
+	b->nblk = b->nblk ? 1 : 0;
+	b->used = 0;
+	b->bytes = 0;
+	for (int i = 0; i < DB_N; i++)
+		b->t[i].n = 0;
+}
+
+static void ix_free(struct ixbatch *b)
+{
+	for (size_t i = 0; i < b->nblk; i++)
+		free(b->blk[i]);
+	free(b->blk);
+	for (int i = 0; i < DB_N; i++)
+		free(b->t[i].v);
+	free(b->ids);
+}
+
+static uint64_t load_be64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+}
+
+/* LMDB's order of keys: bytes, then length (a prefix sorts first). */
+static int key_cmp(const struct ixent *a, const struct ixent *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len, i = 8;
+
+	if (a->pfx != b->pfx)
+		return a->pfx < b->pfx ? -1 : 1;
+	/* equal prefixes: the first min(8, n) bytes are equal */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x = load_be64(a->key + i), y = load_be64(b->key + i);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	for (; i < n; i++)
+		if (a->key[i] != b->key[i])
+			return a->key[i] < b->key[i] ? -1 : 1;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* Entries in table order: by key, then id (big endian in the table, so numeric). */
+static int ix_cmp(const struct ixent *a, const struct ixent *b)
+{
+	int d = key_cmp(a, b);
+
+	return d ? d : a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Merge sort of the order @p o of entries @p v (qsort's smoothsort took
+ * three times as many instructions here, and moving indices is cheaper than
+ * moving entries); a run that is already in order, as names and files often
+ * arrive, costs one comparison. @p tmp has room for n / 2 indices. */
+static void ix_sort(const struct ixent *v, uint32_t *o, size_t n, uint32_t *tmp)
+{
+	size_t h = n / 2, i = 0, j = h, k = 0;
+
+	if (n < 8) {
+		for (i = 1; i < n; i++) {
+			uint32_t x = o[i];
+			for (j = i; j > 0 && ix_cmp(&v[x], &v[o[j - 1]]) < 0; j--)
+				o[j] = o[j - 1];
+			o[j] = x;
+		}
+		return;
+	}
+	ix_sort(v, o, h, tmp);
+	ix_sort(v, o + h, n - h, tmp);
+	if (ix_cmp(&v[o[h - 1]], &v[o[h]]) <= 0)
+		return;
+	memcpy(tmp, o, h * sizeof(*o));
+	while (i < h && j < n) {
+		const struct ixent *x = &v[o[j]], *y = &v[tmp[i]];
+		/* the prefix test inline: it decides most steps */
+		if (x->pfx != y->pfx ? x->pfx < y->pfx : ix_cmp(x, y) < 0)
+			o[k++] = o[j++];
+		else
+			o[k++] = tmp[i++];
+	}
+	while (i < h)
+		o[k++] = tmp[i++];
+}
+
+/* Does @p k sort after every key of @p cur's table (or is it empty)? */
+static int sorts_last(MDB_txn *txn, MDB_dbi dbi, MDB_cursor *cur, const MDB_val *k)
+{
+	MDB_val last, v;
+	int rc = mdb_cursor_get(cur, &last, &v, MDB_LAST);
+
+	if (rc)
+		return rc == MDB_NOTFOUND;
+	return mdb_cmp(txn, dbi, k, &last) > 0;
+}
+
+/* Put entries @p v of table @p db in sorted order @p o, each key once with
+ * all its ids. */
+static int ix_put(struct alu_cache_wr *w, int db, const struct ixent *v, const uint32_t *o,
+		  size_t n)
+{
+	MDB_cursor *cur = w->cur[db];
+	struct ixbatch *b = &w->ix;
+	MDB_val k = { v[o[0]].len, (void *)v[o[0]].key };
+	unsigned fl = MDB_MULTIPLE;
+	size_t i, j, nid;
+	int rc = 0;
+
+	/* appending keeps LMDB from searching and from half-filling pages */
+	if (sorts_last(w->txn, w->c->dbi[db], cur, &k))
+		fl |= MDB_APPEND | MDB_APPENDDUP;
+	for (i = 0; i < n && !rc; i = j) {
+		const struct ixent *x = &v[o[i]];
+		for (j = i + 1; j < n && !key_cmp(x, &v[o[j]]); j++)
+			;
+		if (8 * (j - i) > b->capids) {
+			unsigned char *p = realloc(b->ids, 8 * (j - i));
+			if (!p)
+				return -ENOMEM;
+			b->ids = p;
+			b->capids = 8 * (j - i);
+		}
+		nid = 0;
+		for (size_t m = i; m < j; m++)
+			/* one package may list a provide or file twice */
+			if (m == i || v[o[m]].id != v[o[m - 1]].id)
+				cache_id(b->ids + 8 * nid++, v[o[m]].id);
+		MDB_val d[2] = { { 8, b->ids }, { nid, NULL } };
+		k = (MDB_val){ x->len, (void *)x->key };
+		rc = mdb_cursor_put(cur, &k, d, fl);
+	}
+	return rc;
+}
+
+/* Delete entries @p v from table @p db in sorted order @p o; absent ones are
+ * no error. */
+static int ix_del(struct alu_cache_wr *w, int db, const struct ixent *v, const uint32_t *o,
+		  size_t n)
+{
+	MDB_cursor *cur = w->cur[db];
+	unsigned char id[8];
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct ixent *x = &v[o[i]];
+		MDB_val k = { x->len, (void *)x->key }, d = { 8, id };
+		if (i && x->id == v[o[i - 1]].id && !key_cmp(x, &v[o[i - 1]]))
+			continue;
+		cache_id(id, x->id);
+		rc = mdb_cursor_get(cur, &k, &d, MDB_GET_BOTH);
+		if (!rc)
+			rc = mdb_cursor_del(cur, 0);
+		else if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	return rc;
+}
+
+/* Apply the batch: put its entries, or delete them when @p del. */
+static int ix_flush(struct alu_cache_wr *w, int del)
+{
+	uint32_t *o = NULL, *tmp;
+	size_t most = 0;
+	int rc = 0;
+
+	for (int db = 0; db < DB_N; db++)
+		most = w->ix.t[db].n > most ? w->ix.t[db].n : most;
+	if (!most)
+		return 0;
+	o = malloc((most + most / 2) * sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	tmp = o + most;
+	for (int db = 0; db < DB_N && !rc; db++) {
+		struct ixvec *t = &w->ix.t[db];
+		if (!t->n)
+			continue;
+		for (size_t i = 0; i < t->n; i++)
+			o[i] = (uint32_t)i;
+		ix_sort(t->v, o, t->n, tmp);
+		rc = del ? ix_del(w, db, t->v, o, t->n) : ix_put(w, db, t->v, o, t->n);
+	}
+	free(o);
+	ix_reset(&w->ix);
+	return rc;
+}
+
+/* ---- which index entries a record owns ----------------------------------- */
+
+/* Queue the index entries of package record @p rec (id @p id). */
+static int pkg_keys(struct alu_cache_wr *w, const void *rec, size_t n, uint64_t id)
+{
+	struct dec d = { rec, n, 0, 0 };
+	const char *s;
+	size_t len;
+	uint32_t cnt;
+	int rc = cache_dec_pkg_name(&d, &s, &len);
+
+	if (!rc)
+		rc = ix_add(&w->ix, DB_NAMES, s, len, id);
+	for (int t = 0; !rc && t < ALU_DEPTYPE_N; t++) {
+		cnt = dec_u32(&d);
+		for (uint32_t i = 0; !rc && i < cnt && !d.err; i++) {
+			s = dec_strn(&d, &len);
+			dec_u32(&d);
+			dec_str(&d);
+			if (t == ALU_PROVIDES && !d.err)
+				rc = ix_add(&w->ix, DB_PROVIDES, s, len, id);
+		}
+	}
+	cnt = dec_u32(&d);
+	for (uint32_t i = 0; !rc && i < cnt && !d.err; i++) {
+		s = dec_strn(&d, &len);
+		if (!d.err)
+			rc = ix_add(&w->ix, DB_FILES, s, len, id);
+	}
+	return rc ? rc : d.err;
+}
+
+/* Queue the index entries of advisory record @p rec (id @p id). */
+static int adv_keys(struct alu_cache_wr *w, const void *rec, size_t n, uint64_t id)
+{
+	struct dec d = { rec, n, 0, 0 };
+	struct alu_advrec a;
+	int rc = cache_dec_adv(w->c, &d, &a);
+
+	if (!rc)
+		rc = ix_add(&w->ix, DB_ADVIDS, a.id, strlen(a.id), id);
+	for (size_t i = 0; !rc && i < a.nrefs; i++)
+		if (!strcasecmp(a.refs[i].type, "cve") && *a.refs[i].id)
+			rc = ix_add(&w->ix, DB_CVES, a.refs[i].id, strlen(a.refs[i].id), id);
+	for (size_t i = 0; !rc && i < a.npkgs; i++)
+		rc = ix_add(&w->ix, DB_ADVPKGS, a.pkgs[i].name, strlen(a.pkgs[i].name), id);
+	return rc;
+}
+
+/* ---- dropping a repository's old contents -------------------------------- */
+
+/* Delete the records of repository @p idx from @p db (pkgs or advs),
+ * queueing the index entries they own for deletion. */
+static int drop_recs(struct alu_cache_wr *w, int db, uint32_t idx)
+{
+	MDB_cursor *cur = w->cur[db];
 	unsigned char start[8];
+	MDB_val k = { 8, start }, v;
 	int rc;
 
 	cache_id(start, (uint64_t)idx << 32);
-	k.mv_data = start;
-	k.mv_size = 8;
-	rc = mdb_cursor_open(txn, c->dbi[DB_PKGS], &cur);
-	if (rc)
-		return rc;
-	/* re-seek after each delete: simpler than trusting a cursor past a delete */
-	for (;;) {
-		k.mv_data = start;
-		k.mv_size = 8;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		if (rc)
-			break;
-		unsigned char id[8];
-		struct alu_pkgrec p;
-		struct dec d = { v.mv_data, v.mv_size, 0, 0 };
-		uint32_t n;
-
+	/* after mdb_cursor_del the cursor rests on the next record: MDB_NEXT returns it */
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t id;
 		if (k.mv_size != 8 || (uint32_t)(cache_id_get(k.mv_data) >> 32) != idx)
 			break;
-		memcpy(id, k.mv_data, 8);
-		if (!cache_dec_pkg(&d, &p)) {
-			rc = del_idx(txn, c->dbi[DB_NAMES], p.name, id);
-			for (int t = 0; !rc && t < ALU_DEPTYPE_N && !d.err; t++) {
-				n = dec_u32(&d);
-				for (uint32_t i = 0; !rc && i < n && !d.err; i++) {
-					const char *name = dec_str(&d);
-					dec_u32(&d);
-					dec_str(&d);
-					if (t == ALU_PROVIDES && !d.err)
-						rc = del_idx(txn, c->dbi[DB_PROVIDES], name, id);
-				}
-			}
-			n = dec_u32(&d);
-			for (uint32_t i = 0; !rc && i < n && !d.err; i++) {
-				const char *f = dec_str(&d);
-				if (!d.err)
-					rc = del_idx(txn, c->dbi[DB_FILES], f, id);
-			}
-			if (rc)
-				break;
-		}
-		rc = mdb_cursor_del(cur, 0);
+		id = cache_id_get(k.mv_data);
+		rc = db == DB_PKGS ? pkg_keys(w, v.mv_data, v.mv_size, id)
+				   : adv_keys(w, v.mv_data, v.mv_size, id);
+		/* a record that does not decode is deleted all the same */
+		if (rc == -ALUE_CORRUPT)
+			rc = 0;
+		if (!rc)
+			rc = mdb_cursor_del(cur, 0);
+		if (!rc && w->ix.bytes > IX_MAX_BYTES)
+			rc = ix_flush(w, 1);
 		if (rc)
-			break;
+			return rc;
 	}
-	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-static int drop_advs(struct alu_cache *c, MDB_txn *txn, uint32_t idx)
+/* Delete repository @p idx's records and index entries. When it is the only
+ * repository every record and entry is its own: emptying the tables then
+ * frees their pages without visiting each entry. */
+static int drop_repo(struct alu_cache_wr *w, uint32_t idx)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
-	unsigned char start[8];
-	int rc;
+	MDB_stat st;
+	int rc = mdb_stat(w->txn, w->c->dbi[DB_REPOS], &st);
 
-	cache_id(start, (uint64_t)idx << 32);
-	k.mv_data = start;
-	k.mv_size = 8;
-	rc = mdb_cursor_open(txn, c->dbi[DB_ADVS], &cur);
-	if (rc)
+	if (!rc && st.ms_entries == 1) {
+		for (int db = 0; db < DB_N && !rc; db++)
+			if (w->cur[db])
+				rc = mdb_drop(w->txn, w->c->dbi[db], 0);
 		return rc;
-	/* re-seek after each delete: simpler than trusting a cursor past a delete */
-	for (;;) {
-		k.mv_data = start;
-		k.mv_size = 8;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		if (rc)
-			break;
-		unsigned char id[8];
-		struct alu_advrec a;
-		struct dec d = { v.mv_data, v.mv_size, 0, 0 };
-
-		if (k.mv_size != 8 || (uint32_t)(cache_id_get(k.mv_data) >> 32) != idx)
-			break;
-		memcpy(id, k.mv_data, 8);
-		if (!cache_dec_adv(c, &d, &a)) {
-			rc = del_idx(txn, c->dbi[DB_ADVIDS], a.id, id);
-			for (size_t i = 0; !rc && i < a.nrefs; i++)
-				if (!strcasecmp(a.refs[i].type, "cve") && *a.refs[i].id)
-					rc = del_idx(txn, c->dbi[DB_CVES], a.refs[i].id, id);
-			for (size_t i = 0; !rc && i < a.npkgs; i++)
-				rc = del_idx(txn, c->dbi[DB_ADVPKGS], a.pkgs[i].name, id);
-			if (rc)
-				break;
-		}
-		rc = mdb_cursor_del(cur, 0);
-		if (rc)
-			break;
 	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	if (!rc)
+		rc = drop_recs(w, DB_PKGS, idx);
+	if (!rc)
+		rc = drop_recs(w, DB_ADVS, idx);
+	if (!rc)
+		rc = ix_flush(w, 1);
+	return rc;
 }
 
-/* The repository's index: its old one, or the next free one. */
-static int repo_idx(struct alu_cache *c, MDB_txn *txn, const char *repoid, uint32_t *idx, int *existed)
+/* The repository's index: its old one (*existed = 1), or, when @p create,
+ * the next free one. Without @p create a missing repository is MDB_NOTFOUND. */
+static int repo_idx(struct alu_cache *c, MDB_txn *txn, const char *repoid, int create,
+		    uint32_t *idx, int *existed)
 {
 	struct ckey k;
 	MDB_val v, mk = { 9, "next_repo" };
@@ -176,9 +455,12 @@ static int repo_idx(struct alu_cache *c, MDB_txn *txn, const char *repoid, uint3
 			*existed = 1;
 			return 0;
 		}
-	} else if (rc != MDB_NOTFOUND) {
+		if (!create)
+			return MDB_CORRUPTED;
+	} else if (rc != MDB_NOTFOUND || !create) {
 		return rc;
 	}
+	/* a record that does not decode is replaced under a new index */
 	*existed = 0;
 	rc = mdb_get(txn, c->dbi[DB_META], &mk, &v);
 	if (!rc && v.mv_size == sizeof(next))
@@ -191,14 +473,14 @@ static int repo_idx(struct alu_cache *c, MDB_txn *txn, const char *repoid, uint3
 	return mdb_put(txn, c->dbi[DB_META], &mk, &v, 0);
 }
 
-int alu_cache_write_begin(struct alu_cache *c, const char *repoid, struct alu_cache_wr **out,
-			  struct alu_err *e)
+/* Open a write transaction on repository @p repoid with its old contents
+ * dropped (see repo_idx for @p create). */
+static int wr_start(struct alu_cache *c, const char *repoid, int create, struct alu_cache_wr **out,
+		    struct alu_err *e)
 {
 	struct alu_cache_wr *w;
-	int rc, existed;
+	int rc, existed = 0;
 
-	if (c->rdonly)
-		return alu_err_set(e, -EROFS, "the metadata cache is read-only");
 	if (strlen(repoid) >= sizeof(w->repoid))
 		return alu_err_set(e, -EINVAL, "repository id too long: %s", repoid);
 	w = calloc(1, sizeof(*w));
@@ -206,17 +488,20 @@ int alu_cache_write_begin(struct alu_cache *c, const char *repoid, struct alu_ca
 		return alu_err_set(e, -ENOMEM, "out of memory");
 	w->c = c;
 	snprintf(w->repoid, sizeof(w->repoid), "%s", repoid);
-	cache_rd_end(c);
-	rc = mdb_txn_begin(c->env, NULL, 0, &w->txn);
+	rc = cache_wr_txn(c, &w->txn, e);
 	if (rc) {
 		free(w);
-		return alu_db_rc(rc, "cache", e);
+		return rc;
 	}
-	rc = repo_idx(c, w->txn, repoid, &w->idx, &existed);
+	rc = repo_idx(c, w->txn, repoid, create, &w->idx, &existed);
+	if (rc == MDB_NOTFOUND) {
+		alu_cache_write_abort(w);
+		return -ENOENT;
+	}
+	for (int db = DB_PKGS; db < DB_N && !rc; db++)
+		rc = mdb_cursor_open(w->txn, c->dbi[db], &w->cur[db]);
 	if (!rc && existed)
-		rc = drop_pkgs(c, w->txn, w->idx);
-	if (!rc && existed)
-		rc = drop_advs(c, w->txn, w->idx);
+		rc = drop_repo(w, w->idx);
 	if (rc) {
 		rc = wrc(w, rc, repoid, e);
 		alu_cache_write_abort(w);
@@ -226,142 +511,126 @@ int alu_cache_write_begin(struct alu_cache *c, const char *repoid, struct alu_ca
 	return 0;
 }
 
-int alu_cache_write_pkg(struct alu_cache_wr *w, const struct alu_pkgrec *p, struct alu_err *e)
+/* Write the repository table (state @p st, or its removal when NULL) and commit. */
+static int wr_finish(struct alu_cache_wr *w, const struct alu_cache_repo *st, struct alu_err *e)
+{
+	struct ckey k;
+	MDB_val v;
+	int rc = ix_flush(w, 0);
+
+	cache_key(&k, w->repoid);
+	if (!rc && st) {
+		w->buf.n = 0;
+		rc = cache_enc_repo(&w->buf, st);
+		v = (MDB_val){ w->buf.n, w->buf.p };
+		if (!rc)
+			rc = mdb_put(w->txn, w->c->dbi[DB_REPOS], &k.v, &v, 0);
+	} else if (!rc) {
+		rc = mdb_del(w->txn, w->c->dbi[DB_REPOS], &k.v, NULL);
+	}
+	if (rc)
+		rc = wrc(w, rc, w->repoid, e);
+	else
+		rc = cache_load_repos(w->c, w->txn, e);
+	if (!rc) {
+		rc = mdb_txn_commit(w->txn);
+		w->txn = NULL;
+		if (rc)
+			rc = wrc(w, rc, w->repoid, e);
+	}
+	alu_cache_write_abort(w);
+	return rc;
+}
+
+/* ---- the API --------------------------------------------------------------- */
+
+int alu_cache_write_begin(struct alu_cache *c, const char *repoid, struct alu_cache_wr **out,
+			  struct alu_err *e)
+{
+	static const int rec_dbs[] = { DB_PKGS, DB_ADVS };
+	struct alu_cache_wr *w;
+	unsigned char first[8];
+	MDB_val k = { 8, first };
+	int rc = wr_start(c, repoid, 1, &w, e);
+
+	if (rc)
+		return rc;
+	/* the newest repository's ids sort after every other's: append its records */
+	cache_id(first, (uint64_t)w->idx << 32 | 1);
+	for (size_t i = 0; i < sizeof(rec_dbs) / sizeof(rec_dbs[0]); i++)
+		if (sorts_last(w->txn, c->dbi[rec_dbs[i]], w->cur[rec_dbs[i]], &k))
+			w->rec_put[rec_dbs[i]] = MDB_APPEND;
+	*out = w;
+	return 0;
+}
+
+/* Put the record in w->buf under the next id of @p db (pkgs or advs) and
+ * queue its index entries. */
+static int put_rec(struct alu_cache_wr *w, int db, uint32_t *seq, const char *what,
+		   struct alu_err *e)
 {
 	unsigned char id[8];
-	MDB_val k = { 8, id }, v;
+	MDB_val k = { 8, id }, v = { w->buf.n, w->buf.p };
+	uint64_t n;
 	int rc;
 
-	if (w->next_pkg == UINT32_MAX)
-		return alu_err_set(e, -ALUE_CORRUPT, "%s: too many packages", w->repoid);
-	cache_id(id, (uint64_t)w->idx << 32 | ++w->next_pkg);
+	if (*seq == UINT32_MAX)
+		return alu_err_set(e, -ALUE_CORRUPT, "%s: too many records", w->repoid);
+	n = (uint64_t)w->idx << 32 | ++*seq;
+	cache_id(id, n);
+	rc = mdb_cursor_put(w->cur[db], &k, &v, w->rec_put[db]);
+	if (!rc)
+		rc = db == DB_PKGS ? pkg_keys(w, w->buf.p, w->buf.n, n)
+				   : adv_keys(w, w->buf.p, w->buf.n, n);
+	if (!rc && w->ix.bytes > IX_MAX_BYTES)
+		rc = ix_flush(w, 0);
+	return rc ? wrc(w, rc, what, e) : 0;
+}
+
+int alu_cache_write_pkg(struct alu_cache_wr *w, const struct alu_pkgrec *p, struct alu_err *e)
+{
 	w->buf.n = 0;
 	if (cache_enc_pkg(&w->buf, p))
 		return alu_err_set(e, -ENOMEM, "out of memory");
-	v.mv_data = w->buf.p;
-	v.mv_size = w->buf.n;
-	rc = mdb_put(w->txn, w->c->dbi[DB_PKGS], &k, &v, 0);
-	if (!rc)
-		rc = put_idx(w, DB_NAMES, p->name, id);
-	for (size_t i = 0; !rc && i < p->ndeps[ALU_PROVIDES]; i++)
-		rc = put_idx(w, DB_PROVIDES, p->deps[ALU_PROVIDES][i].name, id);
-	for (size_t i = 0; !rc && i < p->nfiles; i++)
-		rc = put_idx(w, DB_FILES, p->files[i], id);
-	return rc ? wrc(w, rc, p->name, e) : 0;
+	return put_rec(w, DB_PKGS, &w->next_pkg, p->name, e);
 }
 
 int alu_cache_write_adv(struct alu_cache_wr *w, const struct alu_advrec *a, struct alu_err *e)
 {
-	unsigned char id[8];
-	MDB_val k = { 8, id }, v;
-	int rc;
-
-	if (w->next_adv == UINT32_MAX)
-		return alu_err_set(e, -ALUE_CORRUPT, "%s: too many advisories", w->repoid);
-	cache_id(id, (uint64_t)w->idx << 32 | ++w->next_adv);
 	w->buf.n = 0;
 	if (cache_enc_adv(&w->buf, a))
 		return alu_err_set(e, -ENOMEM, "out of memory");
-	v.mv_data = w->buf.p;
-	v.mv_size = w->buf.n;
-	rc = mdb_put(w->txn, w->c->dbi[DB_ADVS], &k, &v, 0);
-	if (!rc)
-		rc = put_idx(w, DB_ADVIDS, a->id, id);
-	for (size_t i = 0; !rc && i < a->nrefs; i++)
-		if (!strcasecmp(a->refs[i].type, "cve") && *a->refs[i].id)
-			rc = put_idx(w, DB_CVES, a->refs[i].id, id);
-	for (size_t i = 0; !rc && i < a->npkgs; i++)
-		rc = put_idx(w, DB_ADVPKGS, a->pkgs[i].name, id);
-	return rc ? wrc(w, rc, a->id, e) : 0;
+	return put_rec(w, DB_ADVS, &w->next_adv, a->id, e);
 }
 
 int alu_cache_write_commit(struct alu_cache_wr *w, struct alu_cache_repo *st, struct alu_err *e)
 {
-	struct alu_cache *c = w->c;
-	struct ckey k;
-	MDB_val v;
-	int rc;
-
 	snprintf(st->id, sizeof(st->id), "%s", w->repoid);
 	st->idx = w->idx;
 	st->npkgs = w->next_pkg;
 	st->nadvs = w->next_adv;
-	w->buf.n = 0;
-	if (cache_enc_repo(&w->buf, st)) {
-		alu_cache_write_abort(w);
-		return alu_err_set(e, -ENOMEM, "out of memory");
-	}
-	cache_key(&k, w->repoid);
-	v.mv_data = w->buf.p;
-	v.mv_size = w->buf.n;
-	rc = mdb_put(w->txn, c->dbi[DB_REPOS], &k.v, &v, 0);
-	if (rc)
-		rc = wrc(w, rc, w->repoid, e);
-	else
-		rc = cache_load_repos(c, w->txn, e);
-	if (rc) {
-		alu_cache_write_abort(w);
-		return rc;
-	}
-	rc = mdb_txn_commit(w->txn);
-	w->txn = NULL;
-	if (rc)
-		rc = wrc(w, rc, w->repoid, e);
-	alu_cache_write_abort(w);
-	return rc;
+	return wr_finish(w, st, e);
 }
 
 void alu_cache_write_abort(struct alu_cache_wr *w)
 {
 	if (!w)
 		return;
+	/* cursors of a write transaction are closed by its end */
 	if (w->txn)
 		mdb_txn_abort(w->txn);
 	/* no transaction is open now: the moment to grow a full map */
 	if (w->full)
 		alu_db_grow(w->c->env);
+	ix_free(&w->ix);
 	free(w->buf.p);
 	free(w);
 }
 
 int alu_cache_repo_drop(struct alu_cache *c, const char *repoid, struct alu_err *e)
 {
-	MDB_txn *txn;
-	struct ckey k;
-	MDB_val v;
-	struct alu_cache_repo r;
-	struct dec d;
-	int rc;
+	struct alu_cache_wr *w;
+	int rc = wr_start(c, repoid, 0, &w, e);
 
-	if (c->rdonly)
-		return alu_err_set(e, -EROFS, "the metadata cache is read-only");
-	cache_rd_end(c);
-	rc = mdb_txn_begin(c->env, NULL, 0, &txn);
-	if (rc)
-		return alu_db_rc(rc, "cache", e);
-	cache_key(&k, repoid);
-	rc = mdb_get(txn, c->dbi[DB_REPOS], &k.v, &v);
-	if (rc == MDB_NOTFOUND) {
-		mdb_txn_abort(txn);
-		return -ENOENT;
-	}
-	d = (struct dec){ rc ? NULL : v.mv_data, rc ? 0 : v.mv_size, 0, 0 };
-	if (!rc && cache_dec_repo(&d, &r))
-		rc = MDB_CORRUPTED;
-	if (!rc)
-		rc = drop_pkgs(c, txn, r.idx);
-	if (!rc)
-		rc = drop_advs(c, txn, r.idx);
-	if (!rc)
-		rc = mdb_del(txn, c->dbi[DB_REPOS], &k.v, NULL);
-	if (rc) {
-		mdb_txn_abort(txn);
-		return alu_db_rc(rc, repoid, e);
-	}
-	rc = cache_load_repos(c, txn, e);
-	if (rc) {
-		mdb_txn_abort(txn);
-		return rc;
-	}
-	return alu_db_rc(mdb_txn_commit(txn), repoid, e);
+	return rc ? rc : wr_finish(w, NULL, e);
 }

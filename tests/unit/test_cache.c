@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Writing the metadata cache: index entries are batched, sorted and put in
+ * LMDB's order, appended where that is valid, and deleted through the same
+ * batch when a repository is replaced or dropped. Each step below checks the
+ * raw tables against a model: every index entry points at a record, each
+ * table holds exactly the entries the live packages and advisories own, and
+ * lookups of awkward keys (empty, 8-byte boundaries, non-ASCII, longer than
+ * ALU_CACHE_KEYMAX) find what was written.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/cache_int.h"
+
+static int passed, failed;
+
+#define CHECK(c) do { if (c) passed++; else { failed++; \
+	fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); } } while (0)
+
+#define NREPO 3
+
+/* Keys that stress the ordering: a prefix before its extensions, 8-byte
+ * boundaries, bytes above 0x7f, and over-long keys equal in their first
+ * ALU_CACHE_KEYMAX bytes. */
+static char long1[520], long2[520], long3[420];
+static const char *const odd[] = { "", "a", "ab", "abcdefg", "abcdefgh", "abcdefgh\x01",
+	"abcdefgha", "abcdefgi", "\xc3\xa9t\xc3\xa9", "\xff", long1, long2, long3 };
+#define NODD (sizeof(odd) / sizeof(odd[0]))
+
+/* A repository's contents: variant @p v of @p n packages with @p nf files each. */
+struct shape {
+	int v, n, nf, nadv;
+};
+
+/* What the model expects in each index table. */
+struct counts {
+	size_t t[DB_N];
+};
+
+static void add_counts(struct counts *k, const struct shape *s)
+{
+	if (!s)
+		return;
+	k->t[DB_PKGS] += (size_t)s->n;
+	k->t[DB_NAMES] += (size_t)s->n;
+	/* own name, a library, odd[i % NODD] listed twice (counted once) */
+	k->t[DB_PROVIDES] += 3 * (size_t)s->n;
+	k->t[DB_FILES] += (size_t)s->n * (size_t)s->nf;
+	k->t[DB_ADVS] += (size_t)s->nadv;
+	k->t[DB_ADVIDS] += (size_t)s->nadv;
+	k->t[DB_CVES] += 2 * (size_t)s->nadv;   /* a "cve" and a "CVE" ref; an empty id counts not */
+	k->t[DB_ADVPKGS] += 2 * (size_t)s->nadv;
+}
+
+static int write_repo(struct alu_cache *c, const char *id, const struct shape *s, int commit)
+{
+	struct alu_err e = { 0 };
+	struct alu_cache_wr *w;
+	struct alu_cache_repo st = { 0 };
+	char name[64], lib[64], cve1[32], cve2[32], advid[64], pk1[32];
+	char (*files)[64] = calloc((size_t)s->nf + 1, sizeof(*files));
+	const char **fp = calloc((size_t)s->nf + 1, sizeof(*fp));
+	int rc = alu_cache_write_begin(c, id, &w, &e);
+
+	for (int i = 0; !rc && i < s->n; i++) {
+		struct alu_dep prov[4];
+		struct alu_pkgrec p = { 0 };
+		snprintf(name, sizeof(name), "%s-v%d-pkg%05d", id, s->v, i);
+		snprintf(lib, sizeof(lib), "lib%05d.so.%d()(64bit)", i % 97, s->v);
+		prov[0] = (struct alu_dep){ name, 0, "" };
+		prov[1] = (struct alu_dep){ lib, 0, "" };
+		prov[2] = (struct alu_dep){ odd[i % NODD], 0, "" };
+		prov[3] = prov[2];   /* listed twice: one entry */
+		for (int f = 0; f < s->nf; f++) {
+			snprintf(files[f], sizeof(files[f]), "/usr/share/%s/v%d/%05d/file%03d", id, s->v,
+				 i, f);
+			fp[f] = files[f];
+		}
+		p.name = name;
+		p.arch = "x86_64";
+		p.version = "1";
+		p.release = "1";
+		p.deps[ALU_PROVIDES] = prov;
+		p.ndeps[ALU_PROVIDES] = 4;
+		p.files = fp;
+		p.nfiles = (size_t)s->nf;
+		rc = alu_cache_write_pkg(w, &p, &e);
+	}
+	for (int i = 0; !rc && i < s->nadv; i++) {
+		struct alu_advref refs[3];
+		struct alu_advpkg pk[2] = { { .name = pk1 }, { .name = "common-pkg" } };
+		struct alu_advrec a = { 0 };
+		snprintf(advid, sizeof(advid), "ALAS-%s-%d-%04d", id, s->v, i);
+		snprintf(cve1, sizeof(cve1), "CVE-%d-%04d", s->v, i);
+		snprintf(cve2, sizeof(cve2), "CVE-9999-%04d", i % 7);
+		snprintf(pk1, sizeof(pk1), "%s-v%d-pkg%05d", id, s->v, i);
+		refs[0] = (struct alu_advref){ "", cve1, "", "cve" };
+		refs[1] = (struct alu_advref){ "", "", "", "cve" };      /* no id: no entry */
+		refs[2] = (struct alu_advref){ "", cve2, "", "CVE" };
+		a.id = advid;
+		a.type = "security";
+		a.refs = refs;
+		a.nrefs = 3;
+		a.pkgs = pk;
+		a.npkgs = 2;
+		rc = alu_cache_write_adv(w, &a, &e);
+	}
+	if (rc)
+		alu_cache_write_abort(w);
+	else if (commit)
+		rc = alu_cache_write_commit(w, &st, &e);
+	else
+		alu_cache_write_abort(w);
+	if (rc)
+		fprintf(stderr, "write %s: %s\n", id, e.msg);
+	free(files);
+	free(fp);
+	return rc;
+}
+
+/* Every index entry names a live record; each table holds what @p k says. */
+static void check_tables(struct alu_cache *c, const struct counts *k, const char *when)
+{
+	MDB_txn *txn;
+	MDB_stat st;
+
+	CHECK(mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn) == 0);
+	for (int db = DB_PKGS; db < DB_N; db++) {
+		MDB_cursor *cur;
+		MDB_val key, v;
+		size_t n = 0, orphans = 0;
+		int rec = db <= DB_FILES ? DB_PKGS : DB_ADVS, rc;
+
+		mdb_stat(txn, c->dbi[db], &st);
+		if (st.ms_entries != k->t[db])
+			fprintf(stderr, "%s: table %d holds %zu, expected %zu\n", when, db,
+				st.ms_entries, k->t[db]);
+		CHECK(st.ms_entries == k->t[db]);
+		if (db == DB_PKGS || db == DB_ADVS)
+			continue;
+		mdb_cursor_open(txn, c->dbi[db], &cur);
+		for (rc = mdb_cursor_get(cur, &key, &v, MDB_FIRST); !rc;
+		     rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT)) {
+			MDB_val id = v, r;
+			n++;
+			if (v.mv_size != 8 || mdb_get(txn, c->dbi[rec], &id, &r))
+				orphans++;
+		}
+		mdb_cursor_close(cur);
+		CHECK(rc == MDB_NOTFOUND && n == k->t[db] && !orphans);
+	}
+	mdb_txn_abort(txn);
+}
+
+static int count_cb(void *ud, const struct alu_cpkg *p)
+{
+	(void)p;
+	++*(size_t *)ud;
+	return 0;
+}
+
+/* Lookups of the odd keys: each is provided by every NODD-th package. */
+static void check_odd(struct alu_cache *c, const struct shape *const *s)
+{
+	struct alu_err e = { 0 };
+
+	alu_cache_select(c, NULL, 0, &e);
+	for (size_t j = 0; j < NODD; j++) {
+		size_t got = 0, want = 0;
+		for (int r = 0; r < NREPO; r++)
+			for (int i = 0; s[r] && i < s[r]->n; i++)
+				want += (size_t)i % NODD == j;
+		CHECK(alu_cache_by_provide(c, odd[j], count_cb, &got, &e) == 0);
+		if (got != want)
+			fprintf(stderr, "provide #%zu: %zu packages, expected %zu\n", j, got, want);
+		CHECK(got == want);
+	}
+}
+
+static void check(struct alu_cache *c, const struct shape *const *s, const char *when)
+{
+	struct counts k = { 0 };
+
+	for (int r = 0; r < NREPO; r++)
+		add_counts(&k, s[r]);
+	check_tables(c, &k, when);
+	check_odd(c, s);
+}
+
+static void test_replace(void)
+{
+	static const char *const ids[NREPO] = { "a", "b", "c" };
+	/* b is large enough that its index entries take more than one batch */
+	const struct shape a0 = { 0, 60, 2, 5 }, a1 = { 1, 40, 3, 4 }, b0 = { 0, 4000, 40, 30 },
+		b1 = { 1, 3000, 30, 20 }, c0 = { 0, 30, 1, 3 };
+	const struct shape *live[NREPO] = { NULL };
+	struct alu_err e = { 0 };
+	struct alu_cache *c;
+	char dir[] = "/tmp/alu-cachew-XXXXXX", cmd[64];
+
+	memset(long1, 'x', sizeof(long1) - 2);
+	memcpy(long2, long1, sizeof(long2));
+	long1[sizeof(long1) - 2] = '1';
+	long2[sizeof(long2) - 2] = '2';
+	memset(long3, 'x', sizeof(long3) - 1);
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(alu_cache_open(dir, 0, &c, &e) == 0);
+
+	/* new repositories: each appends after the last */
+	CHECK(write_repo(c, ids[0], &a0, 1) == 0);
+	live[0] = &a0;
+	check(c, live, "a0");
+	CHECK(write_repo(c, ids[1], &b0, 1) == 0);
+	live[1] = &b0;
+	CHECK(write_repo(c, ids[2], &c0, 1) == 0);
+	live[2] = &c0;
+	check(c, live, "a0 b0 c0");
+
+	/* replacing b, between a and c: nothing can be appended */
+	CHECK(write_repo(c, ids[1], &b1, 1) == 0);
+	live[1] = &b1;
+	check(c, live, "b1");
+	CHECK(write_repo(c, ids[0], &a1, 1) == 0);
+	live[0] = &a1;
+	check(c, live, "a1");
+
+	/* an aborted replacement leaves the old contents */
+	CHECK(write_repo(c, ids[0], &a0, 0) == 0);
+	check(c, live, "a1 after abort");
+
+	CHECK(alu_cache_repo_drop(c, "c", &e) == 0);
+	live[2] = NULL;
+	CHECK(alu_cache_repo_drop(c, "a", &e) == 0);
+	live[0] = NULL;
+	CHECK(alu_cache_repo_drop(c, "a", &e) == -ENOENT);
+	check(c, live, "b1 alone");
+
+	/* the only repository: its tables are emptied, then appended to */
+	CHECK(write_repo(c, ids[1], &b0, 1) == 0);
+	live[1] = &b0;
+	check(c, live, "b0 alone");
+	CHECK(write_repo(c, ids[0], &a0, 1) == 0);
+	live[0] = &a0;
+	check(c, live, "b0 a0");
+	CHECK(alu_cache_repo_drop(c, "b", &e) == 0);
+	live[1] = NULL;
+	CHECK(alu_cache_repo_drop(c, "a", &e) == 0);
+	live[0] = NULL;
+	check(c, live, "empty");
+
+	alu_cache_close(c);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
+int main(void)
+{
+	test_replace();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
