@@ -88,14 +88,16 @@ static void env_close(struct alu_state *s)
 	s->env = NULL;
 }
 
+/* Best effort, on cleanup paths; a name that does not fit is not unlinked,
+ * since the cut name could be another file's. */
 static void rm_env_dir(const char *dir)
 {
+	static const char *const files[] = { "data.mdb", "lock.mdb" };
 	char p[PATH_MAX + 16];
 
-	snprintf(p, sizeof(p), "%s/data.mdb", dir);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
-	unlink(p);
+	for (size_t i = 0; i < 2; i++)
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, files[i]) < sizeof(p))
+			unlink(p);
 	rmdir(dir);
 }
 
