@@ -94,7 +94,7 @@ int alu_pem_each(const char *path, const char *suffix,
 	br_pem_decoder_context pc;
 	struct vbuf der = { 0 };
 	unsigned char *buf;
-	size_t len, off = 0, sl = strlen(suffix);
+	size_t len = 0, off = 0, sl = strlen(suffix);
 	char label[128] = "";
 	int r, count = 0, in = 0;
 

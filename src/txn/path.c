@@ -226,9 +226,12 @@ const char *alu_path_base(const char *canon, char *dir, size_t n)
 	const char *s = strrchr(canon, '/');
 	size_t len = s ? (size_t)(s - canon) : 0;
 
-	if (len >= n)
-		len = n - 1;
-	memcpy(dir, canon, len);
-	dir[len] = 0;
+	/* no room at all: the caller gets the base name and no directory */
+	if (n) {
+		if (len >= n)
+			len = n - 1;
+		memcpy(dir, canon, len);
+		dir[len] = 0;
+	}
 	return s ? s + 1 : canon;
 }
