@@ -132,17 +132,13 @@ void alu_cache_close(struct alu_cache *c)
 
 int cache_rd(struct alu_cache *c, MDB_txn **out, struct alu_err *e)
 {
-	int rc;
+	int rc = c->rd ? 0 : mdb_txn_begin(c->env, NULL, MDB_RDONLY, &c->rd);
 
-	if (!c->rd) {
-		rc = mdb_txn_begin(c->env, NULL, MDB_RDONLY, &c->rd);
-		if (rc) {
-			c->rd = NULL;
-			return alu_db_rc(rc, "cache", e);
-		}
-	}
+	if (rc)
+		c->rd = NULL;
+	/* set on failure too: callers' compilers cannot see that it is not used then */
 	*out = c->rd;
-	return 0;
+	return alu_db_rc(rc, "cache", e);
 }
 
 int cache_wr_txn(struct alu_cache *c, MDB_txn **out, struct alu_err *e)

@@ -13,6 +13,11 @@
  * sorts after everything in its table (an empty table, a new repository's
  * records) it is appended, which also fills pages instead of splitting them
  * in halves. An old repository's entries are deleted through the same batch.
+ *
+ * A replaced repository keeps its index, so its new records take the keys of
+ * the old ones and overwrite them in place; only those beyond the new count
+ * are deleted. Deleting a long run of keys is what LMDB does worst: each
+ * delete from an underfilled page pulls a node over from its neighbour.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -59,8 +64,10 @@ struct alu_cache_wr {
 	MDB_cursor *cur[DB_N];      /* NULL for meta and repos */
 	char repoid[256];
 	uint32_t idx;
-	uint32_t next_pkg, next_adv;
-	unsigned rec_put[DB_N];     /* put flags of pkgs and advs: MDB_APPEND when valid */
+	/* of pkgs and advs: records written, records of the old contents, and
+	 * the put flags of records beyond those (MDB_APPEND when valid) */
+	uint32_t n[DB_N], old[DB_N];
+	unsigned rec_put[DB_N];
 	int full;                   /* MDB_MAP_FULL seen: grow once the transaction is gone */
 	struct enc buf;
 	struct ixbatch ix;
@@ -276,26 +283,49 @@ static int ix_put(struct alu_cache_wr *w, int db, const struct ixent *v, const u
 	return rc;
 }
 
-/* Delete entries @p v from table @p db in sorted order @p o; absent ones are
- * no error. */
-static int ix_del(struct alu_cache_wr *w, int db, const struct ixent *v, const uint32_t *o,
-		  size_t n)
+/* Delete the ids @p o[0..n) (sorted) of one key from @p cur's table; absent
+ * ones are no error. A key whose ids are all of this repository goes whole:
+ * ids sort by repository first, so the first and the last tell. */
+static int del_key(MDB_cursor *cur, const struct ixent *v, const uint32_t *o, size_t n)
 {
-	MDB_cursor *cur = w->cur[db];
+	const struct ixent *x = &v[o[0]];
+	uint64_t idx = x->id >> 32;
 	unsigned char id[8];
-	int rc = 0;
+	MDB_val k = { x->len, (void *)x->key }, first, last;
+	int rc = mdb_cursor_get(cur, &k, &first, MDB_SET);
 
+	if (!rc)
+		rc = mdb_cursor_get(cur, &k, &last, MDB_LAST_DUP);
+	if (rc)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	if (first.mv_size == 8 && last.mv_size == 8 && cache_id_get(first.mv_data) >> 32 == idx &&
+	    cache_id_get(last.mv_data) >> 32 == idx)
+		return mdb_cursor_del(cur, MDB_NODUPDATA);
 	for (size_t i = 0; i < n && !rc; i++) {
-		const struct ixent *x = &v[o[i]];
-		MDB_val k = { x->len, (void *)x->key }, d = { 8, id };
-		if (i && x->id == v[o[i - 1]].id && !key_cmp(x, &v[o[i - 1]]))
+		MDB_val d = { 8, id };
+		if (i && v[o[i]].id == v[o[i - 1]].id)
 			continue;
-		cache_id(id, x->id);
+		cache_id(id, v[o[i]].id);
 		rc = mdb_cursor_get(cur, &k, &d, MDB_GET_BOTH);
 		if (!rc)
 			rc = mdb_cursor_del(cur, 0);
 		else if (rc == MDB_NOTFOUND)
 			rc = 0;
+	}
+	return rc;
+}
+
+/* Delete entries @p v from table @p db in sorted order @p o. */
+static int ix_del(struct alu_cache_wr *w, int db, const struct ixent *v, const uint32_t *o,
+		  size_t n)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < n && !rc; i = j) {
+		for (j = i + 1; j < n && !key_cmp(&v[o[i]], &v[o[j]]); j++)
+			;
+		rc = del_key(w->cur[db], v, o + i, j - i);
 	}
 	return rc;
 }
@@ -380,9 +410,9 @@ static int adv_keys(struct alu_cache_wr *w, const void *rec, size_t n, uint64_t 
 
 /* ---- dropping a repository's old contents -------------------------------- */
 
-/* Delete the records of repository @p idx from @p db (pkgs or advs),
- * queueing the index entries they own for deletion. */
-static int drop_recs(struct alu_cache_wr *w, int db, uint32_t idx)
+/* Queue for deletion the index entries owned by the records of repository
+ * @p idx in @p db (pkgs or advs), and count those records in w->old. */
+static int old_keys(struct alu_cache_wr *w, int db, uint32_t idx)
 {
 	MDB_cursor *cur = w->cur[db];
 	unsigned char start[8];
@@ -390,20 +420,18 @@ static int drop_recs(struct alu_cache_wr *w, int db, uint32_t idx)
 	int rc;
 
 	cache_id(start, (uint64_t)idx << 32);
-	/* after mdb_cursor_del the cursor rests on the next record: MDB_NEXT returns it */
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		uint64_t id;
 		if (k.mv_size != 8 || (uint32_t)(cache_id_get(k.mv_data) >> 32) != idx)
 			break;
 		id = cache_id_get(k.mv_data);
+		w->old[db] = (uint32_t)id;
 		rc = db == DB_PKGS ? pkg_keys(w, v.mv_data, v.mv_size, id)
 				   : adv_keys(w, v.mv_data, v.mv_size, id);
-		/* a record that does not decode is deleted all the same */
+		/* a record that does not decode owns nothing we can find */
 		if (rc == -ALUE_CORRUPT)
 			rc = 0;
-		if (!rc)
-			rc = mdb_cursor_del(cur, 0);
 		if (!rc && w->ix.bytes > IX_MAX_BYTES)
 			rc = ix_flush(w, 1);
 		if (rc)
@@ -412,9 +440,33 @@ static int drop_recs(struct alu_cache_wr *w, int db, uint32_t idx)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* Delete repository @p idx's records and index entries. When it is the only
- * repository every record and entry is its own: emptying the tables then
- * frees their pages without visiting each entry. */
+/* Delete the old records the new contents did not overwrite. */
+static int drop_tail(struct alu_cache_wr *w, int db)
+{
+	MDB_cursor *cur = w->cur[db];
+	unsigned char start[8];
+	MDB_val k = { 8, start }, v;
+	int rc = 0;
+
+	if (w->n[db] >= w->old[db])
+		return 0;
+	cache_id(start, (uint64_t)w->idx << 32 | (w->n[db] + 1));
+	/* after mdb_cursor_del the cursor rests on the next record: MDB_NEXT returns it */
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 8 || (uint32_t)(cache_id_get(k.mv_data) >> 32) != w->idx)
+			break;
+		rc = mdb_cursor_del(cur, 0);
+		if (rc)
+			return rc;
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Delete repository @p idx's index entries; its records are overwritten or
+ * dropped by drop_tail at the end. When it is the only repository every
+ * record and entry is its own: emptying the tables then frees their pages
+ * without visiting each entry. */
 static int drop_repo(struct alu_cache_wr *w, uint32_t idx)
 {
 	MDB_stat st;
@@ -427,9 +479,9 @@ static int drop_repo(struct alu_cache_wr *w, uint32_t idx)
 		return rc;
 	}
 	if (!rc)
-		rc = drop_recs(w, DB_PKGS, idx);
+		rc = old_keys(w, DB_PKGS, idx);
 	if (!rc)
-		rc = drop_recs(w, DB_ADVS, idx);
+		rc = old_keys(w, DB_ADVS, idx);
 	if (!rc)
 		rc = ix_flush(w, 1);
 	return rc;
@@ -518,6 +570,10 @@ static int wr_finish(struct alu_cache_wr *w, const struct alu_cache_repo *st, st
 	MDB_val v;
 	int rc = ix_flush(w, 0);
 
+	if (!rc)
+		rc = drop_tail(w, DB_PKGS);
+	if (!rc)
+		rc = drop_tail(w, DB_ADVS);
 	cache_key(&k, w->repoid);
 	if (!rc && st) {
 		w->buf.n = 0;
@@ -555,30 +611,33 @@ int alu_cache_write_begin(struct alu_cache *c, const char *repoid, struct alu_ca
 
 	if (rc)
 		return rc;
-	/* the newest repository's ids sort after every other's: append its records */
-	cache_id(first, (uint64_t)w->idx << 32 | 1);
-	for (size_t i = 0; i < sizeof(rec_dbs) / sizeof(rec_dbs[0]); i++)
-		if (sorts_last(w->txn, c->dbi[rec_dbs[i]], w->cur[rec_dbs[i]], &k))
-			w->rec_put[rec_dbs[i]] = MDB_APPEND;
+	/* the newest repository's ids sort after every other's: append its
+	 * records beyond the old ones */
+	for (size_t i = 0; i < sizeof(rec_dbs) / sizeof(rec_dbs[0]); i++) {
+		int db = rec_dbs[i];
+		cache_id(first, (uint64_t)w->idx << 32 | (w->old[db] + 1));
+		if (sorts_last(w->txn, c->dbi[db], w->cur[db], &k))
+			w->rec_put[db] = MDB_APPEND;
+	}
 	*out = w;
 	return 0;
 }
 
 /* Put the record in w->buf under the next id of @p db (pkgs or advs) and
  * queue its index entries. */
-static int put_rec(struct alu_cache_wr *w, int db, uint32_t *seq, const char *what,
-		   struct alu_err *e)
+static int put_rec(struct alu_cache_wr *w, int db, const char *what, struct alu_err *e)
 {
 	unsigned char id[8];
 	MDB_val k = { 8, id }, v = { w->buf.n, w->buf.p };
 	uint64_t n;
 	int rc;
 
-	if (*seq == UINT32_MAX)
+	if (w->n[db] == UINT32_MAX)
 		return alu_err_set(e, -ALUE_CORRUPT, "%s: too many records", w->repoid);
-	n = (uint64_t)w->idx << 32 | ++*seq;
+	n = (uint64_t)w->idx << 32 | ++w->n[db];
 	cache_id(id, n);
-	rc = mdb_cursor_put(w->cur[db], &k, &v, w->rec_put[db]);
+	/* an old record of this id is overwritten */
+	rc = mdb_cursor_put(w->cur[db], &k, &v, w->n[db] > w->old[db] ? w->rec_put[db] : 0);
 	if (!rc)
 		rc = db == DB_PKGS ? pkg_keys(w, w->buf.p, w->buf.n, n)
 				   : adv_keys(w, w->buf.p, w->buf.n, n);
@@ -592,7 +651,7 @@ int alu_cache_write_pkg(struct alu_cache_wr *w, const struct alu_pkgrec *p, stru
 	w->buf.n = 0;
 	if (cache_enc_pkg(&w->buf, p))
 		return alu_err_set(e, -ENOMEM, "out of memory");
-	return put_rec(w, DB_PKGS, &w->next_pkg, p->name, e);
+	return put_rec(w, DB_PKGS, p->name, e);
 }
 
 int alu_cache_write_adv(struct alu_cache_wr *w, const struct alu_advrec *a, struct alu_err *e)
@@ -600,15 +659,15 @@ int alu_cache_write_adv(struct alu_cache_wr *w, const struct alu_advrec *a, stru
 	w->buf.n = 0;
 	if (cache_enc_adv(&w->buf, a))
 		return alu_err_set(e, -ENOMEM, "out of memory");
-	return put_rec(w, DB_ADVS, &w->next_adv, a->id, e);
+	return put_rec(w, DB_ADVS, a->id, e);
 }
 
 int alu_cache_write_commit(struct alu_cache_wr *w, struct alu_cache_repo *st, struct alu_err *e)
 {
 	snprintf(st->id, sizeof(st->id), "%s", w->repoid);
 	st->idx = w->idx;
-	st->npkgs = w->next_pkg;
-	st->nadvs = w->next_adv;
+	st->npkgs = w->n[DB_PKGS];
+	st->nadvs = w->n[DB_ADVS];
 	return wr_finish(w, st, e);
 }
 

@@ -195,7 +195,7 @@ static void test_replace(void)
 	static const char *const ids[NREPO] = { "a", "b", "c" };
 	/* b is large enough that its index entries take more than one batch */
 	const struct shape a0 = { 0, 60, 2, 5 }, a1 = { 1, 40, 3, 4 }, b0 = { 0, 4000, 40, 30 },
-		b1 = { 1, 3000, 30, 20 }, c0 = { 0, 30, 1, 3 };
+		b1 = { 1, 3000, 30, 20 }, c0 = { 0, 30, 1, 3 }, c1 = { 1, 70, 2, 6 };
 	const struct shape *live[NREPO] = { NULL };
 	struct alu_err e = { 0 };
 	struct alu_cache *c;
@@ -219,13 +219,19 @@ static void test_replace(void)
 	live[2] = &c0;
 	check(c, live, "a0 b0 c0");
 
-	/* replacing b, between a and c: nothing can be appended */
+	/* replacing b, between a and c, by fewer records: the old ones beyond
+	 * the new count are deleted; nothing can be appended */
 	CHECK(write_repo(c, ids[1], &b1, 1) == 0);
 	live[1] = &b1;
 	check(c, live, "b1");
 	CHECK(write_repo(c, ids[0], &a1, 1) == 0);
 	live[0] = &a1;
 	check(c, live, "a1");
+	/* the newest repository grows: its old records are overwritten, the
+	 * rest appended */
+	CHECK(write_repo(c, ids[2], &c1, 1) == 0);
+	live[2] = &c1;
+	check(c, live, "c1");
 
 	/* an aborted replacement leaves the old contents */
 	CHECK(write_repo(c, ids[0], &a0, 0) == 0);
