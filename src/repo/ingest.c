@@ -11,6 +11,7 @@
 
 #include "db/cache.h"
 #include "repo/repo.h"
+#include "repo/repo_int.h"
 
 #define INGEST_TRIES 6
 
@@ -31,18 +32,31 @@ static int adv_cb(void *ud, const struct alu_advrec *a)
 	return alu_cache_write_adv(s->w, a, s->e);
 }
 
+struct pkgs_src {
+	const struct alu_ingest_src *src;
+	const char *dbpath;
+};
+
+static int read_pkgs(void *rctx, alu_pkgrec_cb cb, void *ud, struct alu_err *e)
+{
+	const struct pkgs_src *r = rctx;
+
+	if (r->src->primary_sqlite)
+		return alu_primary_sqlite_file(r->dbpath, cb, ud, e);
+	return alu_primary_xml_file(r->src->primary_path, cb, ud, e);
+}
+
 static int once(struct alu_cache *c, const char *repoid, const struct alu_ingest_src *src,
 		const char *dbpath, struct alu_cache_repo *st, struct alu_err *e)
 {
 	struct sink s = { .e = e };
+	struct pkgs_src r = { src, dbpath };
 	int rc = alu_cache_write_begin(c, repoid, &s.w, e);
 
 	if (rc)
 		return rc;
-	if (src->primary_sqlite)
-		rc = alu_primary_sqlite_file(dbpath, pkg_cb, &s, e);
-	else
-		rc = alu_primary_xml_file(src->primary_path, pkg_cb, &s, e);
+	/* parsing in a second thread, the cache writes here */
+	rc = alu_pkgs_piped(read_pkgs, &r, pkg_cb, &s, e);
 	if (!rc && src->updateinfo_path)
 		rc = alu_updateinfo_file(src->updateinfo_path, adv_cb, &s, e);
 	if (rc) {

@@ -32,4 +32,13 @@ char *rdep_evr(struct rarena *a, const char *epoch, const char *ver, const char 
 /* Strict decimal; returns -1 for anything else (empty is 0 when @p empty_ok). */
 int rparse_u64(const char *s, int empty_ok, uint64_t *out);
 
+/* A package reader: calls cb for each record, in order. */
+typedef int (*alu_pkgs_reader_fn)(void *rctx, alu_pkgrec_cb cb, void *ud, struct alu_err *e);
+/*
+ * Run @p read in a second thread; cb sees copies of its records, in order,
+ * on the calling thread. Returns the first error, cb's before the reader's.
+ */
+int alu_pkgs_piped(alu_pkgs_reader_fn read, void *rctx, alu_pkgrec_cb cb, void *ud,
+		   struct alu_err *e);
+
 #endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A package reader (primary.xml or primary_db) in its own thread, its
+ * records copied into batches and handed to the cache writer on the
+ * calling thread. Parsing and the LMDB writes are the two halves of a
+ * cold ingest; on two cores they now overlap (the XML reader's own
+ * decompression thread runs beside both). Records reach the writer in the
+ * reader's order, so the cache is the same as from a serial ingest.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "repo/repo_int.h"
+#include "util/ring.h"
+
+#define BATCH_RECS 256
+#define CHUNK_SIZE (256u << 10)
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	char mem[];
+};
+
+/* Records and everything they point to; the first chunk is kept for reuse. */
+struct batch {
+	struct alu_pkgrec rec[BATCH_RECS];
+	size_t n;
+	struct chunk *chunks;
+};
+
+struct pipe {
+	struct alu_ring r;
+	struct batch b[ALU_RING_SLOTS];
+	int slot;                        /* the producer's claimed slot, -1 none */
+	alu_pkgs_reader_fn reader;
+	void *rctx;
+	struct alu_err err;              /* the reader's */
+	int rc;
+};
+
+static void *balloc(struct batch *b, size_t n)
+{
+	struct chunk *c = b->chunks;
+
+	n = (n + 7) & ~(size_t)7;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+		struct chunk *nc = malloc(sizeof(*nc) + cap);
+		if (!nc)
+			return NULL;
+		nc->used = 0;
+		nc->cap = cap;
+		nc->next = c;
+		b->chunks = c = nc;
+	}
+	c->used += n;
+	return c->mem + c->used - n;
+}
+
+static void batch_reset(struct batch *b)
+{
+	struct chunk *c = b->chunks;
+
+	/* keep the oldest chunk (the last in the list): it is the usual size */
+	while (c && c->next) {
+		struct chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	if (c)
+		c->used = 0;
+	b->chunks = c;
+	b->n = 0;
+}
+
+static void batch_free(struct batch *b)
+{
+	while (b->chunks) {
+		struct chunk *next = b->chunks->next;
+		free(b->chunks);
+		b->chunks = next;
+	}
+}
+
+static int cp(struct batch *b, const char **s)
+{
+	size_t n = strlen(*s) + 1;
+	char *d = balloc(b, n);
+
+	if (!d)
+		return -ENOMEM;
+	memcpy(d, *s, n);
+	*s = d;
+	return 0;
+}
+
+static int copy_rec(struct batch *b, struct alu_pkgrec *d, const struct alu_pkgrec *s)
+{
+	const char **str[] = { &d->name, &d->arch, &d->version, &d->release, &d->pkgid,
+		&d->checksum_type, &d->summary, &d->description, &d->url, &d->license, &d->vendor,
+		&d->group, &d->buildhost, &d->sourcerpm, &d->packager, &d->location,
+		&d->location_base };
+	const char **files;
+	int rc = 0;
+
+	*d = *s;
+	for (size_t i = 0; !rc && i < sizeof(str) / sizeof(str[0]); i++)
+		rc = cp(b, str[i]);
+	for (int t = 0; !rc && t < ALU_DEPTYPE_N; t++) {
+		struct alu_dep *deps = balloc(b, s->ndeps[t] * sizeof(*deps) + 1);
+		if (!deps)
+			return -ENOMEM;
+		memcpy(deps, s->deps[t], s->ndeps[t] * sizeof(*deps));
+		for (size_t i = 0; !rc && i < s->ndeps[t]; i++)
+			if (!(rc = cp(b, &deps[i].name)))
+				rc = cp(b, &deps[i].evr);
+		d->deps[t] = deps;
+	}
+	files = balloc(b, s->nfiles * sizeof(*files) + 1);
+	if (!files)
+		return -ENOMEM;
+	for (size_t i = 0; !rc && i < s->nfiles; i++) {
+		files[i] = s->files[i];
+		rc = cp(b, &files[i]);
+	}
+	d->files = files;
+	return rc;
+}
+
+/* The reader's sink, on the reader's thread. */
+static int collect(void *ud, const struct alu_pkgrec *p)
+{
+	struct pipe *g = ud;
+	struct batch *b;
+
+	if (g->slot < 0 && (g->slot = alu_ring_claim(&g->r)) < 0)
+		return -ECANCELED;   /* the writer failed; its error is the one to report */
+	b = &g->b[g->slot];
+	if (copy_rec(b, &b->rec[b->n], p))
+		return -ENOMEM;
+	if (++b->n == BATCH_RECS) {
+		alu_ring_put(&g->r);
+		g->slot = -1;
+	}
+	return 0;
+}
+
+static void *reader(void *arg)
+{
+	struct pipe *g = arg;
+
+	g->rc = g->reader(g->rctx, collect, g, &g->err);
+	if (!g->rc && g->slot >= 0 && g->b[g->slot].n)
+		alu_ring_put(&g->r);
+	alu_ring_done(&g->r);
+	return NULL;
+}
+
+int alu_pkgs_piped(alu_pkgs_reader_fn read, void *rctx, alu_pkgrec_cb cb, void *ud,
+		   struct alu_err *e)
+{
+	struct pipe *g = calloc(1, sizeof(*g));
+	pthread_attr_t at;
+	pthread_t th;
+	int rc = 0, i;
+
+	if (!g)
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	g->r = (struct alu_ring)ALU_RING_INIT;
+	g->slot = -1;
+	g->reader = read;
+	g->rctx = rctx;
+	/* SQLite and expat want more than musl's 128 KiB default stack */
+	if (pthread_attr_init(&at) || pthread_attr_setstacksize(&at, 4u << 20) ||
+	    pthread_create(&th, &at, reader, g)) {
+		pthread_attr_destroy(&at);
+		free(g);
+		return read(rctx, cb, ud, e);   /* no thread: the same work, serially */
+	}
+	pthread_attr_destroy(&at);
+	while ((i = alu_ring_take(&g->r)) >= 0) {
+		struct batch *b = &g->b[i];
+		for (size_t k = 0; !rc && k < b->n; k++)
+			rc = cb(ud, &b->rec[k]);
+		batch_reset(b);
+		alu_ring_release(&g->r, rc);
+		if (rc)
+			break;
+	}
+	pthread_join(th, NULL);
+	if (!rc && g->rc)
+		rc = alu_err_set(e, g->rc, "%s", g->err.msg[0] ? g->err.msg : alu_strerror(g->rc));
+	for (i = 0; i < ALU_RING_SLOTS; i++)
+		batch_free(&g->b[i]);
+	free(g);
+	return rc;
+}
