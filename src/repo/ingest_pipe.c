@@ -113,7 +113,8 @@ static int copy_rec(struct batch *b, struct alu_pkgrec *d, const struct alu_pkgr
 		struct alu_dep *deps = balloc(b, s->ndeps[t] * sizeof(*deps) + 1);
 		if (!deps)
 			return -ENOMEM;
-		memcpy(deps, s->deps[t], s->ndeps[t] * sizeof(*deps));
+		if (s->ndeps[t])
+			memcpy(deps, s->deps[t], s->ndeps[t] * sizeof(*deps));
 		for (size_t i = 0; !rc && i < s->ndeps[t]; i++)
 			if (!(rc = cp(b, &deps[i].name)))
 				rc = cp(b, &deps[i].evr);
