@@ -37,13 +37,18 @@ struct pkgs_src {
 	const char *dbpath;
 };
 
-static int read_pkgs(void *rctx, alu_pkgrec_cb cb, void *ud, struct alu_err *e)
+static int read_all(void *rctx, const struct alu_recs_cb *cb, struct alu_err *e)
 {
 	const struct pkgs_src *r = rctx;
+	int rc;
 
 	if (r->src->primary_sqlite)
-		return alu_primary_sqlite_file(r->dbpath, cb, ud, e);
-	return alu_primary_xml_file(r->src->primary_path, cb, ud, e);
+		rc = alu_primary_sqlite_file(r->dbpath, cb->pkg, cb->ud, e);
+	else
+		rc = alu_primary_xml_file(r->src->primary_path, cb->pkg, cb->ud, e);
+	if (!rc && r->src->updateinfo_path)
+		rc = alu_updateinfo_file(r->src->updateinfo_path, cb->adv, cb->ud, e);
+	return rc;
 }
 
 static int once(struct alu_cache *c, const char *repoid, const struct alu_ingest_src *src,
@@ -51,14 +56,13 @@ static int once(struct alu_cache *c, const char *repoid, const struct alu_ingest
 {
 	struct sink s = { .e = e };
 	struct pkgs_src r = { src, dbpath };
+	const struct alu_recs_cb cb = { pkg_cb, adv_cb, &s };
 	int rc = alu_cache_write_begin(c, repoid, &s.w, e);
 
 	if (rc)
 		return rc;
 	/* parsing in a second thread, the cache writes here */
-	rc = alu_pkgs_piped(read_pkgs, &r, pkg_cb, &s, e);
-	if (!rc && src->updateinfo_path)
-		rc = alu_updateinfo_file(src->updateinfo_path, adv_cb, &s, e);
+	rc = alu_recs_piped(read_all, &r, &cb, e);
 	if (rc) {
 		alu_cache_write_abort(s.w);
 		return rc;

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A package reader (primary.xml or primary_db) in its own thread, its
- * records copied into batches and handed to the cache writer on the
- * calling thread. Parsing and the LMDB writes are the two halves of a
- * cold ingest; on two cores they now overlap (the XML reader's own
- * decompression thread runs beside both). Records reach the writer in the
- * reader's order, so the cache is the same as from a serial ingest.
+ * The metadata readers (primary.xml or primary_db, then updateinfo.xml)
+ * in their own thread, their records copied into batches and handed to
+ * the cache writer on the calling thread. Parsing and the LMDB writes are
+ * the two halves of a cold ingest; on two cores they now overlap (the XML
+ * reader's own decompression thread runs beside both). Records reach the
+ * writer in the readers' order, so the cache is the same as from a serial
+ * ingest.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,9 +25,13 @@ struct chunk {
 	char mem[];
 };
 
-/* Records and everything they point to; the first chunk is kept for reuse. */
+/* Records of one kind and everything they point to; the first chunk is kept for reuse. */
 struct batch {
-	struct alu_pkgrec rec[BATCH_RECS];
+	int adv;                         /* advisories, not packages */
+	union {
+		struct alu_pkgrec pkg[BATCH_RECS];
+		struct alu_advrec adv[BATCH_RECS];
+	} rec;
 	size_t n;
 	struct chunk *chunks;
 };
@@ -35,7 +40,7 @@ struct pipe {
 	struct alu_ring r;
 	struct batch b[ALU_RING_SLOTS];
 	int slot;                        /* the producer's claimed slot, -1 none */
-	alu_pkgs_reader_fn reader;
+	alu_recs_reader_fn reader;
 	void *rctx;
 	struct alu_err err;              /* the reader's */
 	int rc;
@@ -131,36 +136,95 @@ static int copy_rec(struct batch *b, struct alu_pkgrec *d, const struct alu_pkgr
 	return rc;
 }
 
-/* The reader's sink, on the reader's thread. */
-static int collect(void *ud, const struct alu_pkgrec *p)
+static int copy_adv(struct batch *b, struct alu_advrec *d, const struct alu_advrec *s)
 {
-	struct pipe *g = ud;
-	struct batch *b;
+	const char **str[] = { &d->id, &d->type, &d->severity, &d->title, &d->issued, &d->updated,
+		&d->description, &d->from, &d->status, &d->version, &d->cvss_score, &d->cvss_vector };
+	struct alu_advref *refs = balloc(b, s->nrefs * sizeof(*refs) + 1);
+	struct alu_advpkg *pkgs = balloc(b, s->npkgs * sizeof(*pkgs) + 1);
+	int rc = 0;
 
-	if (g->slot < 0 && (g->slot = alu_ring_claim(&g->r)) < 0)
-		return -ECANCELED;   /* the writer failed; its error is the one to report */
-	b = &g->b[g->slot];
-	if (copy_rec(b, &b->rec[b->n], p))
+	if (!refs || !pkgs)
 		return -ENOMEM;
+	*d = *s;
+	for (size_t i = 0; !rc && i < sizeof(str) / sizeof(str[0]); i++)
+		rc = cp(b, str[i]);
+	for (size_t i = 0; !rc && i < s->nrefs; i++) {
+		refs[i] = s->refs[i];
+		rc = cp(b, &refs[i].href) || cp(b, &refs[i].id) || cp(b, &refs[i].title) ||
+		     cp(b, &refs[i].type) ? -ENOMEM : 0;
+	}
+	for (size_t i = 0; !rc && i < s->npkgs; i++) {
+		pkgs[i] = s->pkgs[i];
+		rc = cp(b, &pkgs[i].name) || cp(b, &pkgs[i].version) || cp(b, &pkgs[i].release) ||
+		     cp(b, &pkgs[i].arch) || cp(b, &pkgs[i].src) || cp(b, &pkgs[i].filename) ?
+		     -ENOMEM : 0;
+	}
+	d->refs = refs;
+	d->pkgs = pkgs;
+	return rc;
+}
+
+/* The readers' sinks, on the reader thread: a batch holds one kind. */
+static struct batch *slot_for(struct pipe *g, int adv)
+{
+	if (g->slot >= 0 && g->b[g->slot].n && g->b[g->slot].adv != adv) {
+		alu_ring_put(&g->r);
+		g->slot = -1;
+	}
+	if (g->slot < 0 && (g->slot = alu_ring_claim(&g->r)) < 0)
+		return NULL;   /* the writer failed; its error is the one to report */
+	g->b[g->slot].adv = adv;
+	return &g->b[g->slot];
+}
+
+static void filled(struct pipe *g, struct batch *b)
+{
 	if (++b->n == BATCH_RECS) {
 		alu_ring_put(&g->r);
 		g->slot = -1;
 	}
+}
+
+static int collect_pkg(void *ud, const struct alu_pkgrec *p)
+{
+	struct pipe *g = ud;
+	struct batch *b = slot_for(g, 0);
+
+	if (!b)
+		return -ECANCELED;
+	if (copy_rec(b, &b->rec.pkg[b->n], p))
+		return -ENOMEM;
+	filled(g, b);
+	return 0;
+}
+
+static int collect_adv(void *ud, const struct alu_advrec *a)
+{
+	struct pipe *g = ud;
+	struct batch *b = slot_for(g, 1);
+
+	if (!b)
+		return -ECANCELED;
+	if (copy_adv(b, &b->rec.adv[b->n], a))
+		return -ENOMEM;
+	filled(g, b);
 	return 0;
 }
 
 static void *reader(void *arg)
 {
 	struct pipe *g = arg;
+	const struct alu_recs_cb sink = { collect_pkg, collect_adv, g };
 
-	g->rc = g->reader(g->rctx, collect, g, &g->err);
+	g->rc = g->reader(g->rctx, &sink, &g->err);
 	if (!g->rc && g->slot >= 0 && g->b[g->slot].n)
 		alu_ring_put(&g->r);
 	alu_ring_done(&g->r);
 	return NULL;
 }
 
-int alu_pkgs_piped(alu_pkgs_reader_fn read, void *rctx, alu_pkgrec_cb cb, void *ud,
+int alu_recs_piped(alu_recs_reader_fn read, void *rctx, const struct alu_recs_cb *cb,
 		   struct alu_err *e)
 {
 	struct pipe *g = calloc(1, sizeof(*g));
@@ -179,13 +243,13 @@ int alu_pkgs_piped(alu_pkgs_reader_fn read, void *rctx, alu_pkgrec_cb cb, void *
 	    pthread_create(&th, &at, reader, g)) {
 		pthread_attr_destroy(&at);
 		free(g);
-		return read(rctx, cb, ud, e);   /* no thread: the same work, serially */
+		return read(rctx, cb, e);   /* no thread: the same work, serially */
 	}
 	pthread_attr_destroy(&at);
 	while ((i = alu_ring_take(&g->r)) >= 0) {
 		struct batch *b = &g->b[i];
 		for (size_t k = 0; !rc && k < b->n; k++)
-			rc = cb(ud, &b->rec[k]);
+			rc = b->adv ? cb->adv(cb->ud, &b->rec.adv[k]) : cb->pkg(cb->ud, &b->rec.pkg[k]);
 		batch_reset(b);
 		alu_ring_release(&g->r, rc);
 		if (rc)

@@ -32,13 +32,19 @@ char *rdep_evr(struct rarena *a, const char *epoch, const char *ver, const char 
 /* Strict decimal; returns -1 for anything else (empty is 0 when @p empty_ok). */
 int rparse_u64(const char *s, int empty_ok, uint64_t *out);
 
-/* A package reader: calls cb for each record, in order. */
-typedef int (*alu_pkgs_reader_fn)(void *rctx, alu_pkgrec_cb cb, void *ud, struct alu_err *e);
+/* Where metadata readers put their records. */
+struct alu_recs_cb {
+	alu_pkgrec_cb pkg;
+	alu_advrec_cb adv;
+	void *ud;
+};
+/* Metadata readers: call cb for each record, in order. */
+typedef int (*alu_recs_reader_fn)(void *rctx, const struct alu_recs_cb *cb, struct alu_err *e);
 /*
  * Run @p read in a second thread; cb sees copies of its records, in order,
  * on the calling thread. Returns the first error, cb's before the reader's.
  */
-int alu_pkgs_piped(alu_pkgs_reader_fn read, void *rctx, alu_pkgrec_cb cb, void *ud,
+int alu_recs_piped(alu_recs_reader_fn read, void *rctx, const struct alu_recs_cb *cb,
 		   struct alu_err *e);
 
 #endif
