@@ -17,15 +17,8 @@
 #include "util/ring.h"
 
 #define BATCH_RECS 256
-#define CHUNK_SIZE (256u << 10)
 
-struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	char mem[];
-};
-
-/* Records of one kind and everything they point to; the first chunk is kept for reuse. */
+/* Records of one kind and everything they point to (the arena keeps its first chunk). */
 struct batch {
 	int adv;                         /* advisories, not packages */
 	union {
@@ -33,7 +26,7 @@ struct batch {
 		struct alu_advrec adv[BATCH_RECS];
 	} rec;
 	size_t n;
-	struct chunk *chunks;
+	struct rarena arena;             /* what the records point to */
 };
 
 struct pipe {
@@ -48,46 +41,7 @@ struct pipe {
 
 static void *balloc(struct batch *b, size_t n)
 {
-	struct chunk *c = b->chunks;
-
-	n = (n + 7) & ~(size_t)7;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
-		struct chunk *nc = malloc(sizeof(*nc) + cap);
-		if (!nc)
-			return NULL;
-		nc->used = 0;
-		nc->cap = cap;
-		nc->next = c;
-		b->chunks = c = nc;
-	}
-	c->used += n;
-	return c->mem + c->used - n;
-}
-
-static void batch_reset(struct batch *b)
-{
-	struct chunk *c = b->chunks;
-
-	/* keep the oldest chunk (the last in the list): it is the usual size */
-	while (c && c->next) {
-		struct chunk *next = c->next;
-		free(c);
-		c = next;
-	}
-	if (c)
-		c->used = 0;
-	b->chunks = c;
-	b->n = 0;
-}
-
-static void batch_free(struct batch *b)
-{
-	while (b->chunks) {
-		struct chunk *next = b->chunks->next;
-		free(b->chunks);
-		b->chunks = next;
-	}
+	return rarena_alloc(&b->arena, n);
 }
 
 static int cp(struct batch *b, const char **s)
@@ -250,7 +204,8 @@ int alu_recs_piped(alu_recs_reader_fn read, void *rctx, const struct alu_recs_cb
 		struct batch *b = &g->b[i];
 		for (size_t k = 0; !rc && k < b->n; k++)
 			rc = b->adv ? cb->adv(cb->ud, &b->rec.adv[k]) : cb->pkg(cb->ud, &b->rec.pkg[k]);
-		batch_reset(b);
+		rarena_reset(&b->arena);
+		b->n = 0;
 		alu_ring_release(&g->r, rc);
 		if (rc)
 			break;
@@ -259,7 +214,7 @@ int alu_recs_piped(alu_recs_reader_fn read, void *rctx, const struct alu_recs_cb
 	if (!rc && g->rc)
 		rc = alu_err_set(e, g->rc, "%s", g->err.msg[0] ? g->err.msg : alu_strerror(g->rc));
 	for (i = 0; i < ALU_RING_SLOTS; i++)
-		batch_free(&g->b[i]);
+		rarena_free(&g->b[i].arena);
 	free(g);
 	return rc;
 }
