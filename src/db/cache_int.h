@@ -31,8 +31,10 @@ struct alu_cache {
 	size_t cappkgs;
 };
 
-/* ---- record encoding: little-endian integers, strings as u32 length +
- * bytes + NUL so decoded strings can point into the map ---- */
+/* ---- record encoding: unsigned LEB128 integers (enc_u32 and enc_u64 name
+ * the range, not the width); strings as a LEB128 tag, then the bytes and a
+ * NUL, or a reference back to an equal string earlier in the record
+ * (cache_rec.c), so decoded strings point into the map either way ---- */
 struct enc {
 	char *p;
 	size_t n, cap;
@@ -53,12 +55,16 @@ const char *dec_str(struct dec *d);
 /* dec_str() that also gives the length (0 on error) */
 const char *dec_strn(struct dec *d, size_t *len);
 
+/* The fewest bytes a string, and a dependency (name, flags, evr), take:
+ * decoders refuse counts that the bytes left cannot hold. */
+enum { CACHE_STR_MIN = 1, CACHE_DEP_MIN = 2 * CACHE_STR_MIN + 1 };
+
 int cache_enc_pkg(struct enc *b, const struct alu_pkgrec *p);
 /* Decodes the scalar fields; @p d is left at the dependency lists. */
 int cache_dec_pkg(struct dec *d, struct alu_pkgrec *p);
 /* Decodes the name only, leaving @p d where cache_dec_pkg leaves it: at the
- * dependency lists (each kind: u32 count, then name, u32 flags, evr), then
- * the u32 count of files and their paths. */
+ * dependency lists (each kind: count, then name, flags, evr), then the
+ * count of files and their paths. */
 int cache_dec_pkg_name(struct dec *d, const char **name, size_t *len);
 int cache_enc_adv(struct enc *b, const struct alu_advrec *a);
 int cache_dec_adv(struct alu_cache *c, struct dec *d, struct alu_advrec *a);

@@ -242,8 +242,7 @@ int alu_cache_pkg_deps(const struct alu_cpkg *p, enum alu_deptype t, struct alu_
 		return -ALUE_CORRUPT;
 	for (int i = 0; i <= (int)t; i++) {
 		cnt = dec_u32(&d);
-		/* an entry takes at least 4 + 1 + 4 + 4 + 1 bytes */
-		if (d.err || cnt > (d.n - d.off) / 14)
+		if (d.err || cnt > (d.n - d.off) / CACHE_DEP_MIN)
 			return -ALUE_CORRUPT;
 		if (i == (int)t) {
 			v = calloc(cnt ? cnt : 1, sizeof(*v));
@@ -286,7 +285,7 @@ int alu_cache_pkg_files(const struct alu_cpkg *p, const char ***out, size_t *n)
 		}
 	}
 	cnt = dec_u32(&d);
-	if (d.err || cnt > (d.n - d.off) / 5)
+	if (d.err || cnt > (d.n - d.off) / CACHE_STR_MIN)
 		return -ALUE_CORRUPT;
 	v = calloc(cnt ? cnt : 1, sizeof(*v));
 	if (!v)

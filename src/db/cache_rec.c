@@ -7,9 +7,19 @@
 
 #include "db/cache_int.h"
 
-#define PKG_REC_VERSION 1
-#define ADV_REC_VERSION 1
-#define REPO_REC_VERSION 1
+/* 2: LEB128 numbers and string tags, repeats referred back (cache schema 2) */
+#define PKG_REC_VERSION 2
+#define ADV_REC_VERSION 2
+#define REPO_REC_VERSION 2
+
+/* Earlier inline strings of the record being encoded, by offset from its
+ * first byte (offsets, not pointers: the buffer may move). */
+enum { SREF_MAX = 48 };
+struct srefs {
+	size_t base;
+	unsigned n;
+	uint32_t off[SREF_MAX], len[SREF_MAX];
+};
 
 /* A package record: version, epoch, PKG_NSTR strings, PKG_NNUM numbers, then
  * the dependency lists and files (cache_int.h). */
@@ -41,87 +51,174 @@ static char *enc_room(struct enc *b, size_t n)
 	return q;
 }
 
-static void put_le32(char *q, uint32_t v)
+/* LEB128: seven bits a byte, low first; most numbers in a record (counts,
+ * flags, lengths, sizes) then take one to three bytes instead of four or
+ * eight, and the smaller records fill fewer map pages. */
+static void enc_uv(struct enc *b, uint64_t v)
 {
-	q[0] = (char)v;
-	q[1] = (char)(v >> 8);
-	q[2] = (char)(v >> 16);
-	q[3] = (char)(v >> 24);
+	unsigned char t[10];
+	size_t n = 0;
+	char *q;
+
+	while (v >= 0x80) {
+		t[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	t[n++] = (unsigned char)v;
+	q = enc_room(b, n);
+	if (q)
+		memcpy(q, t, n);
 }
 
 void enc_u32(struct enc *b, uint32_t v)
 {
-	char *q = enc_room(b, 4);
-
-	if (q)
-		put_le32(q, v);
+	enc_uv(b, v);
 }
 
 void enc_u64(struct enc *b, uint64_t v)
 {
-	char *q = enc_room(b, 8);
-
-	if (q) {
-		put_le32(q, (uint32_t)v);
-		put_le32(q + 4, (uint32_t)(v >> 32));
-	}
+	enc_uv(b, v);
 }
 
-void enc_str(struct enc *b, const char *s)
+/* A string is a LEB128 tag: an even tag 2n is n inline bytes and their NUL
+ * (an empty string is the tag alone and decodes to a static ""); an odd tag
+ * 2k + 1 points back at an earlier inline string of the same record, k bytes
+ * from its start. A package repeats strings (its name as a provide, one evr
+ * on several provides, vendor as packager): each repeat then costs one or two
+ * bytes, and the decoded pointer is still a NUL-terminated string in the map. */
+static void put_inline(struct enc *b, const char *s, size_t n)
 {
-	size_t n = s ? strlen(s) : 0;
 	char *q;
 
 	if (n > UINT32_MAX - 1) {
 		b->err = -EOVERFLOW;
 		return;
 	}
-	q = enc_room(b, 4 + n + 1);
-	if (!q)
+	enc_uv(b, (uint64_t)n << 1);
+	if (!n)
 		return;
-	put_le32(q, (uint32_t)n);
-	memcpy(q + 4, s ? s : "", n + 1);   /* the string with its NUL */
+	q = enc_room(b, n + 1);
+	if (q)
+		memcpy(q, s, n + 1);   /* the string with its NUL */
 }
 
-static uint32_t get_le32(const unsigned char *x)
+void enc_str(struct enc *b, const char *s)
 {
-	return (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+	put_inline(b, s ? s : "", s ? strlen(s) : 0);
 }
 
+static size_t uv_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/* enc_str(), or a reference to an equal string already in the record when
+ * that is shorter; inline strings are remembered while @p r has room. */
+static void enc_sref(struct enc *b, struct srefs *r, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	for (unsigned i = 0; n && i < r->n && !b->err; i++) {
+		uint64_t tag = (uint64_t)r->off[i] << 1 | 1;
+		if (r->len[i] == n && uv_len(tag) < n + 2 &&
+		    !memcmp(b->p + r->base + r->off[i], s, n)) {
+			enc_uv(b, tag);
+			return;
+		}
+	}
+	if (n && r->n < SREF_MAX && n <= UINT32_MAX - 1) {
+		size_t at = b->n - r->base + uv_len((uint64_t)n << 1);
+		if (at <= UINT32_MAX) {
+			r->off[r->n] = (uint32_t)at;
+			r->len[r->n++] = (uint32_t)n;
+		}
+	}
+	put_inline(b, s ? s : "", n);
+}
+
+/* The value at d->off, at most @p max; 0 and d->err set when it is cut
+ * short or too large. */
+static uint64_t dec_uv(struct dec *d, uint64_t max)
+{
+	uint64_t v = 0;
+	unsigned char c;
+
+	for (unsigned sh = 0;; sh += 7) {
+		if (d->err || d->off >= d->n || sh > 63)
+			goto corrupt;
+		c = d->p[d->off++];
+		if (sh == 63 && c > 1)
+			goto corrupt;
+		v |= (uint64_t)(c & 0x7f) << sh;
+		if (!(c & 0x80))
+			break;
+	}
+	if (v > max)
+		goto corrupt;
+	return v;
+corrupt:
+	d->err = -ALUE_CORRUPT;
+	return 0;
+}
+
+/* Hot: counts and flags are nearly always one byte, so that case is inline. */
 uint32_t dec_u32(struct dec *d)
 {
-	if (d->err || d->n - d->off < 4) {
-		d->err = -ALUE_CORRUPT;
-		return 0;
-	}
-	d->off += 4;
-	return get_le32(d->p + d->off - 4);
+	if (!d->err && d->off < d->n && d->p[d->off] < 0x80)
+		return d->p[d->off++];
+	return (uint32_t)dec_uv(d, UINT32_MAX);
 }
 
 uint64_t dec_u64(struct dec *d)
 {
-	if (d->err || d->n - d->off < 8) {
-		d->err = -ALUE_CORRUPT;
-		return 0;
-	}
-	d->off += 8;
-	return get_le32(d->p + d->off - 8) | (uint64_t)get_le32(d->p + d->off - 4) << 32;
+	return dec_uv(d, UINT64_MAX);
 }
 
-/* Hot: every package and index walk decodes strings, so no nested calls. */
-const char *dec_strn(struct dec *d, size_t *len)
+/* The string @p k bytes into the record, which must end before d->off. */
+static const char *dec_ref(struct dec *d, uint64_t k, size_t *len)
 {
-	size_t left = d->n - d->off, n;
-	const char *s;
+	const unsigned char *e;
 
-	if (d->err || left < 5 || (n = get_le32(d->p + d->off)) > left - 5 ||
-	    d->p[d->off + 4 + n] != 0) {
+	if (k >= d->off || !(e = memchr(d->p + k, 0, d->off - k))) {
 		d->err = -ALUE_CORRUPT;
-		*len = 0;
 		return "";
 	}
-	s = (const char *)d->p + d->off + 4;
-	d->off += 4 + n + 1;
+	*len = (size_t)(e - (d->p + k));
+	return (const char *)d->p + k;
+}
+
+/* Hot: every package and index walk decodes strings; inline strings shorter
+ * than 64 bytes take the one-byte path. */
+const char *dec_strn(struct dec *d, size_t *len)
+{
+	uint64_t t;
+	size_t n;
+	const char *s;
+
+	if (!d->err && d->off < d->n && d->p[d->off] < 0x80)
+		t = d->p[d->off++];
+	else
+		t = dec_uv(d, UINT64_MAX);
+	*len = 0;
+	if (d->err)
+		return "";
+	if (t & 1)
+		return dec_ref(d, t >> 1, len);
+	n = (size_t)(t >> 1);
+	if (!n)
+		return "";
+	if (n >= d->n - d->off || d->p[d->off + n] != 0) {
+		d->err = -ALUE_CORRUPT;
+		return "";
+	}
+	s = (const char *)d->p + d->off;
+	d->off += n + 1;
 	*len = n;
 	return s;
 }
@@ -140,21 +237,24 @@ int cache_enc_pkg(struct enc *b, const struct alu_pkgrec *p)
 		p->group, p->buildhost, p->sourcerpm, p->packager, p->location, p->location_base };
 	const uint64_t nums[] = { p->time_file, p->time_build, p->size_package, p->size_installed,
 		p->size_archive, p->header_start, p->header_end };
+	struct srefs r;
 
 	_Static_assert(sizeof(strs) / sizeof(strs[0]) == PKG_NSTR, "PKG_NSTR");
 	_Static_assert(sizeof(nums) / sizeof(nums[0]) == PKG_NNUM, "PKG_NNUM");
+	r.base = b->n;
+	r.n = 0;
 	enc_u32(b, PKG_REC_VERSION);
 	enc_u32(b, p->epoch);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		enc_str(b, strs[i]);
+		enc_sref(b, &r, strs[i]);
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
 		enc_u64(b, nums[i]);
 	for (int t = 0; t < ALU_DEPTYPE_N; t++) {
 		enc_u32(b, (uint32_t)p->ndeps[t]);
 		for (size_t i = 0; i < p->ndeps[t]; i++) {
-			enc_str(b, p->deps[t][i].name);
+			enc_sref(b, &r, p->deps[t][i].name);
 			enc_u32(b, p->deps[t][i].flags);
-			enc_str(b, p->deps[t][i].evr);
+			enc_sref(b, &r, p->deps[t][i].evr);
 		}
 	}
 	enc_u32(b, (uint32_t)p->nfiles);
@@ -204,27 +304,30 @@ int cache_enc_adv(struct enc *b, const struct alu_advrec *a)
 	const char *const strs[] = { a->id, a->type, a->severity, a->title, a->issued,
 		a->updated, a->description, a->from, a->status, a->version, a->cvss_score,
 		a->cvss_vector };
+	struct srefs r;
 
+	r.base = b->n;
+	r.n = 0;
 	enc_u32(b, ADV_REC_VERSION);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		enc_str(b, strs[i]);
+		enc_sref(b, &r, strs[i]);
 	enc_u32(b, (uint32_t)a->nrefs);
 	for (size_t i = 0; i < a->nrefs; i++) {
-		enc_str(b, a->refs[i].href);
-		enc_str(b, a->refs[i].id);
-		enc_str(b, a->refs[i].title);
-		enc_str(b, a->refs[i].type);
+		enc_sref(b, &r, a->refs[i].href);
+		enc_sref(b, &r, a->refs[i].id);
+		enc_sref(b, &r, a->refs[i].title);
+		enc_sref(b, &r, a->refs[i].type);
 	}
 	enc_u32(b, (uint32_t)a->npkgs);
 	for (size_t i = 0; i < a->npkgs; i++) {
 		const struct alu_advpkg *k = &a->pkgs[i];
-		enc_str(b, k->name);
+		enc_sref(b, &r, k->name);
 		enc_u32(b, k->epoch);
-		enc_str(b, k->version);
-		enc_str(b, k->release);
-		enc_str(b, k->arch);
-		enc_str(b, k->src);
-		enc_str(b, k->filename);
+		enc_sref(b, &r, k->version);
+		enc_sref(b, &r, k->release);
+		enc_sref(b, &r, k->arch);
+		enc_sref(b, &r, k->src);
+		enc_sref(b, &r, k->filename);
 	}
 	return b->err;
 }
@@ -258,8 +361,8 @@ int cache_dec_adv(struct alu_cache *c, struct dec *d, struct alu_advrec *a)
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		*strs[i] = dec_str(d);
 	n = dec_u32(d);
-	/* each ref takes at least 4 * 5 bytes: a count beyond that is corrupt */
-	if (d->err || n > (d->n - d->off) / 20)
+	/* a count beyond what the bytes left can hold is corrupt */
+	if (d->err || n > (d->n - d->off) / (4 * CACHE_STR_MIN))
 		return -ALUE_CORRUPT;
 	if (grow((void **)&c->refs, &c->caprefs, n, sizeof(*c->refs)))
 		return -ENOMEM;
@@ -272,7 +375,7 @@ int cache_dec_adv(struct alu_cache *c, struct dec *d, struct alu_advrec *a)
 	a->refs = c->refs;
 	a->nrefs = n;
 	n = dec_u32(d);
-	if (d->err || n > (d->n - d->off) / 34)
+	if (d->err || n > (d->n - d->off) / (6 * CACHE_STR_MIN + 1))
 		return -ALUE_CORRUPT;
 	if (grow((void **)&c->pkgs, &c->cappkgs, n, sizeof(*c->pkgs)))
 		return -ENOMEM;

@@ -262,8 +262,156 @@ static void test_replace(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* ---- record encoding ----------------------------------------------------- */
+
+/* The dependency lists and files after the scalars, as the readers walk them. */
+static void check_pkg_tail(struct dec *d, const struct alu_pkgrec *p)
+{
+	for (int t = 0; t < ALU_DEPTYPE_N; t++) {
+		CHECK(dec_u32(d) == p->ndeps[t]);
+		for (size_t i = 0; i < p->ndeps[t] && !d->err; i++) {
+			size_t n;
+			const char *name = dec_strn(d, &n);
+			CHECK(n == strlen(p->deps[t][i].name) && !strcmp(name, p->deps[t][i].name));
+			CHECK(dec_u32(d) == p->deps[t][i].flags);
+			CHECK(!strcmp(dec_str(d), p->deps[t][i].evr));
+		}
+	}
+	CHECK(dec_u32(d) == p->nfiles);
+	for (size_t i = 0; i < p->nfiles && !d->err; i++)
+		CHECK(!strcmp(dec_str(d), p->files[i]));
+	CHECK(d->err == 0 && d->off == d->n);
+}
+
+/* Walk a whole package record; its error, or -ALUE_CORRUPT when bytes are
+ * left over. */
+static int walk_pkg(const char *rec, size_t n)
+{
+	struct dec d = { (const unsigned char *)rec, n, 0, 0 };
+	struct alu_pkgrec q;
+	int rc = cache_dec_pkg(&d, &q);
+
+	for (int t = 0; !rc && t <= ALU_DEPTYPE_N; t++) {
+		uint32_t cnt = dec_u32(&d);
+		for (uint32_t i = 0; i < cnt && !d.err; i++) {
+			dec_str(&d);
+			if (t < ALU_DEPTYPE_N) {
+				dec_u32(&d);
+				dec_str(&d);
+			}
+		}
+		rc = d.err;
+	}
+	return rc ? rc : d.off == d.n ? 0 : -ALUE_CORRUPT;
+}
+
+/* Numbers at their limits, empty and long strings, and repeated strings
+ * (stored once, referred to after) all decode to what was encoded; every
+ * truncation and a reference forward are refused. */
+static void test_pkg_record(void)
+{
+	char desc[300], other[16];
+	const char *files[] = { "/usr/bin/hello", "/etc/hello.conf" };
+	struct alu_dep req[] = { { "", 0, "" }, { "rpmlib(PayloadIsZstd)",
+		ALU_DEP_RPMLIB | ALU_DEP_LESS | ALU_DEP_EQUAL, "5.4.18-1" }, { "hello", 0, "" } };
+	struct alu_dep prov[] = { { "hello", ALU_DEP_EQUAL, "1:2.10-1.amzn2" },
+		{ "hello(x86-64)", ALU_DEP_EQUAL, "1:2.10-1.amzn2" } };
+	struct alu_pkgrec p = { .name = "hello", .arch = "x86_64", .version = "2.10",
+		.release = "1.amzn2", .epoch = UINT32_MAX,
+		.pkgid = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		.checksum_type = "sha256", .summary = "Prints a greeting", .description = desc,
+		.url = "", .license = "GPLv3+", .vendor = "Amazon Linux", .group = "",
+		.buildhost = "build.amazon.com", .sourcerpm = "hello-2.10-1.amzn2.src.rpm",
+		.packager = "Amazon Linux", .location = "Packages/hello-2.10-1.amzn2.x86_64.rpm",
+		.location_base = "", .time_file = UINT64_MAX, .time_build = 1700000000,
+		.size_package = 0, .size_installed = 127, .size_archive = 128,
+		.header_start = 4504, .header_end = (uint64_t)1 << 40, .files = files, .nfiles = 2 };
+	struct enc b = { 0 }, b2 = { 0 };
+	struct alu_pkgrec q;
+	struct dec d;
+	const char *name;
+	size_t len, off;
+
+	memset(desc, 'x', sizeof(desc) - 1);
+	desc[sizeof(desc) - 1] = 0;
+	p.deps[ALU_REQUIRES] = req;
+	p.ndeps[ALU_REQUIRES] = 3;
+	p.deps[ALU_PROVIDES] = prov;
+	p.ndeps[ALU_PROVIDES] = 2;
+	CHECK(cache_enc_pkg(&b, &p) == 0);
+
+	d = (struct dec){ (const unsigned char *)b.p, b.n, 0, 0 };
+	CHECK(cache_dec_pkg(&d, &q) == 0);
+	CHECK(!strcmp(q.name, "hello") && !strcmp(q.release, "1.amzn2") && q.epoch == UINT32_MAX);
+	CHECK(!strcmp(q.pkgid, p.pkgid) && !strcmp(q.description, desc) && !strcmp(q.url, ""));
+	CHECK(!strcmp(q.packager, "Amazon Linux") && !strcmp(q.location_base, ""));
+	CHECK(!strcmp(q.location, p.location) && !strcmp(q.sourcerpm, p.sourcerpm));
+	CHECK(q.packager == q.vendor);   /* the repeat points at the first copy */
+	CHECK(q.time_file == UINT64_MAX && q.time_build == 1700000000 && q.size_package == 0);
+	CHECK(q.size_installed == 127 && q.size_archive == 128 && q.header_end == (uint64_t)1 << 40);
+	off = d.off;
+	check_pkg_tail(&d, &p);
+
+	d = (struct dec){ (const unsigned char *)b.p, b.n, 0, 0 };
+	CHECK(cache_dec_pkg_name(&d, &name, &len) == 0);
+	CHECK(len == 5 && !strcmp(name, "hello") && d.off == off);
+
+	/* a repeat costs at most two bytes where a distinct string costs its length */
+	snprintf(other, sizeof(other), "Amazon Linuy");
+	p.packager = other;
+	CHECK(cache_enc_pkg(&b2, &p) == 0);
+	CHECK(b2.n >= b.n + strlen(other));
+	p.packager = "Amazon Linux";
+
+	for (size_t cut = 0; cut < b.n; cut++)
+		CHECK(walk_pkg(b.p, cut) != 0);
+	CHECK(walk_pkg(b.p, b.n) == 0);
+	{
+		/* version, epoch 0, then a name pointing at byte 9 (not yet written) */
+		const char fwd[] = { 2, 0, 9 << 1 | 1, 0, 0 };
+		CHECK(walk_pkg(fwd, sizeof(fwd)) != 0);
+	}
+	free(b.p);
+	free(b2.p);
+}
+
+static void test_adv_record(void)
+{
+	struct alu_advref refs[] = { { "https://cve/1", "CVE-2024-0001", "CVE-2024-0001", "cve" },
+		{ "https://cve/2", "CVE-2024-0002", "", "cve" } };
+	struct alu_advpkg pk[] = { { "hello", "2.10", "1.amzn2", "x86_64", "hello-2.10-1.amzn2.src.rpm",
+		"hello-2.10-1.amzn2.x86_64.rpm", 0 }, { "hello", "2.10", "1.amzn2", "aarch64",
+		"hello-2.10-1.amzn2.src.rpm", "hello-2.10-1.amzn2.aarch64.rpm", 300 } };
+	struct alu_advrec a = { .id = "ALAS2-2024-0001", .type = "security", .severity = "important",
+		.title = "hello", .issued = "2024-01-01", .updated = "", .description = "",
+		.from = "", .status = "final", .version = "1.0", .cvss_score = "",
+		.cvss_vector = "", .refs = refs, .nrefs = 2, .pkgs = pk, .npkgs = 2 };
+	struct alu_cache c = { 0 };
+	struct alu_advrec q;
+	struct enc b = { 0 };
+	struct dec d;
+
+	CHECK(cache_enc_adv(&b, &a) == 0);
+	d = (struct dec){ (const unsigned char *)b.p, b.n, 0, 0 };
+	CHECK(cache_dec_adv(&c, &d, &q) == 0 && d.off == b.n);
+	CHECK(!strcmp(q.id, a.id) && !strcmp(q.title, "hello") && !strcmp(q.updated, ""));
+	CHECK(q.nrefs == 2 && q.npkgs == 2);
+	CHECK(q.nrefs == 2 && !strcmp(q.refs[0].title, "CVE-2024-0001") && !strcmp(q.refs[1].type, "cve"));
+	CHECK(q.npkgs == 2 && !strcmp(q.pkgs[1].arch, "aarch64") && q.pkgs[1].epoch == 300);
+	CHECK(q.npkgs == 2 && !strcmp(q.pkgs[1].src, pk[1].src) && !strcmp(q.pkgs[1].name, "hello"));
+	for (size_t cut = 0; cut < b.n; cut++) {
+		d = (struct dec){ (const unsigned char *)b.p, cut, 0, 0 };
+		CHECK(cache_dec_adv(&c, &d, &q) != 0);
+	}
+	free(c.refs);
+	free(c.pkgs);
+	free(b.p);
+}
+
 int main(void)
 {
+	test_pkg_record();
+	test_adv_record();
 	test_replace();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
