@@ -29,6 +29,37 @@ static unsigned db_flags(int i)
 	}
 }
 
+static int put_schema(struct alu_cache *c, MDB_txn *txn)
+{
+	MDB_val k = { 6, "schema" }, v;
+	uint32_t s = ALU_CACHE_SCHEMA;
+
+	v.mv_data = &s;
+	v.mv_size = sizeof(s);
+	return mdb_put(txn, c->dbi[DB_META], &k, &v, 0);
+}
+
+/*
+ * A cache written by another alupdate (another schema) holds nothing that
+ * cannot be fetched again: a writer empties it and goes on as on a new
+ * cache; a reader cannot, and says what to run.
+ */
+static int other_schema(struct alu_cache *c, MDB_txn *txn, const MDB_val *v, struct alu_err *e)
+{
+	uint32_t s = 0;
+	int rc = 0;
+
+	if (v->mv_size == sizeof(s))
+		memcpy(&s, v->mv_data, sizeof(s));
+	if (c->rdonly)
+		return alu_err_set(e, -ALUE_DB, "cache: schema %u, this alupdate reads %u"
+				   " (run `alupdate makecache` where the cache is writable)",
+				   s, ALU_CACHE_SCHEMA);
+	for (int i = 0; i < DB_N && !rc; i++)
+		rc = mdb_drop(txn, c->dbi[i], 0);
+	return rc ? alu_db_rc(rc, "cache", e) : 0;
+}
+
 static int open_dbs(struct alu_cache *c, struct alu_err *e)
 {
 	MDB_txn *txn;
@@ -45,27 +76,18 @@ static int open_dbs(struct alu_cache *c, struct alu_err *e)
 		return alu_err_set(e, -ENOENT, "no metadata cache yet");
 	}
 	if (!rc) {
+		uint32_t s;
 		rc = mdb_get(txn, c->dbi[DB_META], &k, &v);
-		if (rc == MDB_NOTFOUND && !c->rdonly) {
-			uint32_t s = ALU_CACHE_SCHEMA;
-			v.mv_data = &s;
-			v.mv_size = sizeof(s);
-			rc = mdb_put(txn, c->dbi[DB_META], &k, &v, 0);
-		} else if (!rc) {
-			uint32_t s;
-			if (v.mv_size != sizeof(s)) {
+		if (!rc && (v.mv_size != sizeof(s) || (memcpy(&s, v.mv_data, sizeof(s)), s != ALU_CACHE_SCHEMA))) {
+			rc = other_schema(c, txn, &v, e);
+			if (rc) {
 				mdb_txn_abort(txn);
-				return alu_err_set(e, -ALUE_DB, "cache: bad schema record");
+				return rc;
 			}
-			memcpy(&s, v.mv_data, sizeof(s));
-			if (s != ALU_CACHE_SCHEMA) {
-				mdb_txn_abort(txn);
-				return alu_err_set(e, -ALUE_DB, "cache: schema %u, this alupdate reads %u"
-						   " (run `alupdate clean all`)", s, ALU_CACHE_SCHEMA);
-			}
-		} else if (rc == MDB_NOTFOUND) {
-			rc = 0;
+			rc = MDB_NOTFOUND;
 		}
+		if (rc == MDB_NOTFOUND)
+			rc = c->rdonly ? 0 : put_schema(c, txn);
 	}
 	if (rc) {
 		mdb_txn_abort(txn);

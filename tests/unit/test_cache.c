@@ -408,8 +408,54 @@ static void test_adv_record(void)
 	free(b.p);
 }
 
+static void set_schema(struct alu_cache *c, uint32_t s)
+{
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v = { sizeof(s), &s };
+
+	cache_rd_end(c);
+	CHECK(mdb_txn_begin(c->env, NULL, 0, &txn) == 0);
+	CHECK(mdb_put(txn, c->dbi[DB_META], &k, &v, 0) == 0);
+	CHECK(mdb_txn_commit(txn) == 0);
+}
+
+/* A cache of another schema: a writer starts it over, a reader says what to run. */
+static void test_other_schema(void)
+{
+	const struct shape a0 = { 0, 60, 2, 5 };
+	const struct counts none = { { 0 } };
+	struct alu_err e = { 0 };
+	struct alu_cache *c;
+	char dir[] = "/tmp/alu-caches-XXXXXX", cmd[64];
+	MDB_txn *txn;
+	MDB_val k = { 6, "schema" }, v;
+	uint32_t s = 0;
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(alu_cache_open(dir, 0, &c, &e) == 0);
+	CHECK(write_repo(c, "a", &a0, 1) == 0);
+	set_schema(c, ALU_CACHE_SCHEMA - 1);
+	alu_cache_close(c);
+	CHECK(alu_cache_open(dir, ALU_CACHEF_RDONLY, &c, &e) == -ALUE_DB);
+	CHECK(strstr(e.msg, "alupdate makecache") != NULL);
+	alu_err_clear(&e);
+	CHECK(alu_cache_open(dir, 0, &c, &e) == 0);
+	check_tables(c, &none, "other schema");
+	CHECK(mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn) == 0);
+	CHECK(mdb_get(txn, c->dbi[DB_META], &k, &v) == 0 && v.mv_size == sizeof(s));
+	memcpy(&s, v.mv_data, sizeof(s));
+	CHECK(s == ALU_CACHE_SCHEMA);
+	mdb_txn_abort(txn);
+	/* and it takes a repository again */
+	CHECK(write_repo(c, "a", &a0, 1) == 0);
+	alu_cache_close(c);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
+	test_other_schema();
 	test_pkg_record();
 	test_adv_record();
 	test_replace();
