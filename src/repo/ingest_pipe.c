@@ -17,6 +17,7 @@
 #include "util/ring.h"
 
 #define BATCH_RECS 256
+#define BATCH_BYTES (512u << 10)
 
 /* Records of one kind and everything they point to (the arena keeps its first chunk). */
 struct batch {
@@ -189,6 +190,9 @@ int alu_recs_piped(alu_recs_reader_fn read, void *rctx, const struct alu_recs_cb
 	if (!g)
 		return alu_err_set(e, -ENOMEM, "out of memory");
 	g->r = (struct alu_ring)ALU_RING_INIT;
+	/* one chunk holds a usual batch: resets then free nothing (no malloc churn) */
+	for (i = 0; i < ALU_RING_SLOTS; i++)
+		g->b[i].arena.chunk = BATCH_BYTES;
 	g->slot = -1;
 	g->reader = read;
 	g->rctx = rctx;

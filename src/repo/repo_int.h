@@ -11,6 +11,7 @@
 /* A bump allocator for one record's strings, reset between records. */
 struct rarena {
 	struct rchunk *head;
+	size_t chunk;   /* bytes a chunk holds at least; 0: 16 KiB */
 };
 void *rarena_alloc(struct rarena *a, size_t n);
 char *rarena_strndup(struct rarena *a, const char *s, size_t n);

@@ -19,7 +19,8 @@ void *rarena_alloc(struct rarena *a, size_t n)
 
 	n = (n + 15) & ~(size_t)15;
 	if (!c || c->cap - c->used < n) {
-		size_t cap = n > RCHUNK_MIN ? n : RCHUNK_MIN;
+		size_t min = a->chunk ? a->chunk : RCHUNK_MIN;
+		size_t cap = n > min ? n : min;
 		c = malloc(sizeof(*c) + cap);
 		if (!c)
 			return NULL;
