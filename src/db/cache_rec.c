@@ -124,10 +124,13 @@ static void enc_sref(struct enc *b, struct srefs *r, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
-	for (unsigned i = 0; n && i < r->n && !b->err; i++) {
-		uint64_t tag = (uint64_t)r->off[i] << 1 | 1;
-		if (r->len[i] == n && uv_len(tag) < n + 2 &&
-		    !memcmp(b->p + r->base + r->off[i], s, n)) {
+	/* lengths first: most candidates differ there, and this runs for every string */
+	for (unsigned i = 0; n && !b->err && i < r->n; i++) {
+		uint64_t tag;
+		if (r->len[i] != n)
+			continue;
+		tag = (uint64_t)r->off[i] << 1 | 1;
+		if (uv_len(tag) < n + 2 && !memcmp(b->p + r->base + r->off[i], s, n)) {
 			enc_uv(b, tag);
 			return;
 		}

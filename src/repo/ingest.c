@@ -43,9 +43,9 @@ static int read_all(void *rctx, const struct alu_recs_cb *cb, struct alu_err *e)
 	int rc;
 
 	if (r->src->primary_sqlite)
-		rc = alu_primary_sqlite_file(r->dbpath, cb->pkg, cb->ud, e);
+		rc = alu_primary_sqlite_file_in(r->dbpath, cb->pkg, cb->ud, cb->arena, e);
 	else
-		rc = alu_primary_xml_file(r->src->primary_path, cb->pkg, cb->ud, e);
+		rc = alu_primary_xml_file_in(r->src->primary_path, cb->pkg, cb->ud, cb->arena, e);
 	if (!rc && r->src->updateinfo_path)
 		rc = alu_updateinfo_file(r->src->updateinfo_path, cb->adv, cb->ud, e);
 	return rc;
@@ -56,7 +56,7 @@ static int once(struct alu_cache *c, const char *repoid, const struct alu_ingest
 {
 	struct sink s = { .e = e };
 	struct pkgs_src r = { src, dbpath };
-	const struct alu_recs_cb cb = { pkg_cb, adv_cb, &s };
+	const struct alu_recs_cb cb = { pkg_cb, adv_cb, &s, NULL };
 	int rc = alu_cache_write_begin(c, repoid, &s.w, e);
 
 	if (rc)

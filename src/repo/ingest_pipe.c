@@ -34,6 +34,7 @@ struct pipe {
 	struct alu_ring r;
 	struct batch b[ALU_RING_SLOTS];
 	int slot;                        /* the producer's claimed slot, -1 none */
+	struct rarena *strings;          /* that slot's arena: package readers write there */
 	alu_recs_reader_fn reader;
 	void *rctx;
 	struct alu_err err;              /* the reader's */
@@ -57,38 +58,28 @@ static int cp(struct batch *b, const char **s)
 	return 0;
 }
 
+/* The record into @p b; its strings are already there (the readers wrote them
+ * into the batch's arena), its dependency and file arrays are the reader's. */
 static int copy_rec(struct batch *b, struct alu_pkgrec *d, const struct alu_pkgrec *s)
 {
-	const char **str[] = { &d->name, &d->arch, &d->version, &d->release, &d->pkgid,
-		&d->checksum_type, &d->summary, &d->description, &d->url, &d->license, &d->vendor,
-		&d->group, &d->buildhost, &d->sourcerpm, &d->packager, &d->location,
-		&d->location_base };
 	const char **files;
-	int rc = 0;
 
 	*d = *s;
-	for (size_t i = 0; !rc && i < sizeof(str) / sizeof(str[0]); i++)
-		rc = cp(b, str[i]);
-	for (int t = 0; !rc && t < ALU_DEPTYPE_N; t++) {
+	for (int t = 0; t < ALU_DEPTYPE_N; t++) {
 		struct alu_dep *deps = balloc(b, s->ndeps[t] * sizeof(*deps) + 1);
 		if (!deps)
 			return -ENOMEM;
 		if (s->ndeps[t])
 			memcpy(deps, s->deps[t], s->ndeps[t] * sizeof(*deps));
-		for (size_t i = 0; !rc && i < s->ndeps[t]; i++)
-			if (!(rc = cp(b, &deps[i].name)))
-				rc = cp(b, &deps[i].evr);
 		d->deps[t] = deps;
 	}
 	files = balloc(b, s->nfiles * sizeof(*files) + 1);
 	if (!files)
 		return -ENOMEM;
-	for (size_t i = 0; !rc && i < s->nfiles; i++) {
-		files[i] = s->files[i];
-		rc = cp(b, &files[i]);
-	}
+	if (s->nfiles)
+		memcpy(files, s->files, s->nfiles * sizeof(*files));
 	d->files = files;
-	return rc;
+	return 0;
 }
 
 static int copy_adv(struct batch *b, struct alu_advrec *d, const struct alu_advrec *s)
@@ -121,23 +112,34 @@ static int copy_adv(struct batch *b, struct alu_advrec *d, const struct alu_advr
 }
 
 /* The readers' sinks, on the reader thread: a batch holds one kind. */
+static int claim(struct pipe *g)
+{
+	g->slot = alu_ring_claim(&g->r);
+	/* NULL when the writer failed: the reader's own arena takes the strings
+	 * until the next record is refused */
+	g->strings = g->slot >= 0 ? &g->b[g->slot].arena : NULL;
+	return g->slot;
+}
+
 static struct batch *slot_for(struct pipe *g, int adv)
 {
 	if (g->slot >= 0 && g->b[g->slot].n && g->b[g->slot].adv != adv) {
 		alu_ring_put(&g->r);
 		g->slot = -1;
 	}
-	if (g->slot < 0 && (g->slot = alu_ring_claim(&g->r)) < 0)
+	if (g->slot < 0 && claim(g) < 0)
 		return NULL;   /* the writer failed; its error is the one to report */
 	g->b[g->slot].adv = adv;
 	return &g->b[g->slot];
 }
 
+/* A full batch goes; the next one is claimed now, as the next record's
+ * strings are written to its arena before the record reaches collect_pkg. */
 static void filled(struct pipe *g, struct batch *b)
 {
 	if (++b->n == BATCH_RECS) {
 		alu_ring_put(&g->r);
-		g->slot = -1;
+		claim(g);
 	}
 }
 
@@ -170,9 +172,12 @@ static int collect_adv(void *ud, const struct alu_advrec *a)
 static void *reader(void *arg)
 {
 	struct pipe *g = arg;
-	const struct alu_recs_cb sink = { collect_pkg, collect_adv, g };
+	const struct alu_recs_cb sink = { collect_pkg, collect_adv, g, &g->strings };
 
-	g->rc = g->reader(g->rctx, &sink, &g->err);
+	if (claim(g) < 0)
+		g->rc = -ECANCELED;
+	else
+		g->rc = g->reader(g->rctx, &sink, &g->err);
 	if (!g->rc && g->slot >= 0 && g->b[g->slot].n)
 		alu_ring_put(&g->r);
 	alu_ring_done(&g->r);

@@ -31,6 +31,7 @@ struct rd {
 	sqlite3 *db;
 	sqlite3_stmt *pkgs, *deps[ALU_DEPTYPE_N], *files;
 	struct rarena arena;
+	struct rarena **ext;     /* the caller's arena for record strings, or NULL */
 	RVEC(struct alu_dep) dv[ALU_DEPTYPE_N];
 	RVEC(const char *) fv;
 	const char *path;
@@ -42,10 +43,15 @@ static int dberr(struct rd *r, const char *what)
 	return alu_err_set(r->e, -ALUE_DB, "%s: %s: %s", r->path, what, sqlite3_errmsg(r->db));
 }
 
+static struct rarena *strings(struct rd *r)
+{
+	return r->ext && *r->ext ? *r->ext : &r->arena;
+}
+
 static const char *col(struct rd *r, sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
-	char *d = rarena_strdup(&r->arena, t ? (const char *)t : "");
+	char *d = rarena_strdup(strings(r), t ? (const char *)t : "");
 	return d;
 }
 
@@ -96,11 +102,11 @@ static int read_deps(struct rd *r, int t, sqlite3_int64 key)
 		if (!n || !*n)
 			return alu_err_set(r->e, -ALUE_CORRUPT, "%s: %s row without a name (pkgKey %lld)",
 					   r->path, dep_tables[t], (long long)key);
-		d.name = rarena_strdup(&r->arena, n);
+		d.name = rarena_strdup(strings(r), n);
 		d.flags = rdep_flags((const char *)sqlite3_column_text(st, 1));
 		if (t == ALU_REQUIRES && is_true(st, 5))
 			d.flags |= ALU_DEP_PREREQ;
-		d.evr = rdep_evr(&r->arena, (const char *)sqlite3_column_text(st, 2),
+		d.evr = rdep_evr(strings(r), (const char *)sqlite3_column_text(st, 2),
 				 (const char *)sqlite3_column_text(st, 3),
 				 (const char *)sqlite3_column_text(st, 4));
 		if (!d.name || !d.evr || RVEC_PUSH(r->dv[t], d))
@@ -121,7 +127,7 @@ static int read_files(struct rd *r, sqlite3_int64 key)
 		const char *n = (const char *)sqlite3_column_text(st, 0), *d;
 		if (!n || !*n)
 			continue;
-		d = rarena_strdup(&r->arena, n);
+		d = rarena_strdup(strings(r), n);
 		if (!d || RVEC_PUSH(r->fv, d))
 			return alu_err_set(r->e, -ENOMEM, "out of memory");
 	}
@@ -237,7 +243,13 @@ static int prepare(struct rd *r)
 
 int alu_primary_sqlite_file(const char *dbpath, alu_pkgrec_cb cb, void *ud, struct alu_err *e)
 {
-	struct rd r = { .path = dbpath, .e = e };
+	return alu_primary_sqlite_file_in(dbpath, cb, ud, NULL, e);
+}
+
+int alu_primary_sqlite_file_in(const char *dbpath, alu_pkgrec_cb cb, void *ud,
+			       struct rarena **arena, struct alu_err *e)
+{
+	struct rd r = { .path = dbpath, .ext = arena, .e = e };
 	struct alu_pkgrec rec;
 	int rc;
 

@@ -40,6 +40,7 @@ struct alu_primary_xml {
 	struct alu_pkgrec rec;
 	const char *epoch_s;     /* <version epoch> kept until the end for the message */
 	struct rarena arena;
+	struct rarena **ext;     /* the caller's arena for record strings, or NULL */
 	RVEC(struct alu_dep) deps[ALU_DEPTYPE_N];
 	RVEC(const char *) files;
 };
@@ -120,9 +121,14 @@ static const char *attr(const char **atts, const char *key)
 	return NULL;
 }
 
+static struct rarena *strings(struct alu_primary_xml *p)
+{
+	return p->ext && *p->ext ? *p->ext : &p->arena;
+}
+
 static const char *adup(struct alu_primary_xml *p, const char *s)
 {
-	char *d = rarena_strdup(&p->arena, s ? s : "");
+	char *d = rarena_strdup(strings(p), s ? s : "");
 	if (!d)
 		fail(p, -ENOMEM, "out of memory%s", "");
 	return d ? d : "";
@@ -181,7 +187,7 @@ static void dep_entry(struct alu_primary_xml *p, const char **atts)
 	d.flags = rdep_flags(flags);
 	if (pre && (!strcmp(pre, "1") || !strcmp(pre, "true")))
 		d.flags |= ALU_DEP_PREREQ;
-	d.evr = rdep_evr(&p->arena, ep, ver, rel);
+	d.evr = rdep_evr(strings(p), ep, ver, rel);
 	if (!d.evr || RVEC_PUSH(p->deps[p->deptype], d))
 		fail(p, -ENOMEM, "out of memory%s", "");
 }
@@ -428,16 +434,23 @@ static int feed_cb(void *ud, const char *buf, size_t n)
 	return alu_primary_xml_feed(f->p, buf, n, 0, f->e);
 }
 
-int alu_primary_xml_file(const char *path, alu_pkgrec_cb cb, void *ud, struct alu_err *e)
+int alu_primary_xml_file_in(const char *path, alu_pkgrec_cb cb, void *ud, struct rarena **arena,
+			    struct alu_err *e)
 {
 	struct feed f = { .e = e };
 	int rc = alu_primary_xml_new(cb, ud, &f.p);
 
 	if (rc)
 		return alu_err_set(e, rc, "out of memory");
+	f.p->ext = arena;
 	rc = alu_decomp_each(path, feed_cb, &f, e);
 	if (!rc)
 		rc = alu_primary_xml_feed(f.p, "", 0, 1, e);
 	alu_primary_xml_free(f.p);
 	return rc;
+}
+
+int alu_primary_xml_file(const char *path, alu_pkgrec_cb cb, void *ud, struct alu_err *e)
+{
+	return alu_primary_xml_file_in(path, cb, ud, NULL, e);
 }

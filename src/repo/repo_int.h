@@ -38,7 +38,17 @@ struct alu_recs_cb {
 	alu_pkgrec_cb pkg;
 	alu_advrec_cb adv;
 	void *ud;
+	/* When set, package readers allocate a record's strings from *arena (which
+	 * the sink may switch between records) and never reset it: the strings
+	 * outlive the callback and need no copy. */
+	struct rarena **arena;
 };
+
+/* alu_primary_xml_file() / alu_primary_sqlite_file() with alu_recs_cb's arena rule. */
+int alu_primary_xml_file_in(const char *path, alu_pkgrec_cb cb, void *ud, struct rarena **arena,
+			    struct alu_err *e);
+int alu_primary_sqlite_file_in(const char *dbpath, alu_pkgrec_cb cb, void *ud,
+			       struct rarena **arena, struct alu_err *e);
 /* Metadata readers: call cb for each record, in order. */
 typedef int (*alu_recs_reader_fn)(void *rctx, const struct alu_recs_cb *cb, struct alu_err *e);
 /*

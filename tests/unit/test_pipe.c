@@ -48,6 +48,12 @@ static int fake_advs(struct fake *f, const struct alu_recs_cb *cb)
 	return 0;
 }
 
+/* As the real readers: a record's strings from *cb->arena when the sink gives one. */
+static const char *str(const struct alu_recs_cb *cb, const char *s)
+{
+	return cb->arena && *cb->arena ? rarena_strdup(*cb->arena, s) : s;
+}
+
 static int fake_reader(void *rctx, const struct alu_recs_cb *cb, struct alu_err *e)
 {
 	struct fake *f = rctx;
@@ -63,7 +69,9 @@ static int fake_reader(void *rctx, const struct alu_recs_cb *cb, struct alu_err 
 		snprintf(name, sizeof(name), "pkg%d", i);
 		snprintf(file, sizeof(file), "/usr/bin/pkg%d", i);
 		snprintf(dep, sizeof(dep), "lib%d", i);
-		p.name = name;
+		p.name = str(cb, name);
+		d.name = str(cb, dep);
+		files[0] = str(cb, file);
 		p.arch = p.version = p.release = p.pkgid = p.checksum_type = "x";
 		p.summary = p.description = p.url = p.license = p.vendor = p.group = "";
 		p.buildhost = p.sourcerpm = p.packager = p.location = p.location_base = "";
