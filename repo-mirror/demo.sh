@@ -33,3 +33,17 @@ for cmd in "repolist" "list installed" "makecache" "check-update" "updateinfo li
 		show "$ALU" --installroot "$root" $cmd
 	fi
 done
+
+# Metadata at Amazon Linux 2 size: a generated repository of 25,000 packages and
+# 2,000 advisories (bench/gen-repo.py), a cold makecache and a warm query.
+# bench/run.sh measures the same against dnf.
+big=$B/demo-big
+[ -f "$big/repo/repodata/repomd.xml" ] || /usr/bin/python3 "$here/../bench/gen-repo.py" "$big/repo" >/dev/null
+rm -rf "$big/root"
+mkdir -p "$big/root/etc/yum.repos.d"
+printf '[main]\ncachedir=/var/cache/alupdate\n' >"$big/root/etc/yum.conf"
+printf '[big]\nname=AL2-size generated repository\nbaseurl=file://%s/repo\ngpgcheck=0\n' "$big" \
+	>"$big/root/etc/yum.repos.d/big.repo"
+show /usr/bin/time -f '%e s, %M KB peak' "$ALU" --installroot "$big/root" makecache
+show /usr/bin/time -f '%e s, %M KB peak' "$ALU" --installroot "$big/root" -C list available 'pkg0100*'
+show /usr/bin/time -f '%e s, %M KB peak' "$ALU" --installroot "$big/root" -C provides 'libpkg01000-libs.so.1()(64bit)'

@@ -207,12 +207,54 @@ static int move_row(struct pkgq_rows *out, struct pkgq_row *p)
 	return 0;
 }
 
+/*
+ * Every yum form of a spec but "epoch:name-..." begins with the name: the
+ * names index, not a walk of every package, finds the candidates. They are
+ * the names that start with the spec's literal prefix, and the prefixes of
+ * it that end before a '-' or '.' (name-ver..., name.arch). avail_cb still
+ * matches each whole spec. 0: the spec starts with a glob or an epoch, or
+ * its prefix is longer than an index key; the caller walks everything.
+ */
+static int spec_narrows(const char *spec)
+{
+	size_t l = strcspn(spec, "*?[\\");
+
+	return l && l <= ALU_CACHE_KEYMAX && !strchr(spec, ':');
+}
+
+static int by_spec(struct alu_cache *c, const char *spec, struct awalk *w, struct alu_err *e)
+{
+	size_t l = strcspn(spec, "*?[\\");
+	char name[ALU_CACHE_KEYMAX + 2];
+	int rc;
+
+	memcpy(name, spec, l);
+	name[l] = '*';
+	name[l + 1] = 0;
+	rc = alu_cache_by_name(c, name, avail_cb, w, e);
+	for (size_t k = 1; !rc && k < l; k++)
+		if (spec[k] == '-' || spec[k] == '.') {
+			name[k] = 0;
+			rc = alu_cache_by_name(c, name, avail_cb, w, e);
+			memcpy(name, spec, l);
+		}
+	return rc;
+}
+
 int pkgq_available(struct alu_cache *c, const struct pkgq_rows *inst, char **specs, int nspecs,
 		   struct pkgq_rows *out, struct alu_err *e)
 {
 	struct pkgq_rows all = { 0 };
 	struct awalk w = { &all, specs, nspecs };
-	int rc = alu_cache_foreach_pkg(c, avail_cb, &w, e);
+	int narrow = nspecs > 0, rc = 0;
+
+	for (int i = 0; narrow && i < nspecs; i++)
+		narrow = spec_narrows(specs[i]);
+	if (!narrow)
+		rc = alu_cache_foreach_pkg(c, avail_cb, &w, e);
+	/* a package two specs reach is added twice; the newest-of-name.arch pass keeps one */
+	for (int i = 0; narrow && !rc && i < nspecs; i++)
+		rc = by_spec(c, specs[i], &w, e);
 
 	if (rc == -ENOMEM)
 		alu_err_set(e, rc, "out of memory");

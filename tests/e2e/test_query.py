@@ -391,6 +391,19 @@ def test_list_sections(mirror, sample_root, alu):
     assert [(p["version"], p["repo"]) for p in j["available"]] == [("1.2", "amzn2-core")]
 
 
+@pytest.mark.parametrize("spec", ["hello", "hel*", "hello-2.11", "hello-2.11-1.amzn2.x86_64",
+                                  "hello.x86_64", "libgreet*", "greet-1.2-1.amzn2"])
+def test_spec_by_name_index_same_as_full_walk(mirror, sample_root, alu, spec):
+    """A spec led by a name is looked up in the names index; one led by a glob
+    walks every package. Both must find the same packages."""
+    glob = "?" + spec[1:]
+    for cmd in (["list", "available"], ["info"]):
+        a = run(alu, sample_root, "-q", *cmd, spec)
+        b = run(alu, sample_root, "-q", *cmd, glob)
+        assert a.returncode == b.returncode == 0, (a.stderr, b.stderr)
+        assert a.stdout == b.stdout and a.stdout.strip(), (spec, a.stdout, b.stdout)
+
+
 def test_list_new_root(mirror, alu, tmp_path):
     new = make_root(tmp_path / "new", mirror, "new")
     assert run(alu, new, "-q", "adopt").returncode == 0
