@@ -46,4 +46,4 @@ printf '[big]\nname=AL2-size generated repository\nbaseurl=file://%s/repo\ngpgch
 	>"$big/root/etc/yum.repos.d/big.repo"
 show /usr/bin/time -f '%e s, %M KB peak' "$ALU" --installroot "$big/root" makecache
 show /usr/bin/time -f '%e s, %M KB peak' "$ALU" --installroot "$big/root" -C list available 'pkg0100*'
-show /usr/bin/time -f '%e s, %M KB peak' "$ALU" --installroot "$big/root" -C provides 'libpkg01000-libs.so.1()(64bit)'
+show /usr/bin/time -f '%e s, %M KB peak' "$ALU" --installroot "$big/root" -C provides 'libpkg00000-libs.so.1()(64bit)'
