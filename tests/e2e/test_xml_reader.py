@@ -15,13 +15,7 @@ import subprocess
 from xml.sax.saxutils import unescape
 
 from conftest import ALU_BIN as ALU
-
-DATA_TMPL = ('  <data type="{type}">\n'
-             '    <checksum type="sha256">{sum}</checksum>\n'
-             '    <location href="repodata/{name}"/>\n'
-             '    <timestamp>1795429279</timestamp>\n'
-             '    <size>{size}</size>\n'
-             '  </data>\n')
+from test_repo import DATA_TMPL   # repomd's <data> entry, as test_repo writes it
 
 
 def xml(mirror, name):
