@@ -101,9 +101,10 @@ struct alu_conf {
  *        after a failure.
  * @return 0 (also when no yum.conf exists: defaults are used);
  *         -ALUE_CONFIG: -c FILE unreadable, alupdate.yaml malformed or with
- *         an unknown key ("FILE:LINE:COL: ..."), a bad --repofrompath, or,
- *         with --installroot, a root holding neither a config file nor any
- *         repository ("no repository configuration in ROOT/etc/yum.repos.d");
+ *         an unknown key ("FILE:LINE:COL: ..."), a bad --repofrompath;
+ *         -ALUE_NOCONF: with --installroot, a root holding neither a config
+ *         file nor any repository ("no repository configuration in
+ *         ROOT/etc/yum.repos.d");
  *         -ALUE_USAGE: a --setopt that is malformed, names an unknown key or
  *         has a bad value; -ALUE_NOTFOUND: --enablerepo of a plain id (no
  *         glob characters) that matches no repository; -ENOMEM.

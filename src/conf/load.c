@@ -313,7 +313,7 @@ int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *c, struct alu_err 
 	if ((r = repo_dirs(c, &nfiles, e)))
 		goto out;
 	if (*c->root && !c->conffile && !nfiles && !ctx->repofrompath.n) {
-		r = alu_err_set(e, -ALUE_CONFIG, "no repository configuration in %s/etc/yum.repos.d "
+		r = alu_err_set(e, -ALUE_NOCONF, "no repository configuration in %s/etc/yum.repos.d "
 			"(and no %s/etc/yum.conf); is %s the root you meant?", c->root, c->root, c->root);
 		goto out;
 	}

@@ -71,8 +71,9 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 	if (flags & (ALU_OPSF_NOSYNC | ALU_OPSF_READONLY))
 		rf |= ALU_REPOSF_NOSYNC;
 	rc = alu_repos_open(ctx, rf, &o->repos, e);
-	if (rc == -ALUE_CONFIG && (flags & ALU_OPSF_NOSYNC) && strcmp(ctx->root, "/")) {
-		/* removing needs no repository: a bare root with none is fine */
+	if (rc == -ALUE_NOCONF && (flags & ALU_OPSF_NOSYNC) && strcmp(ctx->root, "/")) {
+		/* removing needs no repository: a bare root with none is fine (any other
+		 * configuration error stands: it could hide protected packages) */
 		alu_repos_close(&o->repos);
 		alu_err_clear(e);
 		rc = 0;

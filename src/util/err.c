@@ -29,6 +29,7 @@ static const char *const names[ALUE_LAST - ALUE_BASE] = {
 	[ALUE_USAGE - ALUE_BASE] = "usage error",
 	[ALUE_NOCACHE - ALUE_BASE] = "no cached metadata",
 	[ALUE_ABORTED - ALUE_BASE] = "aborted",
+	[ALUE_NOCONF - ALUE_BASE] = "no configuration",
 };
 
 int alu_err_set(struct alu_err *e, int code, const char *fmt, ...)

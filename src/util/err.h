@@ -35,6 +35,7 @@ enum {
 	ALUE_USAGE,        /* bad command line */
 	ALUE_NOCACHE,      /* -C given but the cache has no metadata */
 	ALUE_ABORTED,      /* the user answered no */
+	ALUE_NOCONF,       /* an installroot with no repository configuration at all */
 	ALUE_LAST
 };
 

@@ -32,3 +32,16 @@ def test_dependency_installed_as_such_goes(alu, sample_root):
     assert "greet" not in got and "libgreet" not in got, p.stdout
     # without the option the dependency would have stayed
     assert "Removing for dependencies" in p.stdout
+
+
+def test_remove_stops_on_a_configuration_error(alu, sample_root):
+    """Removing needs no repository, so a root with no configuration at all
+    may remove; a configuration that is there but broken must stop it (it
+    could be what names the protected packages)."""
+    y = sample_root / "etc/alupdate/alupdate.yaml"
+    y.parent.mkdir(parents=True, exist_ok=True)
+    y.write_text("regions: [us-west-2\n")
+    p = alu("--installroot", sample_root, "remove", "-y", "greet")
+    assert p.returncode == 1 and "alupdate.yaml:2:1:" in p.stderr, p.stderr
+    y.unlink()
+    assert "greet" in names(alu, sample_root)

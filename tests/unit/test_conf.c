@@ -189,7 +189,7 @@ static void test_load(void)
 	const struct alu_repo *r;
 
 	/* An empty root says so. */
-	CHECK(load(&ctx, &c, &e) == -ALUE_CONFIG);
+	CHECK(load(&ctx, &c, &e) == -ALUE_NOCONF);
 	CHECK(strstr(e.msg, "no repository configuration in") != NULL);
 	alu_conf_free(&c);
 
