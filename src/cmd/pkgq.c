@@ -163,10 +163,17 @@ const struct pkgq_row *pkgq_inst_find(const struct pkgq_rows *inst, const char *
 
 static int is_installed(const struct pkgq_rows *inst, const struct pkgq_row *p)
 {
-	for (const struct pkgq_row *i = pkgq_inst_find(inst, p->name, p->arch);
-	     i && i >= inst->v && !strcmp(i->name, p->name) && !strcmp(i->arch, p->arch); i--)
-		if (!evr_cmp(i, p))
+	const struct pkgq_row *last = pkgq_inst_find(inst, p->name, p->arch);
+
+	/* the instances of a name.arch sit together, the found one last; an index,
+	 * not a pointer, walks back (no pointer below the array) */
+	for (size_t i = last ? (size_t)(last - inst->v) + 1 : 0; i-- > 0;) {
+		const struct pkgq_row *r = &inst->v[i];
+		if (strcmp(r->name, p->name) || strcmp(r->arch, p->arch))
+			break;
+		if (!evr_cmp(r, p))
 			return 1;
+	}
 	return 0;
 }
 

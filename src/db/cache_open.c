@@ -289,7 +289,7 @@ static int touch(struct alu_cache *c, const char *repoid, int64_t fetched, const
 		 struct alu_err *e)
 {
 	MDB_txn *txn;
-	MDB_cursor *cur;
+	MDB_cursor *cur = NULL;
 	MDB_val k, v;
 	int rc, found = 0;
 

@@ -42,38 +42,6 @@ static int spec_ok(char **specs, int n, const char *name, const char *arch)
 	return 0;
 }
 
-/* An advisory package applies when the NEWEST installed package of its name
- * and arch is older than the fix: an installonly kernel that already has the
- * fixed version beside the old one needs nothing more. */
-struct newest { const struct alu_advpkg *k; int any, older; struct alu_evr best; char v[256], r[256]; };
-
-static int newest_cb(void *ud, const struct alu_instpkg *p)
-{
-	struct newest *n = ud;
-	struct alu_evr e = { p->epoch, p->version, p->release };
-
-	if (!alu_arch_compat(p->arch, n->k->arch))
-		return 0;
-	if (n->any && alu_evr_cmp(&e, &n->best) <= 0)
-		return 0;
-	n->any = 1;
-	snprintf(n->v, sizeof(n->v), "%s", p->version);
-	snprintf(n->r, sizeof(n->r), "%s", p->release);
-	n->best = (struct alu_evr){ p->epoch, n->v, n->r };
-	return 0;
-}
-
-static int needed(struct alu_state *s, const struct alu_advpkg *k)
-{
-	struct newest n = { k, 0, 0, { 0 }, "", "" };
-	struct alu_evr fe = { k->epoch, k->version, k->release };
-	int rc = alu_state_find_name(s, k->name, newest_cb, &n);
-
-	if (rc < 0)
-		return rc;
-	return n.any && alu_evr_cmp(&n.best, &fe) < 0;
-}
-
 static int adv_cb(void *ud, const struct alu_cadv *a)
 {
 	struct fixes *f = ud;
@@ -84,11 +52,12 @@ static int adv_cb(void *ud, const struct alu_cadv *a)
 	for (size_t i = 0; i < a->r.npkgs; i++) {
 		const struct alu_advpkg *k = &a->r.pkgs[i];
 		struct fix *x;
-		int st = needed(f->o->state, k);
+		/* the newest installed instance decides, as updateinfo shows it */
+		int st = alu_adv_pkg_status(f->o->state, k);
 
 		if (st < 0)
 			return st;
-		if (!st)
+		if (st != ALU_ADVST_NEEDED)
 			continue;
 		if (f->n == f->cap) {
 			size_t cap = f->cap ? 2 * f->cap : 32;
