@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "db/cache.h"
@@ -72,12 +74,40 @@ static int once(struct alu_cache *c, const char *repoid, const struct alu_ingest
 	return alu_cache_write_commit(s.w, st, e);
 }
 
+/*
+ * The cache is written through a shared map (MDB_WRITEMAP, for speed): a
+ * full disk is SIGBUS there, not an error. So the room is checked first:
+ * ten times the compressed files (the bench repository's cache is seven to
+ * eight times its primary.xml.gz or primary.sqlite.bz2) and 4 MiB.
+ */
+static int room(const struct alu_ingest_src *src, struct alu_err *e)
+{
+	const char *files[] = { src->primary_path, src->updateinfo_path };
+	uint64_t need = 4u << 20, have;
+	struct statvfs v;
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (files[i] && !stat(files[i], &st))
+			need += 10 * (uint64_t)st.st_size;
+	if (statvfs(src->tmpdir, &v))
+		return 0;   /* cannot tell: the write itself will say */
+	have = (uint64_t)v.f_bavail * v.f_frsize;
+	if (have >= need)
+		return 0;
+	return alu_err_set(e, -ALUE_NOSPACE, "%s: not enough disk space for the metadata cache"
+			   " (%llu KiB free, about %llu KiB needed)", src->tmpdir,
+			   (unsigned long long)(have >> 10), (unsigned long long)(need >> 10));
+}
+
 int alu_repo_ingest(struct alu_cache *c, const char *repoid, const struct alu_ingest_src *src,
 		    struct alu_cache_repo *st, struct alu_err *e)
 {
 	char dbpath[4096] = "";
-	int rc;
+	int rc = room(src, e);
 
+	if (rc)
+		return rc;
 	if (src->primary_sqlite) {
 		/* SQLite needs a seekable plain file: decode next to the cache */
 		if (snprintf(dbpath, sizeof(dbpath), "%s/%s.primary.sqlite.tmp", src->tmpdir, repoid)

@@ -199,3 +199,23 @@ def test_clean_all(tmp_path):
     assert not os.path.exists(mdb)
     r = alu(root, "clean", "bogus")
     assert r.returncode == 1
+
+
+def test_full_disk_refused_before_writing(tmp_path):
+    """The cache is written through a shared map, where a full disk would be
+    SIGBUS: makecache checks the room first and says so."""
+    repo = make_repo(str(tmp_path / "repo"))
+    root = make_root(tmp_path, "file://" + repo)
+    cache = os.path.join(root, "var", "cache", "alupdate")
+    os.makedirs(cache)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", cache],
+                      capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        r = alu(root, "makecache")
+        assert r.returncode == 1, r.stdout
+        assert "not enough disk space for the metadata cache" in r.stderr, r.stderr
+    finally:
+        subprocess.run(["umount", cache], check=True)
+    r = alu(root, "makecache")
+    assert r.returncode == 0, r.stderr
