@@ -13,7 +13,7 @@
 #include "cmd/opsrun.h"
 #include "util/out.h"
 
-struct add { struct alu_strv *v; const char *spec; int n, oom; };
+struct add { struct alu_strv *v; const char *spec; int n; };
 
 static int add_cb(void *arg, const struct alu_instpkg *p)
 {
@@ -22,7 +22,10 @@ static int add_cb(void *arg, const struct alu_instpkg *p)
 
 	if (!alu_pkg_spec_match(a->spec, p->name, p->epoch, p->version, p->release, p->arch))
 		return 0;
-	snprintf(buf, sizeof(buf), "%u:%s-%s-%s.%s", p->epoch, p->name, p->version, p->release, p->arch);
+	/* the fields come from the rpm database: a lock that does not fit would lock another NEVRA */
+	if (snprintf(buf, sizeof(buf), "%u:%s-%s-%s.%s", p->epoch, p->name, p->version, p->release,
+		     p->arch) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
 	a->n++;
 	if (alu_strv_has(a->v, buf))
 		return 0;
@@ -42,11 +45,12 @@ static int change(struct alu_ctx *ctx, const char *what, int argc, char **argv,
 	if (!strcmp(what, "add")) {
 		rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &s, e);
 		for (int i = 0; !rc && i < argc; i++) {
-			struct add a = { v, argv[i], 0, 0 };
+			struct add a = { v, argv[i], 0 };
 			rc = alu_state_foreach(s, add_cb, &a);
+			if (rc == -ENAMETOOLONG)
+				alu_err_set(e, rc, "%s: a matching package's NEVRA is too long to lock", argv[i]);
 			if (!rc && !a.n)
 				rc = alu_err_set(e, -ALUE_NOTFOUND, "No package found for: %s", argv[i]);
-			n += a.n;
 		}
 		alu_state_close(s);
 		return rc;
