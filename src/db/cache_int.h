@@ -93,4 +93,33 @@ const struct repo_slot *cache_slot(const struct alu_cache *c, uint64_t id);
 int cache_enc_repo(struct enc *b, const struct alu_cache_repo *r);
 int cache_dec_repo(struct dec *d, struct alu_cache_repo *r);
 
+/* ---- index entries of a cache write, and their sorting (cache_ixsort.c) ---- */
+
+/* One index entry waiting to be put or deleted. */
+struct ixent {
+	uint64_t pfx;               /* the key's first 8 bytes, big endian, zero padded:
+	                               most comparisons end here */
+	uint64_t id;
+	const unsigned char *key;   /* in a key block of the batch */
+	size_t len;
+};
+
+struct ixvec {
+	struct ixent *v;
+	size_t n, cap;
+};
+
+/* LMDB's order of keys: bytes, then length (a prefix sorts first). */
+int cache_key_cmp(const struct ixent *a, const struct ixent *b);
+
+/* The tables @p t[0..DB_N) sorted in table order (key, then id), into
+ * orders of entry indices; a second thread sorts beside the caller, so a
+ * table can be put while the next is sorted. */
+struct ixsort;
+/* NULL when out of memory */
+struct ixsort *cache_ixsort_start(const struct ixvec *t);
+/* Table @p db's order, sorted by now (here, when no thread has begun it). */
+const uint32_t *cache_ixsort_get(struct ixsort *s, int db);
+void cache_ixsort_end(struct ixsort *s);
+
 #endif

@@ -119,7 +119,7 @@ int alu_cache_open(const char *cachedir, unsigned flags, struct alu_cache **out,
 	if (!c->rdonly && access(cachedir, F_OK) == 0 && access(cachedir, W_OK) != 0)
 		c->rdonly = 1;
 	rc = alu_db_open(dir, c->rdonly ? ALU_DBF_RDONLY :
-			 ALU_DBF_CREATE | ALU_DBF_WRITEMAP | ALU_DBF_NOMETASYNC, DB_N + 1, CACHE_MAPSIZE,
+			 ALU_DBF_CREATE | ALU_DBF_NOMETASYNC, DB_N + 1, CACHE_MAPSIZE,
 			 &c->env, e);
 	if (!rc)
 		rc = open_dbs(c, e);

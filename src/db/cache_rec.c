@@ -14,11 +14,14 @@
 
 /* Earlier inline strings of the record being encoded, by offset from its
  * first byte (offsets, not pointers: the buffer may move). */
-enum { SREF_MAX = 48 };
+enum { SREF_MAX = 48, SREF_HEADS = 32 };
 struct srefs {
 	size_t base;
 	unsigned n;
 	uint32_t off[SREF_MAX], len[SREF_MAX];
+	/* chains by length, newest first, so that a string is compared only with
+	 * the few of its length (index + 1; 0 ends a chain) */
+	unsigned char head[SREF_HEADS], next[SREF_MAX];
 };
 
 /* A package record: version, epoch, PKG_NSTR strings, PKG_NNUM numbers, then
@@ -119,30 +122,37 @@ static size_t uv_len(uint64_t v)
 }
 
 /* enc_str(), or a reference to an equal string already in the record when
- * that is shorter; inline strings are remembered while @p r has room. */
+ * that is shorter; inline strings are remembered while @p r has room. The
+ * earliest equal string is the one referred to: its offset is the smallest. */
 static void enc_sref(struct enc *b, struct srefs *r, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
+	unsigned h = n % SREF_HEADS, hit = 0;
 
-	/* lengths first: most candidates differ there, and this runs for every string */
-	for (unsigned i = 0; n && !b->err && i < r->n; i++) {
-		uint64_t tag;
-		if (r->len[i] != n)
-			continue;
-		tag = (uint64_t)r->off[i] << 1 | 1;
-		if (uv_len(tag) < n + 2 && !memcmp(b->p + r->base + r->off[i], s, n)) {
+	if (!n || b->err) {
+		put_inline(b, "", 0);
+		return;
+	}
+	for (unsigned i = r->head[h]; i; i = r->next[i - 1])
+		if (r->len[i - 1] == n && !memcmp(b->p + r->base + r->off[i - 1], s, n))
+			hit = i;
+	if (hit) {
+		uint64_t tag = (uint64_t)r->off[hit - 1] << 1 | 1;
+		if (uv_len(tag) < n + 2) {
 			enc_uv(b, tag);
 			return;
 		}
 	}
-	if (n && r->n < SREF_MAX && n <= UINT32_MAX - 1) {
+	if (r->n < SREF_MAX && n <= UINT32_MAX - 1) {
 		size_t at = b->n - r->base + uv_len((uint64_t)n << 1);
 		if (at <= UINT32_MAX) {
 			r->off[r->n] = (uint32_t)at;
-			r->len[r->n++] = (uint32_t)n;
+			r->len[r->n] = (uint32_t)n;
+			r->next[r->n] = r->head[h];
+			r->head[h] = (unsigned char)++r->n;
 		}
 	}
-	put_inline(b, s ? s : "", n);
+	put_inline(b, s, n);
 }
 
 /* The value at d->off, at most @p max; 0 and d->err set when it is cut
@@ -246,6 +256,7 @@ int cache_enc_pkg(struct enc *b, const struct alu_pkgrec *p)
 	_Static_assert(sizeof(nums) / sizeof(nums[0]) == PKG_NNUM, "PKG_NNUM");
 	r.base = b->n;
 	r.n = 0;
+	memset(r.head, 0, sizeof(r.head));
 	enc_u32(b, PKG_REC_VERSION);
 	enc_u32(b, p->epoch);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
@@ -311,6 +322,7 @@ int cache_enc_adv(struct enc *b, const struct alu_advrec *a)
 
 	r.base = b->n;
 	r.n = 0;
+	memset(r.head, 0, sizeof(r.head));
 	enc_u32(b, ADV_REC_VERSION);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		enc_sref(b, &r, strs[i]);

@@ -20,6 +20,7 @@
  * delete from an underfilled page pulls a node over from its neighbour.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,20 +35,6 @@
  * a few batches, not all memory (vectors grown by doubling hold up to twice). */
 #define IX_BLOCK ((size_t)256 << 10)
 #define IX_MAX_BYTES ((size_t)8 << 20)
-
-/* One index entry waiting to be put or deleted. */
-struct ixent {
-	uint64_t pfx;               /* the key's first 8 bytes, big endian, zero padded:
-	                               most comparisons end here */
-	uint64_t id;
-	const unsigned char *key;   /* in a key block of the batch */
-	size_t len;
-};
-
-struct ixvec {
-	struct ixent *v;
-	size_t n, cap;
-};
 
 struct ixbatch {
 	struct ixvec t[DB_N];       /* by table; only the index tables are used */
@@ -69,6 +56,7 @@ struct alu_cache_wr {
 	uint32_t n[DB_N], old[DB_N];
 	unsigned rec_put[DB_N];
 	int full;                   /* MDB_MAP_FULL seen: grow once the transaction is gone */
+	size_t unflushed;           /* record bytes put since the last writeback_start */
 	struct enc buf;
 	struct ixbatch ix;
 };
@@ -86,6 +74,25 @@ static int wrc(struct alu_cache_wr *w, int rc, const char *what, struct alu_err 
 	if (rc < 0)
 		return alu_err_set(e, rc, "cache: %s: %s", what, alu_strerror(rc));
 	return alu_db_rc(rc, what, e);
+}
+
+/*
+ * LMDB writes a large transaction's pages out as it goes (it spills them:
+ * its dirty list is kept small, vendor/lmdb.sh) and syncs them all at commit.
+ * Asking the kernel to start writing those pages now lets the disk work
+ * while the rest is parsed and the indexes built, so that the commit's sync
+ * waits for little. Only a hint: the pages are this transaction's own, which
+ * no committed meta page refers to yet, and the commit's sync is what counts.
+ */
+#define WRITEBACK_EVERY ((size_t)4 << 20)
+
+static void writeback_start(struct alu_cache_wr *w)
+{
+	int fd;
+
+	w->unflushed = 0;
+	if (!mdb_env_get_fd(w->c->env, &fd))
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 /* ---- the index batch ------------------------------------------------------ */
@@ -165,75 +172,6 @@ static void ix_free(struct ixbatch *b)
 	free(b->ids);
 }
 
-static uint64_t load_be64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return __builtin_bswap64(v);
-}
-
-/* LMDB's order of keys: bytes, then length (a prefix sorts first). */
-static int key_cmp(const struct ixent *a, const struct ixent *b)
-{
-	size_t n = a->len < b->len ? a->len : b->len, i = 8;
-
-	if (a->pfx != b->pfx)
-		return a->pfx < b->pfx ? -1 : 1;
-	/* equal prefixes: the first min(8, n) bytes are equal */
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x = load_be64(a->key + i), y = load_be64(b->key + i);
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
-	for (; i < n; i++)
-		if (a->key[i] != b->key[i])
-			return a->key[i] < b->key[i] ? -1 : 1;
-	return a->len < b->len ? -1 : a->len > b->len;
-}
-
-/* Entries in table order: by key, then id (big endian in the table, so numeric). */
-static int ix_cmp(const struct ixent *a, const struct ixent *b)
-{
-	int d = key_cmp(a, b);
-
-	return d ? d : a->id < b->id ? -1 : a->id > b->id;
-}
-
-/* Merge sort of the order @p o of entries @p v (qsort's smoothsort took
- * three times as many instructions here, and moving indices is cheaper than
- * moving entries); a run that is already in order, as names and files often
- * arrive, costs one comparison. @p tmp has room for n / 2 indices. */
-static void ix_sort(const struct ixent *v, uint32_t *o, size_t n, uint32_t *tmp)
-{
-	size_t h = n / 2, i = 0, j = h, k = 0;
-
-	if (n < 8) {
-		for (i = 1; i < n; i++) {
-			uint32_t x = o[i];
-			for (j = i; j > 0 && ix_cmp(&v[x], &v[o[j - 1]]) < 0; j--)
-				o[j] = o[j - 1];
-			o[j] = x;
-		}
-		return;
-	}
-	ix_sort(v, o, h, tmp);
-	ix_sort(v, o + h, n - h, tmp);
-	if (ix_cmp(&v[o[h - 1]], &v[o[h]]) <= 0)
-		return;
-	memcpy(tmp, o, h * sizeof(*o));
-	while (i < h && j < n) {
-		const struct ixent *x = &v[o[j]], *y = &v[tmp[i]];
-		/* the prefix test inline: it decides most steps */
-		if (x->pfx != y->pfx ? x->pfx < y->pfx : ix_cmp(x, y) < 0)
-			o[k++] = o[j++];
-		else
-			o[k++] = tmp[i++];
-	}
-	while (i < h)
-		o[k++] = tmp[i++];
-}
-
 /* Does @p k sort after every key of @p cur's table (or is it empty)? */
 static int sorts_last(MDB_txn *txn, MDB_dbi dbi, MDB_cursor *cur, const MDB_val *k)
 {
@@ -262,7 +200,7 @@ static int ix_put(struct alu_cache_wr *w, int db, const struct ixent *v, const u
 		fl |= MDB_APPEND | MDB_APPENDDUP;
 	for (i = 0; i < n && !rc; i = j) {
 		const struct ixent *x = &v[o[i]];
-		for (j = i + 1; j < n && !key_cmp(x, &v[o[j]]); j++)
+		for (j = i + 1; j < n && !cache_key_cmp(x, &v[o[j]]); j++)
 			;
 		if (8 * (j - i) > b->capids) {
 			unsigned char *p = realloc(b->ids, 8 * (j - i));
@@ -323,7 +261,7 @@ static int ix_del(struct alu_cache_wr *w, int db, const struct ixent *v, const u
 	int rc = 0;
 
 	for (i = 0; i < n && !rc; i = j) {
-		for (j = i + 1; j < n && !key_cmp(&v[o[i]], &v[o[j]]); j++)
+		for (j = i + 1; j < n && !cache_key_cmp(&v[o[i]], &v[o[j]]); j++)
 			;
 		rc = del_key(w->cur[db], v, o + i, j - i);
 	}
@@ -333,28 +271,26 @@ static int ix_del(struct alu_cache_wr *w, int db, const struct ixent *v, const u
 /* Apply the batch: put its entries, or delete them when @p del. */
 static int ix_flush(struct alu_cache_wr *w, int del)
 {
-	uint32_t *o = NULL, *tmp;
-	size_t most = 0;
+	struct ixsort *so;
+	size_t total = 0;
 	int rc = 0;
 
 	for (int db = 0; db < DB_N; db++)
-		most = w->ix.t[db].n > most ? w->ix.t[db].n : most;
-	if (!most)
+		total += w->ix.t[db].n;
+	if (!total)
 		return 0;
-	o = malloc((most + most / 2) * sizeof(*o));
-	if (!o)
+	so = cache_ixsort_start(w->ix.t);
+	if (!so)
 		return -ENOMEM;
-	tmp = o + most;
+	/* table by table, each as soon as it is sorted */
 	for (int db = 0; db < DB_N && !rc; db++) {
 		struct ixvec *t = &w->ix.t[db];
-		if (!t->n)
-			continue;
-		for (size_t i = 0; i < t->n; i++)
-			o[i] = (uint32_t)i;
-		ix_sort(t->v, o, t->n, tmp);
-		rc = del ? ix_del(w, db, t->v, o, t->n) : ix_put(w, db, t->v, o, t->n);
+		const uint32_t *o = cache_ixsort_get(so, db);
+		if (o)
+			rc = del ? ix_del(w, db, t->v, o, t->n) : ix_put(w, db, t->v, o, t->n);
 	}
-	free(o);
+	/* after an error the helper finishes its sorts before the batch goes */
+	cache_ixsort_end(so);
 	ix_reset(&w->ix);
 	return rc;
 }
@@ -391,6 +327,39 @@ static int pkg_keys(struct alu_cache_wr *w, const void *rec, size_t n, uint64_t 
 	return rc ? rc : d.err;
 }
 
+/* pkg_keys() of a package being written, from the record it was encoded
+ * from rather than by decoding it again: the same strings (an encoded NULL
+ * decodes as ""). */
+static int pkg_keys_of(struct alu_cache_wr *w, const struct alu_pkgrec *p, uint64_t id)
+{
+	const char *s = p->name ? p->name : "";
+	int rc = ix_add(&w->ix, DB_NAMES, s, strlen(s), id);
+
+	for (size_t i = 0; !rc && i < p->ndeps[ALU_PROVIDES]; i++) {
+		s = p->deps[ALU_PROVIDES][i].name ? p->deps[ALU_PROVIDES][i].name : "";
+		rc = ix_add(&w->ix, DB_PROVIDES, s, strlen(s), id);
+	}
+	for (size_t i = 0; !rc && i < p->nfiles; i++) {
+		s = p->files[i] ? p->files[i] : "";
+		rc = ix_add(&w->ix, DB_FILES, s, strlen(s), id);
+	}
+	return rc;
+}
+
+/* Queue the index entries of advisory @p a (id @p id); its strings are
+ * never NULL (repo.h). */
+static int adv_keys_of(struct alu_cache_wr *w, const struct alu_advrec *a, uint64_t id)
+{
+	int rc = ix_add(&w->ix, DB_ADVIDS, a->id, strlen(a->id), id);
+
+	for (size_t i = 0; !rc && i < a->nrefs; i++)
+		if (!strcasecmp(a->refs[i].type, "cve") && *a->refs[i].id)
+			rc = ix_add(&w->ix, DB_CVES, a->refs[i].id, strlen(a->refs[i].id), id);
+	for (size_t i = 0; !rc && i < a->npkgs; i++)
+		rc = ix_add(&w->ix, DB_ADVPKGS, a->pkgs[i].name, strlen(a->pkgs[i].name), id);
+	return rc;
+}
+
 /* Queue the index entries of advisory record @p rec (id @p id). */
 static int adv_keys(struct alu_cache_wr *w, const void *rec, size_t n, uint64_t id)
 {
@@ -398,14 +367,7 @@ static int adv_keys(struct alu_cache_wr *w, const void *rec, size_t n, uint64_t 
 	struct alu_advrec a;
 	int rc = cache_dec_adv(w->c, &d, &a);
 
-	if (!rc)
-		rc = ix_add(&w->ix, DB_ADVIDS, a.id, strlen(a.id), id);
-	for (size_t i = 0; !rc && i < a.nrefs; i++)
-		if (!strcasecmp(a.refs[i].type, "cve") && *a.refs[i].id)
-			rc = ix_add(&w->ix, DB_CVES, a.refs[i].id, strlen(a.refs[i].id), id);
-	for (size_t i = 0; !rc && i < a.npkgs; i++)
-		rc = ix_add(&w->ix, DB_ADVPKGS, a.pkgs[i].name, strlen(a.pkgs[i].name), id);
-	return rc;
+	return rc ? rc : adv_keys_of(w, &a, id);
 }
 
 /* ---- dropping a repository's old contents -------------------------------- */
@@ -568,7 +530,11 @@ static int wr_finish(struct alu_cache_wr *w, const struct alu_cache_repo *st, st
 {
 	struct ckey k;
 	MDB_val v;
-	int rc = ix_flush(w, 0);
+	int rc;
+
+	/* the records are all put: they go to disk while the indexes are built */
+	writeback_start(w);
+	rc = ix_flush(w, 0);
 
 	if (!rc)
 		rc = drop_tail(w, DB_PKGS);
@@ -623,10 +589,12 @@ int alu_cache_write_begin(struct alu_cache *c, const char *repoid, struct alu_ca
 	return 0;
 }
 
-/* Put the record in w->buf under the next id of @p db (pkgs or advs) and
- * queue its index entries. */
-static int put_rec(struct alu_cache_wr *w, int db, const char *what, struct alu_err *e)
+/* Put the record in w->buf under the next id of @p db (pkgs or advs), then
+ * queue its index entries: those of @p p, or of @p a. */
+static int put_rec(struct alu_cache_wr *w, int db, const struct alu_pkgrec *p,
+		   const struct alu_advrec *a, struct alu_err *e)
 {
+	const char *what = p ? p->name : a->id;
 	unsigned char id[8];
 	MDB_val k = { 8, id }, v = { w->buf.n, w->buf.p };
 	uint64_t n;
@@ -639,11 +607,13 @@ static int put_rec(struct alu_cache_wr *w, int db, const char *what, struct alu_
 	/* an old record of this id is overwritten */
 	rc = mdb_cursor_put(w->cur[db], &k, &v, w->n[db] > w->old[db] ? w->rec_put[db] : 0);
 	if (!rc)
-		rc = db == DB_PKGS ? pkg_keys(w, w->buf.p, w->buf.n, n)
-				   : adv_keys(w, w->buf.p, w->buf.n, n);
+		rc = p ? pkg_keys_of(w, p, n) : adv_keys_of(w, a, n);
+	w->unflushed += w->buf.n;
+	if (w->unflushed >= WRITEBACK_EVERY)
+		writeback_start(w);
 	if (!rc && w->ix.bytes > IX_MAX_BYTES)
 		rc = ix_flush(w, 0);
-	return rc ? wrc(w, rc, what, e) : 0;
+	return rc ? wrc(w, rc, what ? what : "", e) : 0;
 }
 
 int alu_cache_write_pkg(struct alu_cache_wr *w, const struct alu_pkgrec *p, struct alu_err *e)
@@ -651,7 +621,7 @@ int alu_cache_write_pkg(struct alu_cache_wr *w, const struct alu_pkgrec *p, stru
 	w->buf.n = 0;
 	if (cache_enc_pkg(&w->buf, p))
 		return alu_err_set(e, -ENOMEM, "out of memory");
-	return put_rec(w, DB_PKGS, p->name, e);
+	return put_rec(w, DB_PKGS, p, NULL, e);
 }
 
 int alu_cache_write_adv(struct alu_cache_wr *w, const struct alu_advrec *a, struct alu_err *e)
@@ -659,7 +629,7 @@ int alu_cache_write_adv(struct alu_cache_wr *w, const struct alu_advrec *a, stru
 	w->buf.n = 0;
 	if (cache_enc_adv(&w->buf, a))
 		return alu_err_set(e, -ENOMEM, "out of memory");
-	return put_rec(w, DB_ADVS, a->id, e);
+	return put_rec(w, DB_ADVS, NULL, a, e);
 }
 
 int alu_cache_write_commit(struct alu_cache_wr *w, struct alu_cache_repo *st, struct alu_err *e)

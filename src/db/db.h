@@ -17,9 +17,6 @@
 enum {
 	ALU_DBF_RDONLY = 1 << 0,   /* MDB_RDONLY; fails with -ENOENT when absent */
 	ALU_DBF_CREATE = 1 << 1,   /* mkdir -p the directory */
-	ALU_DBF_WRITEMAP = 1 << 2, /* MDB_WRITEMAP: write through the map, no dirty-page copies
-	                              (large ingests); still synced at commit. A full disk is
-	                              SIGBUS, not ENOSPC: callers check the room first */
 	ALU_DBF_NOMETASYNC = 1 << 3, /* MDB_NOMETASYNC: data synced at commit, the meta page
 	                              later; a crash may undo the last commit, never corrupt.
 	                              For the metadata cache, which is fetched again. */

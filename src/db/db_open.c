@@ -38,7 +38,6 @@ int alu_db_open(const char *dir, unsigned flags, unsigned maxdbs, size_t mapsize
 		/* NOTLS: a command may hold a read txn (a walk) while it opens another
 		 * (a header lookup) in the same thread. */
 		rc = mdb_env_open(env, dir, MDB_NOTLS | ((flags & ALU_DBF_RDONLY) ? MDB_RDONLY : 0) |
-			((flags & ALU_DBF_WRITEMAP) && !(flags & ALU_DBF_RDONLY) ? MDB_WRITEMAP : 0) |
 			((flags & ALU_DBF_NOMETASYNC) ? MDB_NOMETASYNC : 0), 0644);
 	if (rc) {
 		if (env)

@@ -75,10 +75,10 @@ static int once(struct alu_cache *c, const char *repoid, const struct alu_ingest
 }
 
 /*
- * The cache is written through a shared map (MDB_WRITEMAP, for speed): a
- * full disk is SIGBUS there, not an error. So the room is checked first:
- * ten times the compressed files (the bench repository's cache is seven to
- * eight times its primary.xml.gz or primary.sqlite.bz2) and 4 MiB.
+ * The room is checked before any parsing: a full disk would otherwise be
+ * found only when LMDB writes pages out, after most of the work. Ten times
+ * the compressed files (the bench repository's cache is seven to eight times
+ * its primary.xml.gz or primary.sqlite.bz2) and 4 MiB.
  */
 static int room(const struct alu_ingest_src *src, struct alu_err *e)
 {

@@ -202,8 +202,8 @@ def test_clean_all(tmp_path):
 
 
 def test_full_disk_refused_before_writing(tmp_path):
-    """The cache is written through a shared map, where a full disk would be
-    SIGBUS: makecache checks the room first and says so."""
+    """makecache checks the room before parsing anything and says so, with
+    the old cache (none here) untouched."""
     repo = make_repo(str(tmp_path / "repo"))
     root = make_root(tmp_path, "file://" + repo)
     cache = os.path.join(root, "var", "cache", "alupdate")
