@@ -123,7 +123,11 @@ CREATE TABLE obsoletes ( name TEXT, flags TEXT, epoch TEXT, version TEXT, releas
                    'https://example.invalid/' + n, 1700000000 + k, 1700000000 + k, 'MIT', 'Amazon Linux', 'Unspecified',
                    'build.amazon.com', '%s-%s-%s.src.rpm' % (n, v, r), 4504, 9000 + k, 'Amazon Linux', 5000 + k,
                    20000 + k, 21000 + k, 'Packages/%s-%s-%s.%s.rpm' % (n, v, r, a), None, 'sha256'))
+        # the same dependencies as primary.xml: one repository in two forms
         c.execute('INSERT INTO provides VALUES (?,?,?,?,?,?)', (n, 'EQ', e, v, r, k))
+        c.execute('INSERT INTO provides VALUES (?,?,?,?,?,?)', ('lib%s.so.1()(64bit)' % n, None, None, None, None, k))
+        if (k - 1) % 3 == 0:
+            c.execute('INSERT INTO requires VALUES (?,?,?,?,?,?,?)', (n, None, None, None, None, k, 0))
         c.execute('INSERT INTO files VALUES (?,?,?)', ('/usr/bin/' + n, 'file', k))
     c.execute('CREATE INDEX packagename ON packages (name)')
     c.execute('CREATE INDEX providesname ON provides (name)')

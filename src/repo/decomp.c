@@ -16,6 +16,7 @@
 #include <archive_entry.h>
 
 #include "repo/repo.h"
+#include "repo/repo_int.h"
 
 #define DECOMP_BLOCK 65536
 
@@ -128,7 +129,14 @@ int alu_decomp_to_file(const char *src, const char *dst, struct alu_err *e)
 	t.fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (t.fd < 0)
 		return alu_err_set(e, -errno, "%s: %s", dst, strerror(errno));
-	rc = alu_decomp_each(src, write_all, &t, e);
+	/* bzip2 (primary_db) first on two cores; anything else, or any doubt, here */
+	rc = alu_bz2_par_to_fd(src, t.fd, e);
+	if (rc == 1) {
+		alu_err_clear(e);
+		rc = ftruncate(t.fd, 0) || lseek(t.fd, 0, SEEK_SET) ?
+		     alu_err_set(e, -errno, "%s: %s", dst, strerror(errno)) :
+		     alu_decomp_each(src, write_all, &t, e);
+	}
 	if (close(t.fd) && !rc)
 		rc = alu_err_set(e, -errno, "%s: %s", dst, strerror(errno));
 	if (rc)

@@ -57,5 +57,12 @@ typedef int (*alu_recs_reader_fn)(void *rctx, const struct alu_recs_cb *cb, stru
  */
 int alu_recs_piped(alu_recs_reader_fn read, void *rctx, const struct alu_recs_cb *cb,
 		   struct alu_err *e);
+/*
+ * Decode bzip2 file @p src to @p fd block by block on two threads
+ * (bz2par.c). 0 done; 1 not done this way (not bzip2, one block, a block
+ * that does not decode, ...): the caller truncates @p fd and decodes the
+ * ordinary way, which also reports any damage; <0 a read or write error.
+ */
+int alu_bz2_par_to_fd(const char *src, int fd, struct alu_err *e);
 
 #endif

@@ -10,6 +10,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -160,3 +161,20 @@ def test_killed_makecache_leaves_old_or_new(tmp_path, repos):
     r = alu(root, "makecache")
     assert r.returncode == 0, r.stderr
     assert listing(root) == new
+
+
+def test_large_sqlite_only_same_as_xml(tmp_path, repos):
+    """The form real AL2 mirrors publish: primary_db only, bzip2 of several
+    blocks (decoded on two threads, src/repo/bz2par.c), the same answers."""
+    a, _ = repos
+    sq = tmp_path / "sqlite"
+    shutil.copytree(a, sq)
+    md = sq / "repodata" / "repomd.xml"
+    md.write_text(re.sub(r'<data type="primary">.*?</data>\n', "", md.read_text(), flags=re.S))
+    blocks = subprocess.run(["bzip2", "-tvv", str(sq / "repodata" / "primary.sqlite.bz2")],
+                            capture_output=True, text=True).stderr.count("huff+mtf")
+    assert blocks >= 2, "the primary_db should need several bzip2 blocks"
+    root = make_root(tmp_path, str(sq))
+    r = alu(root, "makecache")
+    assert r.returncode == 0, r.stderr
+    check_against(root, a)
