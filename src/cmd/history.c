@@ -13,7 +13,9 @@
 #include "cmd/opsrun.h"
 #include "util/out.h"
 
-struct show { const struct alu_ctx *ctx; uint64_t want; int n, found; };
+/* writer: another process holds the root's lock, so a record without an end
+ * is a transaction being applied, not one a killed run left */
+struct show { const struct alu_ctx *ctx; uint64_t want; int n, found, writer; };
 
 static void when(int64_t t, char *buf, size_t n)
 {
@@ -77,6 +79,11 @@ static void not_done(const struct alu_hist *h)
 	}
 }
 
+static int running(const struct show *s, const struct alu_hist *h)
+{
+	return s->writer && !h->end;
+}
+
 static int list_cb(void *arg, const struct alu_hist *h)
 {
 	struct show *s = arg;
@@ -89,8 +96,9 @@ static int list_cb(void *arg, const struct alu_hist *h)
 		printf(",\"begin\":%lld,\"end\":%lld,\"uid\":%u,\"login\":", (long long)h->begin,
 		       (long long)h->end, h->uid);
 		alu_json_str(h->login);
-		printf(",\"rc\":%d,\"interrupted\":%s,\"error\":", h->rc,
-		       h->interrupted ? "true" : "false");
+		printf(",\"rc\":%d,\"interrupted\":%s,\"running\":%s,\"error\":", h->rc,
+		       h->interrupted && !running(s, h) ? "true" : "false",
+		       running(s, h) ? "true" : "false");
 		alu_json_str(h->error);
 		json_ops("ops", h->ops, h->nops);
 		json_ops("planned", h->plan, h->nplan);
@@ -105,7 +113,7 @@ static int list_cb(void *arg, const struct alu_hist *h)
 	/* yum's "**": a transaction that did not finish */
 	printf("%7llu | %-24.24s | %s | %-14s | %s\n", (unsigned long long)h->seq,
 	       h->cmdline, t, altered(h, a, sizeof(a)),
-	       h->interrupted ? "** Interrupted" : h->rc ? "Failed" : "");
+	       running(s, h) ? "** Running" : h->interrupted ? "** Interrupted" : h->rc ? "Failed" : "");
 	return 0;
 }
 
@@ -123,7 +131,9 @@ static int info_cb(void *arg, const struct alu_hist *h)
 	when(h->begin, t, sizeof(t));
 	printf("Transaction ID : %llu\nBegin time     : %s\n", (unsigned long long)h->seq, t);
 	when(h->end, t, sizeof(t));
-	if (!h->end)
+	if (running(s, h))
+		printf("End time       : ** Running ** (another alupdate is applying it)\n");
+	else if (!h->end)
 		printf("End time       : ** Interrupted ** (not finished; the next writing command recovers)\n");
 	else if (h->interrupted)
 		printf("End time       : ** Interrupted ** (found %s)\n", t);
@@ -133,7 +143,8 @@ static int info_cb(void *arg, const struct alu_hist *h)
 	rec = h->interrupted && !strncmp(h->error, "interrupted; ", 13) ? h->error + 13 : NULL;
 	printf("User           : %s (uid %u)\nReturn-Code    : %s%s%s%s\n"
 	       "Command Line   : %s\nTransaction performed with:\n", h->login, h->uid,
-	       h->interrupted ? "** Interrupted **" : h->rc ? h->error : "Success",
+	       running(s, h) ? "** Running **" : h->interrupted ? "** Interrupted **" :
+	       h->rc ? h->error : "Success",
 	       rec ? " (" : "", rec ? rec : "", rec ? ")" : "", h->cmdline);
 	printf("Packages Altered:\n");
 	for (size_t i = 0; i < h->nops; i++)
@@ -157,7 +168,7 @@ static int show(struct alu_ctx *ctx, const char *what, uint64_t id)
 {
 	struct alu_state *st = NULL;
 	struct alu_err e = { 0 };
-	struct show s = { ctx, id, 0, 0 };
+	struct show s = { ctx, id, 0, 0, alu_txn_lock_held(ctx->root) };
 	int rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &st, &e);
 
 	if (!rc && !strcmp(what, "info") && !id)

@@ -13,24 +13,10 @@ int alu_cmd_txn_open(struct alu_ctx *ctx, int *lockfd, struct alu_state **s)
 {
 	struct alu_err e = { 0 };
 	char what[1024];
-	int r;
+	int r = alu_ops_writer_open(ctx, lockfd, s, what, sizeof(what), &e);
 
-	*s = NULL;
-	r = alu_txn_lock(ctx->root, ctx->nowait ? ALU_TXNF_NOWAIT : 0, lockfd, &e);
 	if (r) {
 		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
-		return 1;
-	}
-	r = alu_state_open(ctx->root, ALU_STATEF_CREATE, s, &e);
-	if (!r)
-		r = alu_txn_recover(*s, ctx->root, what, sizeof(what), &e);
-	/* a history record left open by a killed run is closed as interrupted */
-	if (!r)
-		r = alu_hist_mark_interrupted(*s, what, NULL, &e);
-	if (r) {
-		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
-		alu_cmd_txn_close(*lockfd, *s);
-		*s = NULL;
 		return 1;
 	}
 	if (what[0])

@@ -98,6 +98,19 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 void alu_ops_close(struct alu_ops *o);
 
 /**
+ * @brief What every command that changes the root does first, in this order:
+ *        take the writer lock (waiting, or failing with --nowait), open the
+ *        state (adopting the rpm database the first time), recover a package
+ *        a killed run left half applied, and close that run's history record
+ *        as interrupted. Everything after the lock happens under it.
+ * @param[out] recovered what recovery did, "" when nothing.
+ * @return 0 with *lockfd and *s to release (alu_state_close, alu_txn_unlock);
+ *         on an error nothing is held.
+ */
+int alu_ops_writer_open(const struct alu_ctx *ctx, int *lockfd, struct alu_state **s,
+			char *recovered, size_t n, struct alu_err *e);
+
+/**
  * @brief Turn a request into o->plan.
  * @param specs the command's arguments (borrowed).
  * @return 0 (the plan may be empty: nothing to do); -ALUE_NOTFOUND ("No

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Opening a transaction run: repositories first (a network failure should
- * not hold the lock), then the lock, recovery, the state, and a solver with
+ * not hold the lock), then the lock, the state, recovery, and a solver with
  * the root's policy.
  */
 #include <errno.h>
@@ -82,16 +82,7 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 		return rc;
 	if (flags & ALU_OPSF_READONLY)
 		return alu_state_open(ctx->root, ALU_STATEF_RDONLY, &o->state, e);
-	/* The state first: adoption renames a complete environment into
-	 * var/lib/alupdate, which must not exist yet (the lock file lives there). */
-	rc = alu_state_open(ctx->root, ALU_STATEF_CREATE, &o->state, e);
-	if (!rc)
-		rc = alu_txn_lock(ctx->root, ctx->nowait ? ALU_TXNF_NOWAIT : 0, &o->lockfd, e);
-	if (!rc)
-		rc = alu_txn_recover(o->state, ctx->root, o->recovered, sizeof(o->recovered), e);
-	/* under the lock, after recovery: a record still open is a killed run's */
-	if (!rc)
-		rc = alu_hist_mark_interrupted(o->state, o->recovered, NULL, e);
+	rc = alu_ops_writer_open(ctx, &o->lockfd, &o->state, o->recovered, sizeof(o->recovered), e);
 	if (!rc)
 		rc = policy(o, &so, e);
 	so.allow_downgrade = (flags & ALU_OPSF_DOWNGRADE) != 0;
@@ -107,6 +98,35 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 		if (!rc)
 			rc = alu_solve_load(o->solve, &o->repos.conf, o->state, o->repos.cache, e);
 		alu_state_txn_abort(t);
+	}
+	return rc;
+}
+
+int alu_ops_writer_open(const struct alu_ctx *ctx, int *lockfd, struct alu_state **s,
+			char *recovered, size_t n, struct alu_err *e)
+{
+	int rc = alu_txn_lock(ctx->root, ctx->nowait ? ALU_TXNF_NOWAIT : 0, lockfd, e);
+
+	*s = NULL;
+	if (n)
+		*recovered = 0;
+	if (rc) {
+		*lockfd = -1;
+		return rc;
+	}
+	/* adoption builds its environment beside var/lib/alupdate and moves it in
+	 * (state_open.c), the lock file being there already */
+	rc = alu_state_open(ctx->root, ALU_STATEF_CREATE, s, e);
+	if (!rc)
+		rc = alu_txn_recover(*s, ctx->root, recovered, n, e);
+	/* after recovery: a record still open is a killed run's */
+	if (!rc)
+		rc = alu_hist_mark_interrupted(*s, recovered, NULL, e);
+	if (rc) {
+		alu_state_close(*s);
+		*s = NULL;
+		alu_txn_unlock(*lockfd);
+		*lockfd = -1;
 	}
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "txn/txn_int.h"
+#include "util/fs.h"
 #include "util/out.h"
 
 void alu_txn_note(struct alu_txn_log *log, const char *fmt, ...)
@@ -194,24 +195,26 @@ out:
 	return r;
 }
 
+/* <root>/var/lib/alupdate/lock into @p path */
+static int lock_path(const char *root, char *path, size_t size)
+{
+	int n = snprintf(path, size, "%s%s/lock", strcmp(root, "/") ? root : "", ALU_STATE_DIR);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
 int alu_txn_lock(const char *root, unsigned flags, int *fd, struct alu_err *e)
 {
 	char path[4200];
-	size_t n;
-	int lfd;
+	int lfd, r = lock_path(root, path, sizeof(path));
 
-	/* mkdir -p <root>/var/lib/alupdate */
-	n = (size_t)snprintf(path, sizeof(path), "%s%s", strcmp(root, "/") ? root : "", ALU_STATE_DIR);
-	for (size_t i = 1; i <= n; i++) {
-		if (path[i] != '/' && path[i] != 0)
-			continue;
-		char ch = path[i];
-		path[i] = 0;
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
-		path[i] = ch;
-	}
-	snprintf(path + n, sizeof(path) - n, "/lock");
+	if (r)
+		return alu_err_set(e, r, "%s: path too long", root);
+	*strrchr(path, '/') = 0;
+	r = alu_mkdir_p(path);
+	if (r)
+		return alu_err_set(e, r, "%s: %s", path, strerror(-r));
+	strcat(path, "/lock");
 	lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lfd < 0)
 		return alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
@@ -236,6 +239,21 @@ int alu_txn_lock(const char *root, unsigned flags, int *fd, struct alu_err *e)
 	}
 	*fd = lfd;
 	return 0;
+}
+
+int alu_txn_lock_held(const char *root)
+{
+	char path[4200];
+	int fd, held;
+
+	if (lock_path(root, path, sizeof(path)))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
 }
 
 void alu_txn_unlock(int fd)

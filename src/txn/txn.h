@@ -158,6 +158,9 @@ int alu_txn_recover(struct alu_state *s, const char *root, char *what, size_t n,
  * @return 0, -ALUE_LOCKED (NOWAIT and held), -errno.
  */
 int alu_txn_lock(const char *root, unsigned flags, int *fd, struct alu_err *e);
+/** @brief Does another process hold @p root's writer lock now (a transaction
+ *  is being applied)? 0 when it cannot tell. */
+int alu_txn_lock_held(const char *root);
 void alu_txn_unlock(int fd);
 
 /* ---- verification (rpm -V) ---------------------------------------------- */

@@ -8,6 +8,7 @@ package, just before that package's state-db commit (src/txn/run.c), so
 strace's fault injection `inject=syncfs:signal=KILL:when=N` kills the run
 with N-1 packages committed and the N-th rolled back by the next run's
 recovery."""
+import fcntl
 import json
 import shutil
 import subprocess
@@ -147,3 +148,26 @@ def test_killed_before_first_commit(alu, sample_root, mirror):
     h = history(alu, root)
     assert h[1]["interrupted"] and h[1]["ops"] == [] and h[1]["end"], h[1]
     assert not h[2]["interrupted"] and forward(h[2]["ops"]) == forward(r1["planned"]), h
+
+
+def test_open_record_while_a_writer_holds_the_lock_is_running(alu, sample_root, mirror):
+    """A record without an end is a killed run's only when no alupdate holds
+    the root's writer lock; while one does, it is the transaction being
+    applied: "** Running", not "** Interrupted"."""
+    root = sample_root
+    set_mirror_base(root, mirror.http)
+    killed_update(root, 2)
+    with open(root / "var" / "lib" / "alupdate" / "lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # as a running update holds it
+        r1 = history(alu, root)[1]
+        assert r1["running"] and not r1["interrupted"] and r1["end"] == 0, r1
+        p = run_ok(alu, "--installroot", root, "history", "list")
+        line = [l for l in p.stdout.splitlines() if l.strip().startswith("1 |")][0]
+        assert "** Running" in line and "Interrupted" not in line, p.stdout
+        p = run_ok(alu, "--installroot", root, "history", "info", "1")
+        assert "End time       : ** Running **" in p.stdout, p.stdout
+        assert "Return-Code    : ** Running **" in p.stdout, p.stdout
+    r1 = history(alu, root)[1]
+    assert r1["interrupted"] and not r1["running"], r1
+    p = run_ok(alu, "--installroot", root, "history", "list")
+    assert "** Interrupted" in [l for l in p.stdout.splitlines() if l.strip().startswith("1 |")][0]
