@@ -128,7 +128,7 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		return 0;
 	}
 	if (!ctx->json && alu_out_level() >= ALU_NORMAL)
-		alu_cmd_ops_table(&o, kind, specs, nspecs);
+		alu_cmd_ops_table(&o);
 	yes = ask(ctx, &dlonly);
 	if (yes <= 0) {
 		if (ctx->json)

@@ -25,7 +25,7 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		    char **specs, int nspecs);
 
 /* opsshow.c: printing a plan. */
-void alu_cmd_ops_table(const struct alu_ops *o, enum alu_ops_kind kind, char **specs, int nspecs);
+void alu_cmd_ops_table(const struct alu_ops *o);
 void alu_cmd_ops_json(const struct alu_ops *o, const char *cmdname, const char *result,
 		      const struct alu_err *e, const struct alu_txn_log *log);
 void alu_cmd_ops_done(const struct alu_ops *o);

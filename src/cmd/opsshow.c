@@ -11,35 +11,6 @@
 
 #define RULE "================================================================================"
 
-/* An erase the user did not name is "for dependencies" (remove takes the
- * packages that need the removed one with it). */
-static int op_dep(const struct alu_plan_op *op, enum alu_ops_kind kind, char **specs, int n)
-{
-	char nevra[1024];
-
-	if (op->type != ALU_OP_ERASE)
-		return op->is_dep;
-	if (kind != ALU_OPS_REMOVE)
-		return 0;
-	for (int i = 0; i < n; i++) {
-		snprintf(nevra, sizeof(nevra), "%s", op->nevra);
-		if (!strcmp(specs[i], nevra) || !strcmp(specs[i], op->name))
-			return 0;
-		/* globs and other forms of the name */
-		{
-			char ver[512], *rel;
-			const char *colon = strchr(op->evr, ':');
-			snprintf(ver, sizeof(ver), "%s", colon ? colon + 1 : op->evr);
-			rel = strrchr(ver, '-');
-			if (rel)
-				*rel++ = 0;
-			if (alu_pkg_spec_match(specs[i], op->name, colon ? (uint32_t)atoi(op->evr) : 0,
-					       ver, rel ? rel : "", op->arch))
-				return 0;
-		}
-	}
-	return 1;
-}
 
 static const char *section(enum alu_op_type t, int dep)
 {
@@ -54,7 +25,7 @@ static const char *section(enum alu_op_type t, int dep)
 	return "";
 }
 
-void alu_cmd_ops_table(const struct alu_ops *o, enum alu_ops_kind kind, char **specs, int n)
+void alu_cmd_ops_table(const struct alu_ops *o)
 {
 	static const char *const order[] = { "Installing", "Updating", "Downgrading", "Reinstalling",
 		"Removing", "Installing for dependencies", "Updating for dependencies",
@@ -76,7 +47,7 @@ void alu_cmd_ops_table(const struct alu_ops *o, enum alu_ops_kind kind, char **s
 		for (size_t i = 0; i < o->plan.n; i++) {
 			const struct alu_plan_op *op = &o->plan.ops[i];
 			char repo[300];
-			if (strcmp(section(op->type, op_dep(op, kind, specs, n)), order[s]))
+			if (strcmp(section(op->type, op->is_dep), order[s]))
 				continue;
 			if (!shown++)
 				printf("%s:\n", order[s]);

@@ -257,6 +257,24 @@ static enum alu_want simple_want(enum alu_ops_kind k)
 	}
 }
 
+/* Did the user name @p op (an erase) among @p specs, in any of yum's forms? */
+static int named(const struct alu_plan_op *op, char **specs, int n)
+{
+	const char *colon = strchr(op->evr, ':');
+	char ver[512], *rel;
+
+	snprintf(ver, sizeof(ver), "%s", colon ? colon + 1 : op->evr);
+	rel = strrchr(ver, '-');
+	if (rel)
+		*rel++ = 0;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(specs[i], op->nevra) || !strcmp(specs[i], op->name) ||
+		    alu_pkg_spec_match(specs[i], op->name, colon ? (uint32_t)atoi(op->evr) : 0,
+				       ver, rel ? rel : "", op->arch))
+			return 1;
+	return 0;
+}
+
 int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		    struct alu_err *e)
 {
@@ -287,6 +305,14 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 			op->is_dep = 0;
 		else if (op->is_dep)
 			op->is_dep = !alu_state_find_name(o->state, op->name, any_cb, NULL);
+	}
+	/* remove takes what needs the removed package along: an erase the user
+	 * did not name is for dependencies; any other command's erases are its
+	 * own steps (the table and --json both show this) */
+	for (size_t i = 0; !rc && i < o->plan.n; i++) {
+		struct alu_plan_op *op = &o->plan.ops[i];
+		if (op->type == ALU_OP_ERASE)
+			op->is_dep = k == ALU_OPS_REMOVE && !named(op, specs, n);
 	}
 	return rc;
 }

@@ -45,3 +45,16 @@ def test_remove_stops_on_a_configuration_error(alu, sample_root):
     assert p.returncode == 1 and "alupdate.yaml:2:1:" in p.stderr, p.stderr
     y.unlink()
     assert "greet" in names(alu, sample_root)
+
+
+def test_json_dependency_matches_the_table(alu, sample_root):
+    """remove libgreet takes greet (which needs it) along: the table puts greet
+    under "Removing for dependencies", and --json says the same of it."""
+    p = alu("--installroot", sample_root, "remove", "--assumeno", "libgreet")
+    assert p.returncode == 1 and "Operation aborted." in p.stdout, p.stdout
+    table, deps = p.stdout.split("Removing for dependencies:\n")
+    assert " libgreet " in table.split("Removing:\n")[1] and " greet " in deps.split("\n\n")[0], p.stdout
+    p = alu("--installroot", sample_root, "remove", "--assumeno", "--json", "libgreet")
+    plan = {op["name"]: op for op in json.loads(p.stdout)["plan"]}
+    assert plan["libgreet"]["action"] == "erase" and not plan["libgreet"]["dependency"], plan
+    assert plan["greet"]["action"] == "erase" and plan["greet"]["dependency"], plan
