@@ -159,6 +159,14 @@ static int inst_cb(void *ud, const struct alu_instpkg *p)
 	return 0;
 }
 
+static int inst_id_cb(void *ud, uint64_t id)
+{
+	struct pwalk *w = ud;
+	int rc = alu_state_get(w->s, id, inst_cb, w);
+
+	return rc == -ENOENT ? 0 : rc;
+}
+
 /* "name", or "name OP evr" in one argument ("greet >= 1.1", "greet>1.1") */
 static int parse_cap(struct pwalk *w, char *arg)
 {
@@ -196,7 +204,13 @@ static int lookup(struct pwalk *w, struct alu_repos *rp, struct alu_err *e)
 		rc = alu_cache_foreach_pkg(rp->cache, repo_cb, w, e);
 	else
 		rc = alu_cache_by_provide(rp->cache, w->pat, repo_cb, w, e);
-	return rc ? rc : alu_state_foreach(w->s, inst_cb, w);
+	if (rc)
+		return rc;
+	/* a name or path without a glob: the state's indexes, not every header */
+	if (has_glob(w->pat))
+		return alu_state_foreach(w->s, inst_cb, w);
+	return w->isfile ? alu_state_file_owners(w->s, w->pat, inst_id_cb, w) :
+			   alu_state_what_provides(w->s, w->pat, inst_id_cb, w);
 }
 
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
