@@ -57,6 +57,9 @@ struct alu_cache_wr {
 	unsigned rec_put[DB_N];
 	int full;                   /* MDB_MAP_FULL seen: grow once the transaction is gone */
 	size_t unflushed;           /* record bytes put since the last writeback_start */
+	/* ids of old records that did not decode, by record table, ascending */
+	uint64_t *lost[DB_N];
+	size_t nlost[DB_N], caplost[DB_N];
 	struct enc buf;
 	struct ixbatch ix;
 };
@@ -372,6 +375,20 @@ static int adv_keys(struct alu_cache_wr *w, const void *rec, size_t n, uint64_t 
 
 /* ---- dropping a repository's old contents -------------------------------- */
 
+static int lost_add(struct alu_cache_wr *w, int db, uint64_t id)
+{
+	if (w->nlost[db] == w->caplost[db]) {
+		size_t nc = w->caplost[db] ? 2 * w->caplost[db] : 16;
+		uint64_t *nv = realloc(w->lost[db], nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		w->lost[db] = nv;
+		w->caplost[db] = nc;
+	}
+	w->lost[db][w->nlost[db]++] = id;
+	return 0;
+}
+
 /* Queue for deletion the index entries owned by the records of repository
  * @p idx in @p db (pkgs or advs), and count those records in w->old. */
 static int old_keys(struct alu_cache_wr *w, int db, uint32_t idx)
@@ -391,15 +408,59 @@ static int old_keys(struct alu_cache_wr *w, int db, uint32_t idx)
 		w->old[db] = (uint32_t)id;
 		rc = db == DB_PKGS ? pkg_keys(w, v.mv_data, v.mv_size, id)
 				   : adv_keys(w, v.mv_data, v.mv_size, id);
-		/* a record that does not decode owns nothing we can find */
+		/* a record that does not decode cannot say which entries are its
+		 * own: drop_lost() looks for its id in every entry */
 		if (rc == -ALUE_CORRUPT)
-			rc = 0;
+			rc = lost_add(w, db, id);
 		if (!rc && w->ix.bytes > IX_MAX_BYTES)
 			rc = ix_flush(w, 1);
 		if (rc)
 			return rc;
 	}
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int is_lost(const struct alu_cache_wr *w, int db, uint64_t id)
+{
+	size_t lo = 0, hi = w->nlost[db];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->lost[db][mid] == id)
+			return 1;
+		if (w->lost[db][mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Delete the index entries naming a lost record: the record that takes its
+ * id next must not inherit them. A walk of whole tables, but only after a
+ * record was found damaged. */
+static int drop_lost(struct alu_cache_wr *w)
+{
+	static const int tabs[][4] = { { DB_PKGS, DB_NAMES, DB_PROVIDES, DB_FILES },
+				      { DB_ADVS, DB_ADVIDS, DB_ADVPKGS, DB_CVES } };
+	int rc = 0;
+
+	for (size_t g = 0; g < sizeof(tabs) / sizeof(tabs[0]) && !rc; g++) {
+		if (!w->nlost[tabs[g][0]])
+			continue;
+		for (int t = 1; t < 4 && !rc; t++) {
+			MDB_cursor *cur = w->cur[tabs[g][t]];
+			MDB_val k, v;
+			for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc;
+			     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+				/* after a delete the cursor rests on the next entry: MDB_NEXT returns it */
+				if (v.mv_size == 8 && is_lost(w, tabs[g][0], cache_id_get(v.mv_data)) &&
+				    (rc = mdb_cursor_del(cur, 0)))
+					return rc;
+			rc = rc == MDB_NOTFOUND ? 0 : rc;
+		}
+	}
+	return rc;
 }
 
 /* Delete the old records the new contents did not overwrite. */
@@ -446,6 +507,8 @@ static int drop_repo(struct alu_cache_wr *w, uint32_t idx)
 		rc = old_keys(w, DB_ADVS, idx);
 	if (!rc)
 		rc = ix_flush(w, 1);
+	if (!rc)
+		rc = drop_lost(w);
 	return rc;
 }
 
@@ -652,6 +715,8 @@ void alu_cache_write_abort(struct alu_cache_wr *w)
 	if (w->full)
 		alu_db_grow(w->c->env);
 	ix_free(&w->ix);
+	for (int db = 0; db < DB_N; db++)
+		free(w->lost[db]);
 	free(w->buf.p);
 	free(w);
 }

@@ -190,6 +190,24 @@ static void check(struct alu_cache *c, const struct shape *const *s, const char 
 	check_odd(c, s);
 }
 
+/* Overwrite record @p n of repository @p id with bytes that do not decode. */
+static void damage(struct alu_cache *c, const char *id, uint32_t n)
+{
+	uint32_t idx = 0;
+	unsigned char key[8];
+	MDB_val k = { 8, key }, v = { 3, "\xff\xff\xff" };
+	MDB_txn *txn;
+
+	for (size_t i = 0; i < c->nrepos; i++)
+		if (!strcmp(c->repos[i].id, id))
+			idx = c->repos[i].idx;
+	CHECK(idx != 0);
+	cache_id(key, (uint64_t)idx << 32 | n);
+	CHECK(mdb_txn_begin(c->env, NULL, 0, &txn) == 0);
+	CHECK(mdb_put(txn, c->dbi[DB_PKGS], &k, &v, 0) == 0);
+	CHECK(mdb_txn_commit(txn) == 0);
+}
+
 static void test_replace(void)
 {
 	static const char *const ids[NREPO] = { "a", "b", "c" };
@@ -232,6 +250,14 @@ static void test_replace(void)
 	CHECK(write_repo(c, ids[2], &c1, 1) == 0);
 	live[2] = &c1;
 	check(c, live, "c1");
+
+	/* a damaged record of b: its index entries cannot be found by decoding
+	 * it, yet none may survive the replacement to name the record that
+	 * takes its id */
+	damage(c, "b", 5);
+	CHECK(write_repo(c, ids[1], &b0, 1) == 0);
+	live[1] = &b0;
+	check(c, live, "b0 over a damaged record");
 
 	/* an aborted replacement leaves the old contents */
 	CHECK(write_repo(c, ids[0], &a0, 0) == 0);
