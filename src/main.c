@@ -32,6 +32,7 @@
 	X(G_REPOFROMPATH, "repofrompath", 0, 1) \
 	X(G_EXCLUDE, "exclude", 'x', 1) \
 	X(G_SKIPBROKEN, "skip-broken", 0, 0) \
+	X(G_SHOWDUPS, "showduplicates", 0, 0) \
 	X(G_HELP, "help", 'h', 0) \
 	X(G_VERSION, "version", 0, 0)
 
@@ -106,7 +107,7 @@ static void usage(FILE *f)
 	fprintf(f, "\nGlobal options:\n"
 		"  --installroot ROOT  -c/--config FILE  -q  -v  -y  --assumeno  --json  -C\n"
 		"  --nogpgcheck  --releasever V  --setopt K=V  --enablerepo R  --disablerepo R\n"
-		"  --repofrompath ID,URL  -x/--exclude PKG  --version\n");
+		"  --repofrompath ID,URL  -x/--exclude PKG  --skip-broken  --showduplicates  --version\n");
 }
 
 static int has_arg_global(const char *a)
@@ -167,6 +168,7 @@ static int global_opt(struct alu_ctx *ctx, int id, const char *arg)
 	case G_REPOFROMPATH: return alu_strv_push(&ctx->repofrompath, arg);
 	case G_EXCLUDE: return alu_strv_push_split(&ctx->excludes, arg);
 	case G_SKIPBROKEN: ctx->skip_broken = 1; return 0;
+	case G_SHOWDUPS: ctx->showduplicates = 1; return 0;
 	case T_DOWNLOADONLY: ctx->downloadonly = 1; return 0;
 	case T_DOWNLOADDIR: ctx->downloaddir = arg; return 0;
 	case T_NOSCRIPTS: ctx->noscripts = 1; return 0;

@@ -150,7 +150,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 			alu_err_clear(&e);
 		}
 		repos = repos ? repos : r ? -1 : 1;
-		if (repos > 0 && (r = pkgq_info_available(rp.cache, s, &argv[i], 1, &avail, &e))) {
+		if (repos > 0 && (r = pkgq_info_available(rp.cache, s, &argv[i], 1, ctx->showduplicates, &avail, &e))) {
 			alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
 			alu_err_clear(&e);
 			rc = 1;

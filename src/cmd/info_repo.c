@@ -48,7 +48,7 @@ static int show_cb(void *ud, const struct alu_cpkg *p)
 }
 
 int pkgq_info_available(struct alu_cache *c, struct alu_state *s, char **globs, int nglobs,
-			int *shown, struct alu_err *e)
+			int dups, int *shown, struct alu_err *e)
 {
 	struct pkgq_rows inst = { 0 }, av = { 0 };
 	int rc = pkgq_installed(s, NULL, 0, &inst);
@@ -57,7 +57,7 @@ int pkgq_info_available(struct alu_cache *c, struct alu_state *s, char **globs, 
 	if (rc)
 		rc = alu_err_set(e, rc, "reading installed packages: %s", alu_strerror(rc));
 	if (!rc)
-		rc = pkgq_available(c, &inst, globs, nglobs, &av, e);
+		rc = pkgq_available(c, &inst, globs, nglobs, dups, &av, e);
 	for (size_t i = 0; !rc && i < av.n; i++) {
 		if (!*shown)
 			printf("Available Packages\n");

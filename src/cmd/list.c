@@ -132,7 +132,7 @@ static int collect(struct alu_ctx *ctx, unsigned what, char **specs, int nspecs,
 		q->size = p->size;
 	}
 	if (what & L_AVAILABLE)
-		rc = pkgq_available(rp.cache, &all, specs, nspecs, &l->avail, e);
+		rc = pkgq_available(rp.cache, &all, specs, nspecs, ctx->showduplicates, &l->avail, e);
 	if (!rc && (what & L_UPDATES))
 		rc = updates(rp.cache, s, specs, nspecs, &l->upd, e);
 	if (!rc && (what & L_EXTRAS))

@@ -249,7 +249,7 @@ static int by_spec(struct alu_cache *c, const char *spec, struct awalk *w, struc
 }
 
 int pkgq_available(struct alu_cache *c, const struct pkgq_rows *inst, char **specs, int nspecs,
-		   struct pkgq_rows *out, struct alu_err *e)
+		   int dups, struct pkgq_rows *out, struct alu_err *e)
 {
 	struct pkgq_rows all = { 0 };
 	struct awalk w = { &all, specs, nspecs };
@@ -273,13 +273,15 @@ int pkgq_available(struct alu_cache *c, const struct pkgq_rows *inst, char **spe
 		const struct pkgq_row *ni;
 
 		/* yum's returnNewestByNameArch: only the last of each name.arch */
-		if (i + 1 < all.n && !strcmp(all.v[i + 1].name, p->name) &&
+		if (!dups && i + 1 < all.n && !strcmp(all.v[i + 1].name, p->name) &&
 		    !strcmp(all.v[i + 1].arch, p->arch))
 			continue;
-		if (is_installed(inst, p))
+		/* --showduplicates lists every version, the installed one too (as
+		 * yum and dnf do) */
+		if (!dups && is_installed(inst, p))
 			continue;
 		ni = pkgq_inst_find(inst, p->name, p->arch);
-		if (ni && evr_cmp(p, ni) <= 0)
+		if (!dups && ni && evr_cmp(p, ni) <= 0)
 			continue;
 		if ((rc = move_row(out, p)))
 			alu_err_set(e, rc, "out of memory");
@@ -429,7 +431,7 @@ int pkgq_obsoletes(struct alu_cache *c, struct alu_state *s, char **specs, int n
 	int rc = pkgq_installed(s, NULL, 0, &inst);
 
 	if (!rc)
-		rc = pkgq_available(c, &inst, specs, nspecs, &av, e);
+		rc = pkgq_available(c, &inst, specs, nspecs, 0, &av, e);
 	for (size_t i = 0; !rc && i < av.n; i++)
 		rc = alu_cache_pkg_get(c, av.v[i].id, obs_pkg_cb, &w, e);
 	pkgq_free(&inst);

@@ -48,9 +48,11 @@ int pkgq_wanted(char **specs, int nspecs, const struct pkgq_row *p);
 /** @brief Every installed package passing @p specs, sorted; installed = 1. */
 int pkgq_installed(struct alu_state *s, char **specs, int nspecs, struct pkgq_rows *out);
 /** @brief The available packages passing @p specs (see above), sorted;
- *  @p inst is the sorted installed set (all of it, not only matching ones). */
+ *  @p inst is the sorted installed set (all of it, not only matching ones).
+ *  @p dups (--showduplicates): every version the repositories carry, older
+ *  and installed ones too, instead of the newest of each name.arch. */
 int pkgq_available(struct alu_cache *c, const struct pkgq_rows *inst, char **specs, int nspecs,
-		   struct pkgq_rows *out, struct alu_err *e);
+		   int dups, struct pkgq_rows *out, struct alu_err *e);
 /** @return the newest installed row of @p name and @p arch in the sorted
  *  set, or NULL. */
 const struct pkgq_row *pkgq_inst_find(const struct pkgq_rows *inst, const char *name,
@@ -72,12 +74,13 @@ int pkgq_obsoletes(struct alu_cache *c, struct alu_state *s, char **specs, int n
 /**
  * @brief `info`'s "Available Packages" section (info_repo.c): the available
  *        packages (pkgq_available's rule) matching @p globs, in yum's
- *        "Name        : ..." layout; nothing when there are none.
+ *        "Name        : ..." layout; nothing when there are none. @p dups:
+ *        every version (--showduplicates).
  * @param[out] shown how many were printed.
  * @return 0, cache or state errors (message in @p e).
  */
 int pkgq_info_available(struct alu_cache *c, struct alu_state *s, char **globs, int nglobs,
-			int *shown, struct alu_err *e);
+			int dups, int *shown, struct alu_err *e);
 
 /** @brief Widen @p w1 (name.arch) and @p w2 (evr) for the rows. */
 void pkgq_widths(const struct pkgq_rows *r, int *w1, int *w2);

@@ -4,6 +4,7 @@ update-minimal), install, remove, history undo, keys, versionlock, and the
 refusals (tampered, unsigned, wrongly signed packages, missing key), with
 dnf as the oracle: the same old-set root copied twice, dnf in one, alupdate
 in the other, the same installed NEVRA set afterwards."""
+import json
 import os
 import shutil
 import subprocess
@@ -280,3 +281,29 @@ def test_kernel_advisory_counts_as_installed_beside_old_kernel(alu, sample_root)
     assert p.returncode == 0 and "ALAS" not in p.stdout, p.stdout
     p = alu("--installroot", sample_root, "updateinfo", "list", "installed")
     assert "ALAS2KERNEL-5.10-2026-002" in p.stdout, p.stdout
+
+
+def dnf_list(p):
+    """(name.arch, version-release) of dnf's `list` output: three words a
+    package (name.arch, [epoch:]version-release, repo); lines may wrap."""
+    words = p.stdout.split("Available Packages")[-1].split()
+    assert len(words) % 3 == 0, p.stdout
+    return {(words[i], words[i + 1].split(":")[-1]) for i in range(0, len(words), 3)}
+
+
+def test_list_showduplicates_matches_dnf(alu, twin, tmp_path):
+    """--showduplicates: every version the repositories carry, older and
+    installed ones too (dnf's rule), against dnf on the same root; without it
+    the newest of each name.arch only."""
+    d, a = twin
+    want = dnf_list(dnf(d, tmp_path, "-q", "list", "--showduplicates", "available"))
+    p = run_ok(alu, "--installroot", a, "list", "--showduplicates", "available", "--json")
+    got = {("%s.%s" % (r["name"], r["arch"]),
+            "%s-%s" % (r["version"], r["release"])) for r in json.loads(p.stdout)["available"]}
+    assert got == want
+    p = run_ok(alu, "--installroot", a, "list", "available", "--json")
+    newest = {("%s.%s" % (r["name"], r["arch"])) for r in json.loads(p.stdout)["available"]}
+    assert len(newest) == len(json.loads(p.stdout)["available"]) < len(got)
+    # info shows the versions too
+    p = run_ok(alu, "--installroot", a, "info", "--showduplicates", "greet")
+    assert p.stdout.count("Name        : greet") > 2, p.stdout
