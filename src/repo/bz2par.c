@@ -32,7 +32,7 @@
 #define EOS_MAGIC 0x177245385090ULL
 #define MASK48 0xffffffffffffULL
 #define PAD 16                       /* zero bytes after the input: windows may overrun */
-#define MAX_INPUT ((size_t)1 << 30)
+#define MAX_INPUT ((size_t)256 << 20)     /* read whole; beyond, the streaming decoder */
 #define AHEAD 2                      /* blocks decoded beyond the one to write next */
 
 struct blk {
