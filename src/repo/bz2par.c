@@ -30,7 +30,6 @@
 
 #define BLOCK_MAGIC 0x314159265359ULL
 #define EOS_MAGIC 0x177245385090ULL
-#define MASK48 0xffffffffffffULL
 #define PAD 16                       /* zero bytes after the input: windows may overrun */
 #define MAX_INPUT ((size_t)256 << 20)     /* read whole; beyond, the streaming decoder */
 #define AHEAD 2                      /* blocks decoded beyond the one to write next */
@@ -403,7 +402,7 @@ int alu_bz2_par_to_fd(const char *src, int fd, struct alu_err *e)
 	unsigned char *d = NULL;
 	size_t n = 0;
 	pthread_t th;
-	int rc = read_file(src, &d, &n), threaded = 0;
+	int rc = read_file(src, &d, &n), threaded = 0, wrote_err = 0;
 
 	if (!rc) {
 		g.in = d;
@@ -420,6 +419,7 @@ int alu_bz2_par_to_fd(const char *src, int fd, struct alu_err *e)
 		} else if (k->state == 2) {
 			pthread_mutex_unlock(&g.mu);
 			rc = write_all(fd, k->out, k->n);
+			wrote_err = rc < 0;
 			pthread_mutex_lock(&g.mu);
 			give_back(&g, k);
 			g.written++;
@@ -443,6 +443,7 @@ int alu_bz2_par_to_fd(const char *src, int fd, struct alu_err *e)
 	free(g.b);
 	free(d);
 	if (rc < 0)
-		return alu_err_set(e, rc, "%s: %s", src, alu_strerror(rc));
+		return alu_err_set(e, rc, wrote_err ? "writing the decoded %s: %s" : "%s: %s", src,
+				   alu_strerror(rc));
 	return rc;
 }
