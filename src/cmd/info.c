@@ -64,8 +64,8 @@ struct ictx {
 	size_t n, cap;
 };
 
-/* Ids first, headers after the walk: the state's read transaction of a walk
- * cannot be nested with another read in the same thread. */
+/* Ids first, headers after the walk, so that the walk's read transaction
+ * stays short. */
 static int each(void *arg, const struct alu_instpkg *p)
 {
 	struct ictx *x = arg;

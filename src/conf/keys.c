@@ -47,6 +47,7 @@ static const struct key keys[] = {
 	{ "exactarch", K_BOOL, M(exactarch), NO },
 	{ "obsoletes", K_BOOL, M(obsoletes), NO },
 	{ "installonly_limit", K_INT, M(installonly_limit), NO },
+	{ "clean_requirements_on_remove", K_BOOL, M(clean_requirements_on_remove), NO },
 	{ "installonlypkgs", K_LIST, M(installonlypkgs), NO },
 	{ "protected_packages", K_LIST, M(protected_packages), NO },
 	{ "reposdir", K_LIST, M(reposdirs), NO },
@@ -72,7 +73,7 @@ static const struct { const char *alias, *name; } aliases[] = {
 static const char *const known_unused[] = {
 	"alwaysprompt", "assumeno", "assumeyes", "async", "autocheck_running_kernel",
 	"bandwidth", "best", "bugtracker_url", "cachedir", "check_config_file_age",
-	"clean_requirements_on_remove", "color", "color_list_available_downgrade",
+	"color", "color_list_available_downgrade",
 	"color_list_available_install", "color_list_available_reinstall",
 	"color_list_available_upgrade", "color_list_installed_extra",
 	"color_list_installed_newer", "color_list_installed_older",

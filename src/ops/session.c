@@ -29,10 +29,7 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	so->installonly = c->installonlypkgs.n ? &c->installonlypkgs : NULL;
 	so->installonly_limit = c->installonly_limit;
 	so->excludes = c->exclude.n ? &c->exclude : NULL;
-	/* dnf's clean_requirements_on_remove (yum's default: off) */
-	for (size_t i = 0; i < c->other.n; i++)
-		if (!strncmp(c->other.v[i], "clean_requirements_on_remove=", 29))
-			so->clean_deps = alu_conf_parse_bool(c->other.v[i] + 29) == 1;
+	so->clean_deps = c->clean_requirements_on_remove;
 	/* The running kernel only means something for the root we run in. */
 	if ((!c->root || !*c->root) && !strcmp(o->ctx->root, "/") && !uname(&u)) {
 		snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", u.release);
@@ -88,17 +85,10 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 	so.allow_downgrade = (flags & ALU_OPSF_DOWNGRADE) != 0;
 	if (!rc && alu_solve_new(&so, &o->solve))
 		rc = alu_err_set(e, -ENOMEM, "out of memory");
-	if (!rc) {
-		/* alu_solve_load() reads headers while it walks the packages: two
-		 * read transactions in one thread, which LMDB refuses (no
-		 * MDB_NOTLS). Inside a write transaction every read of this
-		 * alu_state uses that one; it is aborted: nothing is written. */
-		struct alu_state_txn *t = NULL;
-		rc = alu_state_txn_begin(o->state, &t, e);
-		if (!rc)
-			rc = alu_solve_load(o->solve, &o->repos.conf, o->state, o->repos.cache, e);
-		alu_state_txn_abort(t);
-	}
+	/* it reads headers while it walks the packages: nested read
+	 * transactions, which the state's MDB_NOTLS allows */
+	if (!rc)
+		rc = alu_solve_load(o->solve, &o->repos.conf, o->state, o->repos.cache, e);
 	return rc;
 }
 
