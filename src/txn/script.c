@@ -35,25 +35,37 @@ static void skip(struct alu_txn_ctx *c, const char *what, const char *why)
 	alu_txn_note(c->log, "%s: skipped: %s", what, why);
 }
 
+/* Where scriptlets' files are written inside the root, the first usable. */
+static const char *const script_dirs[] = { "/var/tmp", "/tmp" };
+#define NSCRIPT_DIRS (sizeof(script_dirs) / sizeof(script_dirs[0]))
+
+/* script_dirs[@p i] resolved in the root (@p canon) and opened: 0, or -1. */
+static int script_dir(int rootfd, size_t i, char *canon, size_t n, int *dfd)
+{
+	struct stat st;
+
+	if (alu_path_resolve(rootfd, script_dirs[i], ALU_PATHF_FOLLOW_LAST, canon, n, NULL) ||
+	    fstatat(rootfd, canon, &st, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(st.st_mode) ||
+	    alu_path_opendir(rootfd, canon, dfd))
+		return -1;
+	return 0;
+}
+
 /* Write @p body to a new file under the root; @p inroot gets its path as
  * the chrooted script sees it. @return 0, -ENAMETOOLONG (@p inroot holds
  * the path cut to @p n), -ENOENT (no usable directory), -errno, -EIO. */
 static int script_file(int rootfd, const char *body, char *inroot, size_t n)
 {
-	static const char *const dirs[] = { "/var/tmp", "/tmp" };
 	unsigned char rnd[6];
 	char canon[ALU_PATH_MAX], hex[16];
-	struct stat st;
 
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return -EIO;
 	alu_hex(rnd, sizeof(rnd), hex);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < NSCRIPT_DIRS; i++) {
 		size_t len = strlen(body);
 		int dfd, fd;
-		if (alu_path_resolve(rootfd, dirs[i], ALU_PATHF_FOLLOW_LAST, canon, sizeof(canon), NULL) ||
-		    fstatat(rootfd, canon, &st, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(st.st_mode) ||
-		    alu_path_opendir(rootfd, canon, &dfd))
+		if (script_dir(rootfd, i, canon, sizeof(canon), &dfd))
 			continue;
 		if ((size_t)snprintf(inroot, n, "/%s/alu-script-%s", canon, hex) >= n) {
 			close(dfd);
@@ -75,16 +87,13 @@ static int script_file(int rootfd, const char *body, char *inroot, size_t n)
 
 void alu_script_sweep(int rootfd)
 {
-	static const char *const dirs[] = { "/var/tmp", "/tmp" };
-
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < NSCRIPT_DIRS; i++) {
 		char canon[ALU_PATH_MAX];
 		struct dirent *de;
 		int pfd, dfd;
 		DIR *d;
 
-		if (alu_path_resolve(rootfd, dirs[i], ALU_PATHF_FOLLOW_LAST, canon, sizeof(canon), NULL) ||
-		    alu_path_opendir(rootfd, canon, &pfd))
+		if (script_dir(rootfd, i, canon, sizeof(canon), &pfd))
 			continue;
 		dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		close(pfd);
