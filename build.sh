@@ -117,7 +117,8 @@ cmd_test() {
 	meson test -C "$B/dev" --print-errorlogs --suite unit --suite solver
 	# Fuzz every parser for a bounded time (FUZZ_SECONDS each; 0 skips).
 	log "fuzzing each target for ${FUZZ_SECONDS:-10}s"
-	[ "${FUZZ_SECONDS:-10}" = 0 ] || bash "$top/tests/fuzz/run.sh" "$B" "${FUZZ_SECONDS:-10}" >"$B/fuzz.log" 2>&1 ||
+	[ "${FUZZ_SECONDS:-10}" = 0 ] || FUZZ_SEED=${FUZZ_SEED:-1} \
+		bash "$top/tests/fuzz/run.sh" "$B" "${FUZZ_SECONDS:-10}" >"$B/fuzz.log" 2>&1 ||
 		{ tail -40 "$B/fuzz.log" >&2; exit 1; }
 	log "end-to-end tests (pytest)"
 	cd "$top"

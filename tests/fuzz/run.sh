@@ -9,6 +9,9 @@
 # tests/fuzz/seeds/<name without fuzz_>/ and tests/fuzz/corpus/<name>/; the
 # growing corpus is kept in BUILDDIR/fuzz/corpus/<target>, crashes in
 # BUILDDIR/fuzz/artifacts/. Exit status: non-zero when any target failed.
+# FUZZ_SEED: libFuzzer's -seed (0, the default: a new one each run).
+# `./build.sh test` sets 1, so that a test run explores the same inputs each
+# time (a gate, not a search); `./build.sh fuzz` searches.
 set -eu
 
 [ $# -ge 2 ] || { echo "usage: $0 BUILDDIR SECONDS [TARGET...]" >&2; exit 2; }
@@ -43,7 +46,7 @@ for t in "$@"; do
 	done
 	echo "== $t: $secs s, seeds:${seeds:- none}"
 	# shellcheck disable=SC2086
-	if "$bdir/tests/fuzz/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	if "$bdir/tests/fuzz/$t" -max_total_time="$secs" -seed="${FUZZ_SEED:-0}" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$bdir/artifacts/$t-" "$work" $seeds \
 		> "$bdir/$t.log" 2>&1; then
 		echo "   ok: $(grep -E '^(stat::number_of_executed_units|Done)' "$bdir/$t.log" | tr '\n' ' ')"
