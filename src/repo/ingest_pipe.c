@@ -143,30 +143,27 @@ static void filled(struct pipe *g, struct batch *b)
 	}
 }
 
-static int collect_pkg(void *ud, const struct alu_pkgrec *p)
+/* A record into the current batch of its kind: package @p p or advisory @p a. */
+static int collect(struct pipe *g, const struct alu_pkgrec *p, const struct alu_advrec *a)
 {
-	struct pipe *g = ud;
-	struct batch *b = slot_for(g, 0);
+	struct batch *b = slot_for(g, a != NULL);
 
 	if (!b)
 		return -ECANCELED;
-	if (copy_rec(b, &b->rec.pkg[b->n], p))
+	if (p ? copy_rec(b, &b->rec.pkg[b->n], p) : copy_adv(b, &b->rec.adv[b->n], a))
 		return -ENOMEM;
 	filled(g, b);
 	return 0;
 }
 
+static int collect_pkg(void *ud, const struct alu_pkgrec *p)
+{
+	return collect(ud, p, NULL);
+}
+
 static int collect_adv(void *ud, const struct alu_advrec *a)
 {
-	struct pipe *g = ud;
-	struct batch *b = slot_for(g, 1);
-
-	if (!b)
-		return -ECANCELED;
-	if (copy_adv(b, &b->rec.adv[b->n], a))
-		return -ENOMEM;
-	filled(g, b);
-	return 0;
+	return collect(ud, NULL, a);
 }
 
 static void *reader(void *arg)
