@@ -330,10 +330,14 @@ static int read_file(const char *path, unsigned char **out, size_t *n)
 	unsigned char *d;
 	size_t got = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	unsigned char magic[4];
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || st.st_size < 14 || (uint64_t)st.st_size > MAX_INPUT) {
+	/* not bzip2 (an xz or gzip primary_db): nothing read beyond its magic */
+	if (fstat(fd, &st) || st.st_size < 14 || (uint64_t)st.st_size > MAX_INPUT ||
+	    pread(fd, magic, 4, 0) != 4 || memcmp(magic, "BZh", 3) || magic[3] < '1' ||
+	    magic[3] > '9') {
 		close(fd);
 		return 1;
 	}
