@@ -119,7 +119,8 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		r = alu_state_foreach(s, add_id, &ids);
 	if (r)
 		goto out;
-	qsort(ids.v, ids.n, sizeof(*ids.v), id_cmp);
+	if (ids.n)
+		qsort(ids.v, ids.n, sizeof(*ids.v), id_cmp);
 	h = calloc(ids.n + 1, sizeof(*h));
 	hdrs = calloc(ids.n + 1, sizeof(*hdrs));
 	if (!h || !hdrs) {

@@ -152,7 +152,8 @@ int bdb_index_records(struct bdb_ixset *s, struct bdb_kv **kv, size_t *nkv, unsi
 	*kv = NULL;
 	*vals = NULL;
 	*nkv = 0;
-	qsort(s->v, s->n, sizeof(*s->v), ixent_cmp);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), ixent_cmp);
 	val = malloc(s->n ? 8 * s->n : 1);
 	out = malloc((s->n ? s->n : 1) * sizeof(*out));
 	if (!val || !out) {
