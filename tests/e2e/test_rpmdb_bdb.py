@@ -239,13 +239,13 @@ def test_libdb_keeps_writing_the_export(alu, sample_root, tmp_path):
     before = len(dump(out / "Packages")[1])
     load(out / "Packages", "hash",
          [(struct.pack("<I", 1000 + i), bytes([i % 251]) * (300 + 977 * (i % 9)))
-          for i in range(1500)] + [(struct.pack("<I", 0), struct.pack("<I", 2499))])
+          for i in range(400)] + [(struct.pack("<I", 0), struct.pack("<I", 1399))])
     load(out / "Basenames", "btree",
-         [(b"file-%05d" % i, struct.pack("<II", 1000 + i, 0)) for i in range(12000)])
+         [(b"file-%05d" % i, struct.pack("<II", 1000 + i, 0)) for i in range(4000)])
     for f in ["Packages", "Basenames"]:
         r = run("db5.3_verify", out / f)
         assert r.returncode == 0, (f, r.stderr)
-    assert len(dump(out / "Packages")[1]) == before + 1500
+    assert len(dump(out / "Packages")[1]) == before + 400
     assert bdb_rpm(out, "-qf", "/usr/bin/hello").stdout.startswith("hello-")
 
 
@@ -258,3 +258,55 @@ def test_export_refuses_a_non_empty_dir(alu, sample_root, tmp_path):
     assert os.listdir(out) == ["Packages"] and (out / "Packages").read_bytes() == b"keep me"
     r = alu("--installroot", sample_root, "rpmdb-export", "--format=ndb", tmp_path / "x")
     assert r.returncode == 1 and "--format=ndb" in r.stderr and not (tmp_path / "x").exists()
+
+
+MANY = 300  # enough that Packages needs 4 buckets and Providename an overflow value
+
+
+@pytest.fixture(scope="module")
+def many_root(tmp_path_factory):
+    """A root of 300 packages (one rpmbuild of a spec with 300 subpackages,
+    each requiring the next and providing "mcap"), installed by Debian's rpm."""
+    if not shutil.which("rpmbuild"):
+        pytest.skip("needs rpmbuild")
+    top = tmp_path_factory.mktemp("many")
+    # no dependency generators, no compression, no brp scripts: seconds, not a minute
+    s = ["Name: many", "Version: 1.0", "Release: 1", "Summary: many", "License: MIT",
+         "BuildArch: noarch", "AutoReqProv: no", "%define _binary_payload w.ufdio",
+         "%define __os_install_post %{nil}", "%description", "many", ""]
+    for i in range(MANY):
+        s += ["%%package -n m%03d" % i, "Summary: m%03d" % i, "AutoReqProv: no",
+              "Requires: m%03d" % ((i + 1) % MANY),
+              "Provides: mcap = %d" % i, "%%description -n m%03d" % i, "x", ""]
+    s += ["%install", "mkdir -p %{buildroot}/usr/share/m",
+          "for i in $(seq 0 %d); do echo $i > %%{buildroot}/usr/share/m/f$i; done" % (MANY - 1)]
+    for i in range(MANY):
+        s += ["%%files -n m%03d" % i, "/usr/share/m/f%d" % i]
+    (top / "many.spec").write_text("\n".join(s) + "\n")
+    r = run("rpmbuild", "--quiet", "--define", f"_topdir {top}/top", "--define",
+            f"_rpmdir {top}/rpms", "--define", "_build_id_links none", "-bb", top / "many.spec")
+    assert r.returncode == 0, r.stderr
+    root = top / "root"
+    rpms = sorted(str(p) for p in (top / "rpms").rglob("*.rpm"))
+    r = root_rpm(root, "-i", "--justdb", "--nodeps", *rpms)
+    assert r.returncode == 0, r.stderr
+    return root
+
+
+def test_many_packages(alu, many_root, tmp_path):
+    out = export(alu, many_root, tmp_path / "db")
+    for f in os.listdir(out):
+        assert run("db5.3_verify", out / f).returncode == 0, f
+    stat = run("db5.3_stat", "-d", out / "Packages").stdout
+    assert int(re.search(r"(\d+)\tNumber of hash buckets", stat).group(1)) > 2, stat
+    stat = run("db5.3_stat", "-d", out / "Providename").stdout
+    assert int(re.search(r"(\d+)\tNumber of tree overflow pages", stat).group(1)) >= 1, stat
+    assert len(bdb_rpm(out, "-qa").stdout.split()) == MANY
+    assert len(bdb_rpm(out, "-q", "--whatprovides", "mcap").stdout.split()) == MANY
+    assert bdb_rpm(out, "-q", "--whatrequires", "m005").stdout == "m004-1.0-1.noarch\n"
+    for i in (0, 123, MANY - 1):
+        assert bdb_rpm(out, "-qf", "/usr/share/m/f%d" % i).stdout == "m%03d-1.0-1.noarch\n" % i
+        assert bdb_rpm(out, "-q", "m%03d" % i).stdout == "m%03d-1.0-1.noarch\n" % i
+    if shutil.which("go-rpmdb"):
+        r = run("go-rpmdb", cwd=out)
+        assert "Total Packages: %d" % MANY in r.stdout, r.stdout[-300:]
