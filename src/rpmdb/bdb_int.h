@@ -82,8 +82,8 @@ void bdb_meta_init(struct bdb_file *f, unsigned char *m, uint32_t magic, uint8_t
 /** @brief memcmp order, shorter first on a tie (libdb's __bam_defcmp). */
 int bdb_keycmp(const unsigned char *a, uint32_t alen, const unsigned char *b, uint32_t blen);
 
-/** @brief A hash database of @p n records (keys unique; @p kv is reordered). */
-int bdb_hash_write(struct bdb_file *f, struct bdb_kv *kv, size_t n);
+/** @brief A hash database of @p n records, any order, keys unique. */
+int bdb_hash_write(struct bdb_file *f, const struct bdb_kv *kv, size_t n);
 
 /** @brief A B-tree of @p n records, sorted by bdb_keycmp and unique. */
 int bdb_btree_write(struct bdb_file *f, const struct bdb_kv *kv, size_t n);
