@@ -17,9 +17,11 @@
 #include "rpmdb/bdb_int.h"
 #include "rpmdb/bdb_write.h"
 
-/* Files this call created, to remove again on failure. */
+/* Files this call created (open until all are written: then each is
+ * fsynced, having been sent to disk as it was finished), or removed again. */
 struct made {
 	const char *name[16];
+	int fd[16];
 	int n;
 };
 
@@ -32,39 +34,49 @@ static int write_file(int dirfd, const char *name, int hash, struct bdb_kv *kv, 
 	f.fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (f.fd < 0)
 		return alu_err_set(e, -errno, "%s: %s", name, strerror(errno));
-	m->name[m->n++] = name;
+	m->name[m->n] = name;
+	m->fd[m->n++] = f.fd;
 	f.page = malloc(f.pagesize);
 	if (!f.page)
 		r = -ENOMEM;
 	else
 		r = hash ? bdb_hash_write(&f, kv, n) : bdb_btree_write(&f, kv, n);
-	if (!r && fsync(f.fd))
-		r = alu_err_set(e, -errno, "%s: fsync: %s", name, strerror(errno));
-	if (close(f.fd) && !r)
-		r = alu_err_set(e, -errno, "%s: close: %s", name, strerror(errno));
+	if (!r)
+		sync_file_range(f.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	free(f.page);
+	return r;
+}
+
+/* fsync and close every file made; the first failure is the result. */
+static int sync_all(struct made *m, int r, struct alu_err *e)
+{
+	for (int i = 0; i < m->n; i++) {
+		if (!r && fsync(m->fd[i]))
+			r = alu_err_set(e, -errno, "%s: fsync: %s", m->name[i], strerror(errno));
+		if (close(m->fd[i]) && !r)
+			r = alu_err_set(e, -errno, "%s: close: %s", m->name[i], strerror(errno));
+	}
 	return r;
 }
 
 static int write_packages(int dirfd, const struct alu_rpmdb_hdr *h, size_t n, struct made *m,
 			  struct alu_err *e)
 {
-	uint32_t *keys = malloc((n + 1) * sizeof(*keys));
+	uint32_t *keys = malloc((n + 2) * sizeof(*keys));
 	struct bdb_kv *kv = malloc((n + 1) * sizeof(*kv));
 	int r = -ENOMEM;
 
 	if (keys && kv) {
-		/* key 0: the highest instance in use, rpm counts on from it */
+		/* key 0: the highest instance in use; rpm's pkgInstance() counts on from it */
 		keys[0] = 0;
+		keys[n + 1] = n ? h[n - 1].hnum : 0;
 		kv[0] = (struct bdb_kv){ .k = (void *)&keys[0], .klen = 4,
-					 .v = (void *)&keys[n], .vlen = 4 };
+					 .v = (void *)&keys[n + 1], .vlen = 4 };
 		for (size_t i = 0; i < n; i++) {
 			keys[i + 1] = h[i].hnum;
 			kv[i + 1] = (struct bdb_kv){ .k = (void *)&keys[i + 1], .klen = 4,
 						     .v = h[i].blob, .vlen = (uint32_t)h[i].len };
 		}
-		if (!n)
-			kv[0].v = (void *)&keys[0];
 		r = write_file(dirfd, "Packages", 1, kv, n + 1, m, e);
 	}
 	free(keys);
@@ -121,6 +133,7 @@ int alu_rpmdb_bdb_write(int dirfd, const struct alu_rpmdb_hdr *h, size_t n, stru
 	r = write_packages(dirfd, h, n, &m, e);
 	for (const struct bdb_index *ix = bdb_indexes; ix->file && !r; ix++)
 		r = write_index(dirfd, ix, hdrs, h, n, &m, e);
+	r = sync_all(&m, r, e);
 	if (!r && fsync(dirfd))
 		r = alu_err_set(e, -errno, "rpm database directory: fsync: %s", strerror(errno));
 out:
