@@ -254,6 +254,11 @@ def test_libdb_keeps_writing_the_export(alu, sample_root, tmp_path):
     load(out / "Packages", "hash",
          [(struct.pack("<I", 1000 + i), bytes([i % 251]) * (300 + 977 * (i % 9)))
           for i in range(400)] + [(struct.pack("<I", 0), struct.pack("<I", 1399))])
+    # rpm -i of one more package owning every file: each value grows by a pair
+    grown = [(k, v + struct.pack("<II", 5000, i))
+             for i, (k, v) in enumerate(dump(out / "Basenames")[1])]
+    load(out / "Basenames", "btree", grown)
+    assert dump(out / "Basenames")[1] == grown
     load(out / "Basenames", "btree",
          [(b"file-%05d" % i, struct.pack("<II", 1000 + i, 0)) for i in range(4000)])
     for f in ["Packages", "Basenames"]:
