@@ -191,7 +191,14 @@ static int fetch_data(struct alu_net *net, struct alu_mirrors *m, const struct a
 		x->open_hex = d->open_checksum;
 	}
 	/* the network layer checks the checksum and stops at the size */
-	return alu_mirrors_get_file(net, m, d->href, &t, dest, d->checksum, d->size, e);
+	rc = alu_mirrors_get_file(net, m, d->href, &t, dest, d->checksum, d->size, e);
+	if (rc && rc != -ENOMEM && e) {
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		alu_err_clear(e);
+		alu_err_set(e, rc, "repository %s: %s: %s", r->id, d->type, msg);
+	}
+	return rc;
 }
 
 /* A decimal revision (createrepo writes a time), or -1. */
