@@ -46,7 +46,7 @@ struct alu_decomp_expect {
 	int open_algo;         /* ALU_HASH_* of open_hex; 0: no checksum */
 	const char *open_hex;  /* borrowed until the decoder is finished */
 };
-#define ALU_DECOMP_CAP_MIN (512ull << 20)
+#define ALU_DECOMP_CAP_MIN (64ull << 20)
 #define ALU_DECOMP_CAP_RATIO 100
 
 /**

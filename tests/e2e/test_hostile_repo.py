@@ -8,6 +8,7 @@ to be refused with a message naming what and where, nothing applied and
 nothing left behind. Network cases use a small http.server on 127.0.0.1
 that stops by itself."""
 import bz2
+import functools
 import gzip
 import hashlib
 import json
@@ -359,3 +360,241 @@ def test_repo_gpgcheck_root_key_wins_over_host(alu, sample_root, hostile, gnupg,
     # without the root's copy the host's is read (dnf's fallback), as for packages
     (inroot / "k").unlink()
     assert alu("--installroot", sample_root, "makecache").returncode == 0
+
+
+# ---- a small server of our own ------------------------------------------------
+
+class Srv(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        for prefix, fn in self.server.routes:
+            if path.startswith(prefix):
+                return fn(self, path[len(prefix):])
+        self.send_error(404)
+
+
+def serve_dir(root):
+    def fn(h, rel):
+        f = Path(root) / rel
+        if not f.is_file():
+            return h.send_error(404)
+        b = f.read_bytes()
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(b)))
+        h.end_headers()
+        h.wfile.write(b)
+    return fn
+
+
+@pytest.fixture
+def server():
+    """start(routes, tls=None) -> base URL; routes: [(prefix, fn(handler, rest))].
+    Each server stops after 60 s whatever happens."""
+    servers = []
+
+    def start(routes, tls=None):
+        s = Srv(("127.0.0.1", 0), Handler)
+        s.routes = routes
+        s.sent = 0
+        if tls:
+            s.socket = tls.wrap_socket(s.socket, server_side=True)
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+        threading.Timer(60, s.shutdown).start()
+        servers.append(s)
+        return "%s://127.0.0.1:%d" % ("https" if tls else "http", s.server_address[1]), s
+
+    yield start
+    for s in servers:
+        s.shutdown()
+        s.server_close()
+
+
+def endless(srv, length=None, limit=64 << 20):
+    """A body that goes on (up to LIMIT bytes or 20 s): no Content-Length, or
+    a false one."""
+    def fn(h, rel):
+        h.send_response(200)
+        if length:
+            h.send_header("Content-Length", str(length))
+        else:
+            h.send_header("Connection", "close")
+        h.end_headers()
+        chunk, end = b"<" * 65536, time.time() + 20
+        try:
+            while srv[0].sent < limit and time.time() < end:
+                h.wfile.write(chunk)
+                srv[0].sent += len(chunk)
+        except OSError:
+            pass
+        h.close_connection = True
+    return fn
+
+
+# ---- resource limits -----------------------------------------------------------
+
+@pytest.mark.parametrize("length", [None, 200 << 20])
+def test_endless_body_stops_at_metadata_size(alu, sample_root, hostile, server, length):
+    """repomd.xml says primary is 2.8 KB; the server sends on and on (or
+    announces 200 MB): the download stops at the size given, fails, and its
+    .part is gone."""
+    repo, write = hostile
+    md = (repo / "repodata/repomd.xml").read_text()
+    href = re.search(r'<location href="([^"]+)"', data_block(md, "primary").group(0)).group(1)
+    size = int(re.search(r"<size>(\d+)</size>", data_block(md, "primary").group(0)).group(1))
+    box = []
+    base, s = server([("/repo/" + href, endless(box, length)), ("/repo/", serve_dir(repo))])
+    box.append(s)
+    write(baseurl=base + "/repo/")
+    t = time.time()
+    p = alu("--installroot", sample_root, "makecache", timeout=60)
+    refused(p, "amzn2-core", "larger than the %d bytes expected" % size)
+    assert time.time() - t < 15
+    assert s.sent < 4 << 20, s.sent
+    cache = sample_root / "var/cache/alupdate"
+    assert not list(cache.rglob("*.part")), list(cache.rglob("*"))
+    assert sum(f.stat().st_size for f in cache.rglob("*") if f.is_file() and "mdb" not in str(f)) < 1 << 20
+
+
+def test_nested_gzip_refused(alu, sample_root, hostile):
+    """primary.xml.gz that is gzip inside gzip (a 32 KiB nested file decoded
+    for minutes): one layer is what the name says, a second is refused."""
+    repo, _ = hostile
+    raw = primary_xml(repo).encode()
+    publish(repo, "primary", gzip.compress(gzip.compress(raw, mtime=0), mtime=0), "n.xml.gz",
+            "sha256", raw)
+    refused(alu("--installroot", sample_root, "makecache"), "n.xml.gz", "compressed more than once")
+    # and a name that says gzip over xz data is not believed either
+    import lzma
+    publish(repo, "primary", lzma.compress(raw), "x.xml.gz", "sha256", raw)
+    refused(alu("--installroot", sample_root, "makecache"), "x.xml.gz", "not gzip")
+    publish(repo, "primary", lzma.compress(raw), "x.xml.xz", "sha256", raw)
+    assert alu("--installroot", sample_root, "makecache").returncode == 0
+
+
+@functools.lru_cache(maxsize=1)
+def bz2_bomb():
+    comp = bz2.BZ2Compressor(9)
+    zero = b"\0" * (1 << 20)
+    return b"".join(comp.compress(zero) for _ in range(80)) + comp.flush()
+
+
+@pytest.mark.parametrize("with_open_size", [True, False])
+def test_bzip2_primary_db_bomb(alu, sample_root, hostile, with_open_size):
+    """A primary_db of a few bytes that decodes to 80 MiB: decoding stops at
+    repomd.xml's open-size (or, without one, at the cap) and the temporary is
+    removed."""
+    repo, _ = hostile
+    bomb = bz2_bomb()
+    assert len(bomb) < 12 << 10
+    drop(repo, "updateinfo")
+    publish(repo, "primary", bomb, "b.sqlite.bz2", "sha256",
+            open_size=100_000 if with_open_size else None)
+    md = repo / "repodata/repomd.xml"
+    md.write_text(md.read_text().replace('<data type="primary">', '<data type="primary_db">'))
+    t = time.time()
+    p = alu("--installroot", sample_root, "makecache", timeout=120)
+    refused(p, "b.sqlite.bz2", "decodes to more than %d bytes" % (100_000 if with_open_size else 64 << 20))
+    if with_open_size:
+        assert time.time() - t < 10
+    cache = sample_root / "var/cache/alupdate"
+    left = [f for f in cache.rglob("*") if f.is_file() and f.stat().st_size > 1 << 20 and "mdb" not in str(f)]
+    assert not left, left
+
+
+# ---- scheme policy --------------------------------------------------------------
+
+def test_http_mirrorlist_never_leads_to_file(alu, sample_root, hostile, server):
+    repo, write = hostile
+    listing = ("file://%s\n" % repo).encode()
+
+    def ml(h, rel):
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(listing)))
+        h.end_headers()
+        h.wfile.write(listing)
+    base, _ = server([("/mirror.list", ml)])
+    (sample_root / "etc/yum.repos.d/amzn2-core.repo").write_text(
+        "[amzn2-core]\nname=hostile\nmirrorlist=%s/mirror.list\ngpgcheck=1\ngpgkey=file://%s\n"
+        "enabled=1\n" % (base, KEY))
+    p = alu("--installroot", sample_root, "makecache")
+    refused(p, "mirror.list", "file://%s" % repo, "refused")
+
+
+def redirector(to):
+    def fn(h, rel):
+        h.send_response(302)
+        h.send_header("Location", to + rel)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+    return fn
+
+
+@pytest.fixture
+def tls(tmp_path):
+    import ssl
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", "k.pem", "-out", "c.pem"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "c.pem", tmp_path / "k.pem")
+    return ctx
+
+
+def test_https_redirect_to_http_refused(alu, sample_root, hostile, server, tls):
+    repo, write = hostile
+    plain, _ = server([("/repo/", serve_dir(repo))])
+    secure, _ = server([("/repo/", redirector(plain + "/repo/"))], tls=tls)
+    write("sslverify=0\n", baseurl=secure + "/repo/")
+    p = alu("--installroot", sample_root, "makecache")
+    refused(p, "redirect", plain, "refused")
+    # http to http is an ordinary redirect
+    other, _ = server([("/repo/", redirector(plain + "/repo/"))])
+    write(baseurl=other + "/repo/")
+    assert alu("--installroot", sample_root, "makecache").returncode == 0
+
+
+def test_http_redirect_to_file_refused(alu, sample_root, hostile, server):
+    repo, write = hostile
+    base, _ = server([("/repo/", redirector("file://%s/" % repo))])
+    write(baseurl=base + "/repo/")
+    refused(alu("--installroot", sample_root, "makecache"), "file://", "refused")
+
+
+@pytest.mark.parametrize("href", ["../outside/primary.xml.gz", "repodata/../../outside/primary.xml.gz",
+                                  "repodata/%2e%2e/../outside/primary.xml.gz", "ABS", "URL"])
+def test_data_href_outside_the_repository(alu, sample_root, hostile, href):
+    repo, _ = hostile
+    outside = repo.parent / "outside"
+    outside.mkdir()
+    raw = primary_xml(repo).encode()
+    gz = gzip.compress(raw, mtime=0)
+    (outside / "primary.xml.gz").write_bytes(gz)
+    href = {"ABS": str(outside / "primary.xml.gz"), "URL": "file://%s/primary.xml.gz" % outside}.get(href, href)
+    publish(repo, "primary", gz, "x.xml.gz", "sha256", raw)
+    md = repo / "repodata/repomd.xml"
+    md.write_text(md.read_text().replace('href="repodata/x.xml.gz"', 'href="%s"' % href))
+    refused(alu("--installroot", sample_root, "makecache"), "leaves the repository")
+
+
+def test_package_location_outside_the_repository(alu, sample_root, hostile):
+    repo, _ = hostile
+    outside = repo.parent / "outside"
+    outside.mkdir()
+    xml = primary_xml(repo)
+    blk = pkg_block(xml, "hello", "2.11")
+    src = re.search(r'<location href="([^"]+)"/>', blk).group(1)
+    shutil.copy(repo / src, outside / "hello.rpm")
+    set_primary(repo, xml.replace(blk, blk.replace(src, "../outside/hello.rpm")))
+    p = alu("--installroot", sample_root, "update", "-y", "hello")
+    refused(p, "../outside/hello.rpm", "leaves the repository")
+    assert "hello-2.10-1.amzn2.x86_64" in installed(alu, sample_root)
