@@ -183,10 +183,7 @@ static int get(struct alu_net *n, struct alu_mirrors *m, const char *rel,
 
 	if (!m->n)
 		return alu_err_set(e, -ALUE_CONFIG, "%s: no mirror or baseurl to fetch from", rel);
-	/* what a repository names is read under its base, never beside it */
-	if (!alu_url_relpath_safe(rel))
-		return alu_err_set(e, -ALUE_CORRUPT, "location '%.300s' refused: it leaves the repository "
-			"(absolute, a URL, or with '..')", rel);
+
 	if (m->current >= m->n)
 		m->current = 0;
 	for (size_t i = 0; i < m->n; i++)
@@ -198,6 +195,10 @@ static int get(struct alu_net *n, struct alu_mirrors *m, const char *rel,
 
 		if (healthy && m->v[i].failure)
 			continue;
+		/* what a repository names is read under its base, never beside it */
+		if (!alu_url_rel_within(m->v[i].url, rel))
+			return alu_err_set(e, -ALUE_CORRUPT, "location '%.300s' refused: it leaves the repository "
+				"%s (absolute, a URL, or '..' above the base)", rel, m->v[i].url);
 		r = alu_url_join(m->v[i].url, rel, &url);
 		if (r)
 			return r;

@@ -98,13 +98,17 @@ void alu_url_free(struct alu_url *u);
 int alu_url_join(const char *base, const char *rel, char **out);
 
 /**
- * @brief Is @p rel a path that stays under the base it is joined to?
- * Refused: empty, a URL of its own ("scheme://"), an absolute path, a
- * backslash, and any ".." segment (also percent-encoded: "%2e%2e").
- * Repository locations (repomd's and primary's href) must pass it.
- * @return 1 safe, 0 not.
+ * @brief Does @p rel, joined to @p base, stay inside what the repository may
+ * name? Refused always: empty, a URL of its own ("scheme://"), an absolute
+ * path, a backslash. ".." segments (also percent-encoded, "%2e%2e") are
+ * counted: under a file:// base they may never climb above the base
+ * directory; under http(s) they may (Amazon Linux 2's primary names packages
+ * as "../../../../../blobstore/<sha>/x.rpm" on the same host) but never above
+ * the host's root. Repository locations (repomd's and primary's href) must
+ * pass it.
+ * @return 1 allowed, 0 refused.
  */
-int alu_url_relpath_safe(const char *rel);
+int alu_url_rel_within(const char *base, const char *rel);
 
 /**
  * @brief May a URL reached from @p from (a redirect, a mirror.list line, an

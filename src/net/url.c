@@ -219,22 +219,54 @@ static int dotdot(const char *s, size_t n)
 	return dots == 2;
 }
 
-int alu_url_relpath_safe(const char *rel)
+/* Directory depth of a URL's path ("http://h/a/b/" and "file:///a/b": 2). */
+static int depth_of(const char *url)
+{
+	const char *p = strstr(url, "://");
+	int d = 0;
+
+	if (!p)
+		return 0;
+	p += 3;
+	if (strncasecmp(url, "file:", 5))
+		p += strcspn(p, "/?#");
+	else if (!strncmp(p, "localhost/", 10))
+		p += 9;
+	while (*p && *p != '?' && *p != '#') {
+		size_t n = strcspn(p, "/?#");
+		if (n && !dotdot(p, n) && !(n == 1 && *p == '.'))
+			d++;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return d;
+}
+
+int alu_url_rel_within(const char *base, const char *rel)
 {
 	const char *p = rel;
+	int d = 0, low = 0, file = !strncasecmp(base, "file:", 5);
 
 	if (!*rel || has_scheme(rel) || *rel == '/' || strchr(rel, '\\'))
 		return 0;
-	while (*p) {
+	while (*p && *p != '?' && *p != '#') {
 		size_t n = strcspn(p, "/?#");
 		if (dotdot(p, n))
-			return 0;
+			d--;
+		else if (n && !(n == 1 && *p == '.'))
+			d++;
+		if (d < low)
+			low = d;
 		p += n;
-		if (*p != '/')
-			break;
-		p++;
+		if (*p == '/')
+			p++;
 	}
-	return 1;
+	/* a file:// repository is a directory of this machine: nothing above it
+	 * is the repository's. Over http(s) the server owns every path of the
+	 * host, and real repositories climb out of their base (Amazon Linux 2:
+	 * "../../../../../blobstore/<sha>/x.rpm"); only above the root is refused. */
+	return file ? low >= 0 : depth_of(base) + low >= 0;
 }
 
 static int scheme_of(const char *url)

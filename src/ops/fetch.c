@@ -136,7 +136,7 @@ static int fetch_one(struct alu_ops *o, const struct alu_plan_op *op, const stru
 	if (*s->base) {
 		const char *from = r->mirrorlist ? r->mirrorlist : r->baseurls.n ? r->baseurls.v[0] : "";
 		char *url = NULL;
-		if (!alu_url_step_ok(from, s->base) || !alu_url_relpath_safe(s->location))
+		if (!alu_url_step_ok(from, s->base) || !alu_url_rel_within(s->base, s->location))
 			return alu_err_set(e, -ALUE_CORRUPT, "%s: location %s%s refused: repository %s (%s) may "
 					   "not send it there", op->nevra, s->base, s->location, r->id, from);
 		if (alu_url_join(s->base, s->location, &url))

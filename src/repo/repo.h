@@ -255,8 +255,17 @@ enum {
  * an unchanged repomd.xml (same sha256) costs one request and nothing is
  * parsed; repo_gpgcheck verifies repomd.xml.asc against r->gpgkeys.
  * @param[out] changed 1 when new metadata was ingested.
+ * Every <data> file is taken under its checksum (any kind repomd.xml uses;
+ * none is refused, md5 alone is refused when r has gpgcheck or
+ * repo_gpgcheck, else warned about), its size (the download stops there) and,
+ * decoded, its open-size and open-checksum. A repomd.xml older than the
+ * cached one is refused unless r->allow_metadata_rollback.
  * @return 0; -ALUE_NOCACHE (CACHEONLY and nothing cached); network errors
  *         (-ALUE_MIRRORS "all mirrors failed ...", -ALUE_NET ...);
+ *         -ALUE_CORRUPT (no checksum, an older repomd.xml "refused as a
+ *         rollback", a location leaving the repository, a decoded size that
+ *         is not open-size); -ALUE_CHECKSUM (open-checksum); -ALUE_UNSUPPORTED
+ *         (md5 alone under gpgcheck);
  *         -ALUE_BADSIG / -ALUE_NOKEY (repo_gpgcheck); -ALUE_CONFIG (no URL);
  *         parse and cache errors as alu_repo_ingest(). The previous metadata
  *         stays in the cache on every failure.

@@ -12,6 +12,7 @@ import functools
 import gzip
 import hashlib
 import json
+import posixpath
 import re
 import shutil
 import sqlite3
@@ -376,7 +377,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        path = self.path.split("?")[0]
+        # as web servers do: "/a/../b" is "/b"
+        path = posixpath.normpath(self.path.split("?")[0])
         for prefix, fn in self.server.routes:
             if path.startswith(prefix):
                 return fn(self, path[len(prefix):])
@@ -571,7 +573,7 @@ def test_http_redirect_to_file_refused(alu, sample_root, hostile, server):
 
 
 @pytest.mark.parametrize("href", ["../outside/primary.xml.gz", "repodata/../../outside/primary.xml.gz",
-                                  "repodata/%2e%2e/../outside/primary.xml.gz", "ABS", "URL"])
+                                  "repodata/%2e%2e/%2E%2e/outside/primary.xml.gz", "ABS", "URL"])
 def test_data_href_outside_the_repository(alu, sample_root, hostile, href):
     repo, _ = hostile
     outside = repo.parent / "outside"
@@ -598,3 +600,29 @@ def test_package_location_outside_the_repository(alu, sample_root, hostile):
     p = alu("--installroot", sample_root, "update", "-y", "hello")
     refused(p, "../outside/hello.rpm", "leaves the repository")
     assert "hello-2.10-1.amzn2.x86_64" in installed(alu, sample_root)
+
+
+def test_http_location_above_base_on_same_host(alu, sample_root, hostile, server):
+    """Amazon Linux 2's primary names packages "../../../../../blobstore/<sha>/x.rpm":
+    over http(s) a location may climb out of the base on the same host (the
+    server owns those paths), just not above the host's root."""
+    repo, write = hostile
+    blob = repo.parent / "blobstore" / "ab"
+    blob.mkdir(parents=True)
+    xml = primary_xml(repo)
+    blk = pkg_block(xml, "hello", "2.11")
+    src = re.search(r'<location href="([^"]+)"/>', blk).group(1)
+    shutil.copy(repo / src, blob / "hello.rpm")
+    set_primary(repo, xml.replace(blk, blk.replace(src, "../../blobstore/ab/hello.rpm")))
+    base, _ = server([("/top/repo/", serve_dir(repo)), ("/blobstore/", serve_dir(blob.parent))])
+    write(baseurl=base + "/top/repo/")
+    p = alu("--installroot", sample_root, "update", "-y", "hello")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "hello-2.11-1.amzn2.x86_64" in installed(alu, sample_root)
+    # above the host's root: refused
+    xml = primary_xml(repo)
+    blk = pkg_block(xml, "greet", "1.2")
+    src = re.search(r'<location href="([^"]+)"/>', blk).group(1)
+    set_primary(repo, xml.replace(blk, blk.replace(src, "../../../../etc/greet.rpm")))
+    p = alu("--installroot", sample_root, "update", "-y", "greet")
+    refused(p, "../../../../etc/greet.rpm", "leaves the repository")
