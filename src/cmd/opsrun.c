@@ -28,11 +28,17 @@ static void on_dl(void *arg, const struct alu_plan_op *op, const char *path, int
 	struct ui *u = arg;
 	char sz[32];
 	const char *b = strrchr(path, '/');
+	size_t h;
 
 	if (!done || u->ctx->json)
 		return;
+	/* the cache's "<checksum>-" prefix (ops/fetch.c) is not the package's name */
+	b = b ? b + 1 : path;
+	h = strspn(b, "0123456789abcdef");
+	if (h >= 32 && b[h] == '-')
+		b += h + 1;
 	alu_fmt_size(op->dlsize, sz, sizeof(sz));
-	alu_msg("(%zu/%zu): %-50s | %6s%s", ++u->i, u->n, b ? b + 1 : path, sz,
+	alu_msg("(%zu/%zu): %-50s | %6s%s", ++u->i, u->n, b, sz,
 		cached ? " (cached)" : "");
 }
 

@@ -65,6 +65,8 @@ struct alu_repo {
 	char *sslcacert, *sslclientcert, *sslclientkey;  /* NULL: none */
 	struct alu_strv other;        /* "key=value": keys yum knows that alupdate does not use */
 	char *file; int line;         /* where the section starts ("--repofrompath", 0 for those) */
+	int allow_metadata_rollback;  /* 1: a repomd.xml older than the cached one is taken
+	                               * (deliberate snapshot pinning); inherits [main]; default 0 */
 };
 
 /** The resolved configuration of one run. */
@@ -92,6 +94,7 @@ struct alu_conf {
 	struct alu_strv regions;      /* failover order, e.g. us-east-1, us-west-2; may be empty */
 	int boot_update;              /* 1 = apply matching security updates at first boot (default 1) */
 	struct alu_strv boot_severities; /* lowercased; default critical, important */
+	int allow_metadata_rollback;  /* [main] default of alu_repo's */
 };
 
 /**

@@ -239,4 +239,28 @@ int alu_pgp_dearmor(const char *what, const char *in, size_t len, size_t *pos,
 		    void *out, size_t cap, size_t *outlen, char *kind, size_t kind_cap,
 		    struct alu_err *e);
 
+/* ---- key files ----------------------------------------------------------- */
+
+/** @return 1 when a gpgkey= entry names a local file ("file:///p" or "/p"). */
+int alu_pgp_key_file_path(const char *url);
+
+/**
+ * @brief Read the key file a gpgkey= entry names: THE lookup rule for both
+ *        package signatures (gpgcheck) and repomd.xml signatures
+ *        (repo_gpgcheck). With an installroot @p root, <root>/p is read when
+ *        it exists, else the host's /p (as dnf does: an image patched from
+ *        outside is checked with the key its own configuration names, and a
+ *        root that lacks the key file still works with the host's copy).
+ *        Only a regular file is read (a FIFO or device is -EINVAL, never a
+ *        hang); at most 16 MiB.
+ * @param root the installroot ("" or "/" for none).
+ * @param url "file:///p", "file://localhost/p" or "/p".
+ * @param[out] buf malloc'd, NUL-terminated; caller frees. NULL on failure.
+ * @param[out] from may be NULL: the host path read (or last tried).
+ * @return 0, -EINVAL (not a local absolute path, or not a regular file),
+ *         -ENAMETOOLONG, -EFBIG, -ENOMEM, -errno of open/read.
+ */
+int alu_pgp_key_file_read(const char *root, const char *url, char **buf, size_t *len,
+			  char *from, size_t fromlen);
+
 #endif

@@ -11,7 +11,8 @@ struct alu_sink {
 	const char *path;   /* of fd, for messages */
 	uint64_t have;      /* bytes already held (resume offset for files) */
 	char *mem;          /* memory: owned by whoever set up the sink */
-	size_t len, cap, max;
+	size_t len, cap, max;  /* max: memory bytes accepted */
+	uint64_t fmax;         /* file: bytes accepted in all (resume offset included); 0: any */
 };
 
 int alu_sink_reset(struct alu_sink *s);

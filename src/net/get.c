@@ -80,15 +80,18 @@ static int copy_file(const char *url, struct alu_sink *s, struct alu_err *e)
 	return r;
 }
 
-static int sha256_fd(int fd, char hex[65])
+static int digest_fd(int fd, int algo, char hex[ALU_DIGEST_HEX_MAX])
 {
 	struct alu_digest h;
-	unsigned char d[32], *buf = malloc(COPY_BUF);
+	unsigned char d[ALU_DIGEST_MAX], *buf;
+	size_t dl;
 	off_t off = 0;
 
+	if (alu_digest_init(&h, algo))
+		return -ALUE_UNSUPPORTED;
+	buf = malloc(COPY_BUF);
 	if (!buf)
 		return -ENOMEM;
-	alu_digest_init(&h, ALU_HASH_SHA256);
 	for (;;) {
 		ssize_t k = pread(fd, buf, COPY_BUF, off);
 		if (k < 0 && errno == EINTR)
@@ -103,17 +106,16 @@ static int sha256_fd(int fd, char hex[65])
 		off += k;
 	}
 	free(buf);
-	alu_digest_final(&h, d);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	dl = alu_digest_final(&h, d);
+	alu_hex(d, dl, hex);
 	return 0;
 }
 
 /* Does the .part hold exactly what was promised? 1 yes, 0 no, <0 I/O error. */
-static int check(int fd, const char *url, const char *sha, uint64_t size, uint64_t have,
-	struct alu_err *e)
+static int check(int fd, const char *url, int algo, const char *sha, uint64_t size,
+	uint64_t have, struct alu_err *e)
 {
-	char hex[65];
+	char hex[ALU_DIGEST_HEX_MAX];
 	int r;
 
 	if (size && have != size)
@@ -121,11 +123,12 @@ static int check(int fd, const char *url, const char *sha, uint64_t size, uint64
 			(unsigned long long)have, (unsigned long long)size);
 	if (!sha)
 		return 0;
-	r = sha256_fd(fd, hex);
+	r = digest_fd(fd, algo, hex);
 	if (r)
 		return r;
 	if (strcasecmp(hex, sha))
-		return alu_err_set(e, -ALUE_CHECKSUM, "%s: sha256 %s, expected %s", url, hex, sha);
+		return alu_err_set(e, -ALUE_CHECKSUM, "%s: %s %s, expected %s", url,
+			alu_digest_name(algo), hex, sha);
 	return 0;
 }
 
@@ -159,13 +162,14 @@ static int fetch_part(struct alu_net *n, const char *url, const struct alu_net_o
 int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_opts *o,
 	const char *dest, const char *expect_sha256, uint64_t expect_size, struct alu_err *e)
 {
-	struct alu_sink s = { .fd = -1 };
+	struct alu_sink s = { .fd = -1, .fmax = expect_size };
 	struct stat st;
 	char *part = NULL;
-	int r, resumed;
+	int r, resumed, algo;
 
 	if (!o)
 		o = &no_opts;
+	algo = o->expect_algo ? o->expect_algo : ALU_HASH_SHA256;
 	if (asprintf(&part, "%s.part", dest) < 0)
 		return -ENOMEM;
 	s.path = part;
@@ -187,12 +191,12 @@ int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_op
 	/* a .part that is already whole (the rename was missed) needs no request */
 	resumed = s.have > 0;
 	if (!(resumed && expect_sha256 && s.have == expect_size &&
-			check(s.fd, url, expect_sha256, expect_size, s.have, NULL) == 0)) {
+			check(s.fd, url, algo, expect_sha256, expect_size, s.have, NULL) == 0)) {
 		r = fetch_part(n, url, o, &s, e);
 		if (r)
 			goto keep;
 		struct alu_err le = { 0 };
-		r = check(s.fd, url, expect_sha256, expect_size, s.have, &le);
+		r = check(s.fd, url, algo, expect_sha256, expect_size, s.have, &le);
 		if (r == -ALUE_CHECKSUM && resumed) {
 			/* the old bytes may be what is wrong: one more try from zero */
 			r = alu_sink_reset(&s);
@@ -201,7 +205,7 @@ int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_op
 			if (r)
 				goto keep;
 			alu_err_clear(&le);
-			r = check(s.fd, url, expect_sha256, expect_size, s.have, &le);
+			r = check(s.fd, url, algo, expect_sha256, expect_size, s.have, &le);
 		}
 		if (r) {
 			unlink(part);
@@ -221,8 +225,10 @@ int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_op
 	r = o->transient ? 0 : sync_dir(dest);
 	goto out;
 keep:
-	/* a network failure keeps the .part for a resume when a checksum will guard it */
-	if (s.have == 0 || !expect_sha256)
+	/* a network failure keeps the .part for a resume when a checksum will guard it;
+	 * one that reached the expected size and still failed (a body running on
+	 * beyond it) holds nothing worth resuming */
+	if (s.have == 0 || !expect_sha256 || (expect_size && s.have >= expect_size))
 		unlink(part);
 out:
 	if (s.fd >= 0)

@@ -111,6 +111,26 @@ int alu_mirrors_from_list(struct alu_mirrors *m, const char *text, size_t len,
 	return 0;
 }
 
+int alu_mirrors_from_url_list(struct alu_mirrors *m, const char *text, size_t len,
+	const char *basearch, const char *list_url, struct alu_err *e)
+{
+	size_t first = m->n;
+	int r = alu_mirrors_from_list(m, text, len, basearch, e);
+
+	for (size_t i = first; !r && i < m->n; i++)
+		if (!alu_url_step_ok(list_url, m->v[i].url))
+			r = alu_err_set(e, -ALUE_CORRUPT, "mirror list %s: %s refused (a list fetched over "
+				"http(s) never leads to file://, one over https never to http)", list_url,
+				m->v[i].url);
+	/* all or nothing: a refused list adds no mirror */
+	while (r && m->n > first) {
+		m->n--;
+		free(m->v[m->n].url);
+		free(m->v[m->n].failure);
+	}
+	return r;
+}
+
 /* Failures that speak of the mirror, not of this machine. */
 static int mirror_fault(int r)
 {
@@ -163,6 +183,7 @@ static int get(struct alu_net *n, struct alu_mirrors *m, const char *rel,
 
 	if (!m->n)
 		return alu_err_set(e, -ALUE_CONFIG, "%s: no mirror or baseurl to fetch from", rel);
+
 	if (m->current >= m->n)
 		m->current = 0;
 	for (size_t i = 0; i < m->n; i++)
@@ -174,6 +195,10 @@ static int get(struct alu_net *n, struct alu_mirrors *m, const char *rel,
 
 		if (healthy && m->v[i].failure)
 			continue;
+		/* what a repository names is read under its base, never beside it */
+		if (!alu_url_rel_within(m->v[i].url, rel))
+			return alu_err_set(e, -ALUE_CORRUPT, "location '%.300s' refused: it leaves the repository "
+				"%s (absolute, a URL, or '..' above the base)", rel, m->v[i].url);
 		r = alu_url_join(m->v[i].url, rel, &url);
 		if (r)
 			return r;

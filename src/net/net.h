@@ -61,6 +61,8 @@ struct alu_net_opts {
 	const char *label;      /* what the progress line names; NULL: the file name of the URL */
 	int transient;          /* 1: the file is read once and removed (metadata), so it is
 	                         * not fsynced: a crash only means fetching it again */
+	int expect_algo;        /* ALU_HASH_* (crypto/digest.h) of the checksum given to
+	                         * alu_net_get_file()/alu_mirrors_get_file(); 0: sha256 */
 };
 
 /** A parsed URL. file:// URLs have an empty host and port 0. */
@@ -95,6 +97,27 @@ void alu_url_free(struct alu_url *u);
  */
 int alu_url_join(const char *base, const char *rel, char **out);
 
+/**
+ * @brief Does @p rel, joined to @p base, stay inside what the repository may
+ * name? Refused always: empty, a URL of its own ("scheme://"), an absolute
+ * path, a backslash. ".." segments (also percent-encoded, "%2e%2e") are
+ * counted: under a file:// base they may never climb above the base
+ * directory; under http(s) they may (Amazon Linux 2's primary names packages
+ * as "../../../../../blobstore/<sha>/x.rpm" on the same host) but never above
+ * the host's root. Repository locations (repomd's and primary's href) must
+ * pass it.
+ * @return 1 allowed, 0 refused.
+ */
+int alu_url_rel_within(const char *base, const char *rel);
+
+/**
+ * @brief May a URL reached from @p from (a redirect, a mirror.list line, an
+ * xml:base) go to @p to? Never from http(s) to file://, never from https
+ * to http. Other steps (file:// to anything, http to https) are fine.
+ * @return 1 allowed, 0 refused.
+ */
+int alu_url_step_ok(const char *from, const char *to);
+
 /** One run's network state. Not thread-safe. */
 struct alu_net;
 
@@ -110,9 +133,13 @@ unsigned alu_net_connections(const struct alu_net *n);
  * Writes "<dest>.part" (resumed with Range when it exists and @p expect_sha256
  * is given; without a checksum a resume could splice two versions of a file,
  * so the download starts over and a failed one leaves no .part), fsyncs it, checks
- * @p expect_size (0: unknown) and @p expect_sha256 (lowercase hex, NULL: none),
- * then renames it to @p dest. A .part whose content fails the checksum is
- * deleted; one left by a network failure is kept for the next attempt.
+ * @p expect_size (0: unknown) and @p expect_sha256 (hex, NULL: none; of the
+ * hash o->expect_algo names, sha256 by default), then renames it to @p dest.
+ * A .part whose content fails the checksum is deleted; one left by a network
+ * failure is kept for the next attempt. With @p expect_size the download
+ * stops at that many bytes: a body (or Content-Length) that would go beyond
+ * fails with -ALUE_HTTP ("larger than the N bytes expected") and its .part
+ * is removed, so an endless body cannot fill the disk.
  * Retries retryable failures (connect, timeout, 5xx, short read) up to
  * o->retries times with backoff.
  * @param o may be NULL (defaults).
@@ -166,6 +193,15 @@ int alu_mirrors_add(struct alu_mirrors *m, const char *url);
  */
 int alu_mirrors_from_list(struct alu_mirrors *m, const char *text, size_t len,
 	const char *basearch, struct alu_err *e);
+
+/**
+ * @brief alu_mirrors_from_list() for a list fetched from @p list_url: a line
+ * that alu_url_step_ok() refuses (file:// from an http(s) list, http from an
+ * https one) fails the list.
+ * @return as alu_mirrors_from_list(); -ALUE_CORRUPT naming the line.
+ */
+int alu_mirrors_from_url_list(struct alu_mirrors *m, const char *text, size_t len,
+	const char *basearch, const char *list_url, struct alu_err *e);
 
 /** @brief Free every URL and reason; leaves @p m empty. */
 void alu_mirrors_free(struct alu_mirrors *m);

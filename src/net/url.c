@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void lower(char *s)
 {
@@ -197,4 +198,96 @@ int alu_url_join(const char *base, const char *rel, char **out)
 		strcat(r, q);
 	*out = r;
 	return 0;
+}
+
+/* A segment that is "..", also when written with percent-encoding ("%2e%2E"). */
+static int dotdot(const char *s, size_t n)
+{
+	int dots = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.')
+			dots++;
+		else if (s[i] == '%' && n - i >= 3 && s[i + 1] == '2' &&
+			 (s[i + 2] == 'e' || s[i + 2] == 'E')) {
+			dots++;
+			i += 2;
+		} else {
+			return 0;
+		}
+	}
+	return dots == 2;
+}
+
+/* Directory depth of a URL's path ("http://h/a/b/" and "file:///a/b": 2). */
+static int depth_of(const char *url)
+{
+	const char *p = strstr(url, "://");
+	int d = 0;
+
+	if (!p)
+		return 0;
+	p += 3;
+	if (strncasecmp(url, "file:", 5))
+		p += strcspn(p, "/?#");
+	else if (!strncmp(p, "localhost/", 10))
+		p += 9;
+	while (*p && *p != '?' && *p != '#') {
+		size_t n = strcspn(p, "/?#");
+		if (n && !dotdot(p, n) && !(n == 1 && *p == '.'))
+			d++;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return d;
+}
+
+int alu_url_rel_within(const char *base, const char *rel)
+{
+	const char *p = rel;
+	int d = 0, low = 0, file = !strncasecmp(base, "file:", 5);
+
+	if (!*rel || has_scheme(rel) || *rel == '/' || strchr(rel, '\\'))
+		return 0;
+	while (*p && *p != '?' && *p != '#') {
+		size_t n = strcspn(p, "/?#");
+		if (dotdot(p, n))
+			d--;
+		else if (n && !(n == 1 && *p == '.'))
+			d++;
+		if (d < low)
+			low = d;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	/* a file:// repository is a directory of this machine: nothing above it
+	 * is the repository's. Over http(s) the server owns every path of the
+	 * host, and real repositories climb out of their base (Amazon Linux 2:
+	 * "../../../../../blobstore/<sha>/x.rpm"); only above the root is refused. */
+	return file ? low >= 0 : depth_of(base) + low >= 0;
+}
+
+static int scheme_of(const char *url)
+{
+	if (!strncasecmp(url, "https://", 8))
+		return 3;
+	if (!strncasecmp(url, "http://", 7))
+		return 2;
+	if (!strncasecmp(url, "file://", 7))
+		return 1;
+	return 0;
+}
+
+int alu_url_step_ok(const char *from, const char *to)
+{
+	int f = scheme_of(from), t = scheme_of(to);
+
+	/* from the network never to this machine's files; from TLS never to plain text */
+	if (f >= 2 && t == 1)
+		return 0;
+	if (f == 3 && t == 2)
+		return 0;
+	return 1;
 }

@@ -200,6 +200,11 @@ int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *lo
 		}
 		ops[i].reason = reason;
 	}
+	/* the files applied are the files checked: a cache file swapped since
+	 * the download or the signature check is caught here */
+	rc = alu_ops_recheck(o, e);
+	if (rc)
+		goto out;
 	/* nothing is applied without the record that says it is being applied */
 	rc = begin(&rec, cmdline, e);
 	if (rc) {

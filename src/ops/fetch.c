@@ -2,9 +2,9 @@
 /*
  * Downloading the packages of a plan: each from its repository's mirror set
  * (the mirror that served the metadata first, then the others), into
- * <cachedir>/<repoid>/packages/ as <name>.part, renamed once the sha256 the
- * metadata promised holds. A file already there with the right checksum is
- * used as it is.
+ * <cachedir>/<repoid>/packages/ as <checksum>-<name>.part, renamed once the
+ * checksum the metadata promised holds. A file already there with the right
+ * checksum is used as it is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +50,7 @@ int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirr
 	if (r->mirrorlist) {
 		rc = alu_net_get_mem(o->repos.net, r->mirrorlist, &no, 1 << 20, &buf, &len, e);
 		if (!rc)
-			rc = alu_mirrors_from_list(m, buf, len, o->repos.conf.basearch, e);
+			rc = alu_mirrors_from_url_list(m, buf, len, o->repos.conf.basearch, r->mirrorlist, e);
 		free(buf);
 		/* the mirror that served the metadata is enough to go on with */
 		if (rc && m->n)
@@ -115,7 +115,7 @@ static int fetch_one(struct alu_ops *o, const struct alu_plan_op *op, const stru
 		     const char *dest, struct alu_mirrors *m, struct alu_err *e)
 {
 	const struct alu_repo *r = alu_conf_repo(&o->repos.conf, op->repo);
-	const char *sha = !strcmp(s->type, "sha256") ? s->sum : NULL;
+	int algo = alu_digest_by_name(s->type);
 	struct alu_net_opts no;
 	int rc;
 
@@ -127,17 +127,26 @@ static int fetch_one(struct alu_ops *o, const struct alu_plan_op *op, const stru
 				   op->nevra);
 	if (!o->repos.net && alu_net_new(&o->repos.net))
 		return alu_err_set(e, -ENOMEM, "out of memory");
+	if (algo < 0 || !*s->sum)
+		return alu_err_set(e, -ALUE_UNSUPPORTED, "%s: the metadata gives no usable checksum (type '%s')",
+				   op->nevra, s->type);
 	alu_ops_net_opts(r, &no);
+	/* the network layer checks it, so a mirror serving a wrong file is failed over */
+	no.expect_algo = algo;
 	if (*s->base) {
+		const char *from = r->mirrorlist ? r->mirrorlist : r->baseurls.n ? r->baseurls.v[0] : "";
 		char *url = NULL;
+		if (!alu_url_step_ok(from, s->base) || !alu_url_rel_within(s->base, s->location))
+			return alu_err_set(e, -ALUE_CORRUPT, "%s: location %s%s refused: repository %s (%s) may "
+					   "not send it there", op->nevra, s->base, s->location, r->id, from);
 		if (alu_url_join(s->base, s->location, &url))
 			return alu_err_set(e, -ENOMEM, "out of memory");
-		rc = alu_net_get_file(o->repos.net, url, &no, dest, sha, s->size, e);
+		rc = alu_net_get_file(o->repos.net, url, &no, dest, s->sum, s->size, e);
 		free(url);
 	} else {
 		if (!m->n && (rc = alu_ops_mirrors(o, r, m, e)))
 			return rc;
-		rc = alu_mirrors_get_file(o->repos.net, m, s->location, &no, dest, sha, s->size, e);
+		rc = alu_mirrors_get_file(o->repos.net, m, s->location, &no, dest, s->sum, s->size, e);
 	}
 	if (rc) {
 		char msg[sizeof(e->msg)];
@@ -145,10 +154,19 @@ static int fetch_one(struct alu_ops *o, const struct alu_plan_op *op, const stru
 		alu_err_clear(e);
 		return alu_err_set(e, rc, "downloading %s: %s", op->nevra, msg);
 	}
-	if (!sha && !file_matches(dest, s->type, s->sum)) {
-		unlink(dest);
-		return alu_err_set(e, -ALUE_CHECKSUM, "%s: %s checksum of the download does not match the metadata",
-				   op->nevra, s->type);
+	return 0;
+}
+
+/* Does an earlier op of the plan already download to <d>/<base>? */
+static int dest_taken(const struct alu_ops *o, size_t i, const char *d, const char *base)
+{
+	size_t dl = strlen(d), bl = strlen(base);
+
+	for (size_t j = 0; j < i; j++) {
+		const char *p = o->paths[j];
+		if (p && !strncmp(p, d, dl) && p[dl] == '/' && strlen(p + dl + 1) == bl &&
+		    !strcmp(p + dl + 1, base))
+			return 1;
 	}
 	return 0;
 }
@@ -187,7 +205,19 @@ int alu_ops_download(struct alu_ops *o, const char *dir, alu_ops_dl_cb cb, void 
 			break;
 		}
 		base = strrchr(s.location, '/');
-		snprintf(dest, sizeof(dest), "%s/%s", d, base ? base + 1 : s.location);
+		base = base ? base + 1 : s.location;
+		if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+			rc = alu_err_set(e, -ALUE_CORRUPT, "repository %s: %s: bad location '%s'", op->repo,
+					 op->nevra, s.location);
+			break;
+		}
+		/* Two locations with one base name (a/x.rpm, b/x.rpm) must not share a
+		 * file: the cache names each by its checksum too. --downloaddir keeps
+		 * the names people expect unless two packages of the plan collide. */
+		if (!dir || dest_taken(o, i, d, base))
+			snprintf(dest, sizeof(dest), "%s/%.64s-%s", d, s.sum, base);
+		else
+			snprintf(dest, sizeof(dest), "%s/%s", d, base);
 		if (!(o->paths[i] = strdup(dest))) {
 			rc = alu_err_set(e, -ENOMEM, "out of memory");
 			break;

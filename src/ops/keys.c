@@ -111,14 +111,9 @@ static int fetch_key(struct alu_ops *o, const struct alu_repo *r, const char *ur
 	struct alu_net_opts no;
 	int rc;
 
-	if (!strncmp(url, "file://", 7) || *url == '/') {
-		const char *p = *url == '/' ? url : url + 7;
-		char inroot[8192];
-		/* as dnf does: a key file inside the installroot first, then the host's */
-		snprintf(inroot, sizeof(inroot), "%s%s", strcmp(o->ctx->root, "/") ? o->ctx->root : "", p);
-		rc = read_all(inroot, buf, len);
-		if (rc == -ENOENT && strcmp(inroot, p))
-			rc = read_all(p, buf, len);
+	if (alu_pgp_key_file_path(url)) {
+		/* the one rule repo_gpgcheck follows too (crypto/pgp.h) */
+		rc = alu_pgp_key_file_read(o->ctx->root, url, buf, len, NULL, 0);
 		return rc ? alu_err_set(e, rc, "repository %s: gpgkey %s: %s", r->id, url,
 					strerror(-rc)) : 0;
 	}

@@ -12,12 +12,16 @@
  *                       (installonly, excludes, version locks, protected);
  *   alu_ops_request()   the request (specs, advisory filters) -> o->plan;
  *   alu_ops_download()  every package into <cachedir>/<repoid>/packages/
- *                       (or --downloaddir), sha256 from the metadata;
- *   alu_ops_verify()    the header signature of every package against the
- *                       keys its repository names (gpgcheck=1), importing
- *                       those keys once into the root's key store;
+ *                       as <checksum>-<file name> (or --downloaddir), checked
+ *                       against the metadata's checksum (any kind) and size;
+ *   alu_ops_verify()    every package is the one the solver chose (header
+ *                       NEVRA, header-range), then the header signature of
+ *                       every package against the keys its repository names
+ *                       (gpgcheck=1), importing those keys once into the
+ *                       root's key store;
  *   alu_ops_space()     statvfs of each filesystem the packages land on;
- *   alu_ops_apply()     a history record begun before the first package,
+ *   alu_ops_apply()     every package's checksum taken again, then
+ *                       a history record begun before the first package,
  *                       completed inside each package's commit, ended
  *                       after alu_txn_run() (a run cut by kill -9 leaves it
  *                       open: the next writing run marks it interrupted);
@@ -140,11 +144,15 @@ int alu_ops_download(struct alu_ops *o, const char *dir, alu_ops_dl_cb cb, void 
 typedef void (*alu_ops_key_cb)(void *arg, const struct alu_pgp_keyinfo *k, const char *from);
 
 /**
- * @brief Check every downloaded package's header signature (RPM signature
+ * @brief Check that every downloaded package is the one the plan names (its
+ *        header's name, epoch, version, release and arch; primary's
+ *        header-range when given), also under --nogpgcheck; then every
+ *        package's header signature (RPM signature
  *        tag 268, else 1002) against the keys its repository's gpgkey=
  *        names, for repositories with gpgcheck=1 (all of them are skipped
  *        with --nogpgcheck, which the caller warns about).
- * @return 0; -ALUE_NOKEY ("hello-2.11-1.amzn2.x86_64.rpm: package is not
+ * @return 0; -ALUE_CORRUPT ("repository R: the metadata names hello-9.9-1.x86_64
+ *         but the downloaded file F is hello-2.10-1.x86_64: refused"); -ALUE_NOKEY ("hello-2.11-1.amzn2.x86_64.rpm: package is not
  *         signed" / "... signed with key 0x..., which is not among the keys
  *         of repository R" / "repository R has gpgcheck=1 but no gpgkey");
  *         -ALUE_BADSIG ("...: signature does not verify (tampered?)");
@@ -170,7 +178,8 @@ int alu_ops_space(struct alu_ops *o, struct alu_err *e);
  *        end that lists exactly the packages committed.
  * @param cmdline recorded in history ("update --security -y").
  * @param[out] log the transaction's events (caller frees log->lines).
- * @return 0 or alu_txn_run()'s error; the begin record's write error
+ * @return 0 or alu_txn_run()'s error; -ALUE_CHECKSUM (a package file
+ *         changed since it was checked: nothing applied); the begin record's write error
  *         (-ALUE_DB, -ALUE_NOSPACE, -ENOMEM: then nothing was applied).
  */
 int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *log,

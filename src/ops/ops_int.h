@@ -16,6 +16,14 @@ int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirr
 		    struct alu_err *e);
 void alu_ops_net_opts(const struct alu_repo *r, struct alu_net_opts *no);
 
+/* pkgcheck.c: each downloaded package's header is the package the solver
+ * chose (name, epoch, version, release, arch; header-range when primary gives
+ * it); -ALUE_CORRUPT naming both NEVRAs otherwise. */
+int alu_ops_check_identity(struct alu_ops *o, struct alu_err *e);
+/* pkgcheck.c: every downloaded package's checksum taken again (right before
+ * the apply); -ALUE_CHECKSUM when a file changed since it was checked. */
+int alu_ops_recheck(struct alu_ops *o, struct alu_err *e);
+
 /* hist.c: append one operation (strings copied; repo NULL = "") to *v. */
 int alu_hist_op_add(struct alu_hist_op **v, size_t *n, const char *action, const char *nevra,
 		    const char *repo);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Checking downloaded packages before anything is applied:
+ *   0. each file is the package the metadata named (pkgcheck.c), also
+ *      with --nogpgcheck;
  *   1. the OpenPGP signature of each package, as rpm checks it: signature
  *      tag 268 (RSAHEADER) over the main header's bytes, or, for packages
  *      signed only the old way, tag 1002 (PGP) over header + payload;
@@ -94,10 +96,11 @@ out:
 
 int alu_ops_verify(struct alu_ops *o, alu_ops_key_cb cb, void *arg, struct alu_err *e)
 {
-	int rc = 0;
+	/* whatever --nogpgcheck says: the files must be the packages planned */
+	int rc = alu_ops_check_identity(o, e);
 
-	if (o->ctx->nogpgcheck)
-		return 0;
+	if (rc || o->ctx->nogpgcheck)
+		return rc;
 	for (size_t i = 0; !rc && i < o->plan.n; i++) {
 		const struct alu_plan_op *op = &o->plan.ops[i];
 		const struct alu_repo *r;

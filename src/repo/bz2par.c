@@ -401,12 +401,18 @@ static int split(const unsigned char *d, size_t n, struct par *g)
 
 int alu_bz2_par_to_fd(const char *src, int fd, struct alu_err *e)
 {
+	return alu_bz2_par_to_fd_max(src, fd, 0, e);
+}
+
+int alu_bz2_par_to_fd_max(const char *src, int fd, uint64_t max, struct alu_err *e)
+{
 	struct par g = { .mu = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER };
 	struct scratch c = { 0 };
 	unsigned char *d = NULL;
 	size_t n = 0;
+	uint64_t out = 0;
 	pthread_t th;
-	int rc = read_file(src, &d, &n), threaded = 0, wrote_err = 0;
+	int rc = read_file(src, &d, &n), threaded = 0, wrote_err = 0, big = 0;
 
 	if (!rc) {
 		g.in = d;
@@ -420,7 +426,12 @@ int alu_bz2_par_to_fd(const char *src, int fd, struct alu_err *e)
 		struct blk *k = &g.b[g.written];
 		if (k->state < 0) {
 			rc = 1;
+		} else if (k->state == 2 && max && out + k->n > max) {
+			/* a bomb ends here, before its bytes reach the disk */
+			rc = -ALUE_CORRUPT;
+			big = 1;
 		} else if (k->state == 2) {
+			out += k->n;
 			pthread_mutex_unlock(&g.mu);
 			rc = write_all(fd, k->out, k->n);
 			wrote_err = rc < 0;
@@ -446,6 +457,9 @@ int alu_bz2_par_to_fd(const char *src, int fd, struct alu_err *e)
 	scratch_free(&c);
 	free(g.b);
 	free(d);
+	if (big)
+		return alu_err_set(e, rc, "%s: decodes to more than %llu bytes: refused", src,
+				   (unsigned long long)max);
 	if (rc < 0)
 		return alu_err_set(e, rc, wrote_err ? "writing the decoded %s: %s" : "%s: %s", src,
 				   alu_strerror(rc));

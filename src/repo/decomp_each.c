@@ -52,6 +52,12 @@ static void *producer(void *arg)
 int alu_decomp_each(const char *path, int (*cb)(void *ud, const char *buf, size_t n),
 		    void *ud, struct alu_err *e)
 {
+	return alu_decomp_each_x(path, NULL, cb, ud, e);
+}
+
+int alu_decomp_each_x(const char *path, const struct alu_decomp_expect *x,
+		      int (*cb)(void *ud, const char *buf, size_t n), void *ud, struct alu_err *e)
+{
 	struct pipe g = { .r = ALU_RING_INIT };
 	char *mem;
 	pthread_t th;
@@ -59,7 +65,7 @@ int alu_decomp_each(const char *path, int (*cb)(void *ud, const char *buf, size_
 	ssize_t r;
 	int rc = 0, i;
 
-	rc = alu_decomp_open(path, &g.d, e);
+	rc = alu_decomp_open_x(path, x, &g.d, e);
 	if (rc)
 		return rc;
 	mem = malloc((size_t)ALU_RING_SLOTS * SLOT_SIZE);

@@ -47,9 +47,10 @@ static int read_all(void *rctx, const struct alu_recs_cb *cb, struct alu_err *e)
 	if (r->src->primary_sqlite)
 		rc = alu_primary_sqlite_file_in(r->dbpath, cb->pkg, cb->ud, cb->arena, e);
 	else
-		rc = alu_primary_xml_file_in(r->src->primary_path, cb->pkg, cb->ud, cb->arena, e);
+		rc = alu_primary_xml_file_in(r->src->primary_path, &r->src->primary_x, cb->pkg, cb->ud,
+					     cb->arena, e);
 	if (!rc && r->src->updateinfo_path)
-		rc = alu_updateinfo_file(r->src->updateinfo_path, cb->adv, cb->ud, e);
+		rc = alu_updateinfo_file_x(r->src->updateinfo_path, &r->src->updateinfo_x, cb->adv, cb->ud, e);
 	return rc;
 }
 
@@ -113,7 +114,7 @@ int alu_repo_ingest(struct alu_cache *c, const char *repoid, const struct alu_in
 		if (snprintf(dbpath, sizeof(dbpath), "%s/%s.primary.sqlite.tmp", src->tmpdir, repoid)
 		    >= (int)sizeof(dbpath))
 			return alu_err_set(e, -ENAMETOOLONG, "%s: path too long", src->tmpdir);
-		rc = alu_decomp_to_file(src->primary_path, dbpath, e);
+		rc = alu_decomp_to_file_x(src->primary_path, &src->primary_x, dbpath, e);
 		if (rc)
 			return rc;
 	}

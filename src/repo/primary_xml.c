@@ -434,8 +434,8 @@ static int feed_cb(void *ud, const char *buf, size_t n)
 	return alu_primary_xml_feed(f->p, buf, n, 0, f->e);
 }
 
-int alu_primary_xml_file_in(const char *path, alu_pkgrec_cb cb, void *ud, struct rarena **arena,
-			    struct alu_err *e)
+int alu_primary_xml_file_in(const char *path, const struct alu_decomp_expect *x, alu_pkgrec_cb cb,
+			    void *ud, struct rarena **arena, struct alu_err *e)
 {
 	struct feed f = { .e = e };
 	int rc = alu_primary_xml_new(cb, ud, &f.p);
@@ -443,7 +443,7 @@ int alu_primary_xml_file_in(const char *path, alu_pkgrec_cb cb, void *ud, struct
 	if (rc)
 		return alu_err_set(e, rc, "out of memory");
 	f.p->ext = arena;
-	rc = alu_decomp_each(path, feed_cb, &f, e);
+	rc = alu_decomp_each_x(path, x, feed_cb, &f, e);
 	if (!rc)
 		rc = alu_primary_xml_feed(f.p, "", 0, 1, e);
 	alu_primary_xml_free(f.p);
@@ -452,5 +452,5 @@ int alu_primary_xml_file_in(const char *path, alu_pkgrec_cb cb, void *ud, struct
 
 int alu_primary_xml_file(const char *path, alu_pkgrec_cb cb, void *ud, struct alu_err *e)
 {
-	return alu_primary_xml_file_in(path, cb, ud, NULL, e);
+	return alu_primary_xml_file_in(path, NULL, cb, ud, NULL, e);
 }

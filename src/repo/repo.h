@@ -31,9 +31,40 @@
 
 /* ---- decompression ----------------------------------------------------- */
 
-/** A streaming decoder for gzip, xz, zstd, bzip2 or uncompressed data,
- *  recognised by magic (the file name is not trusted). */
+/** A streaming decoder for gzip, xz, zstd, bzip2 or uncompressed data.
+ *  A file named *.gz, *.xz, *.zst or *.bz2 must hold exactly that one
+ *  compression; any other name may hold one of the four, recognised by
+ *  magic. Never more than one layer: gzip inside gzip is refused, not
+ *  unwrapped (a small nested file can take minutes and gigabytes). */
 struct alu_decomp;
+
+/** What the decoded data must be (repomd.xml's open-size/open-checksum). */
+struct alu_decomp_expect {
+	uint64_t open_size;    /* exact decoded size; 0: unknown, then at most
+	                        * ALU_DECOMP_CAP_MIN or ALU_DECOMP_CAP_RATIO times
+	                        * the file's size, whichever is more */
+	int open_algo;         /* ALU_HASH_* of open_hex; 0: no checksum */
+	const char *open_hex;  /* borrowed until the decoder is finished */
+};
+#define ALU_DECOMP_CAP_MIN (64ull << 20)
+#define ALU_DECOMP_CAP_RATIO 100
+
+/**
+ * @brief As alu_decomp_open(), holding the decoded data to @p x (NULL: the
+ *        cap only). Decoding stops one byte past open_size (or the cap):
+ *        -ALUE_CORRUPT "... decodes to more than N bytes"; at the end a
+ *        shorter result is -ALUE_CORRUPT, a wrong open checksum -ALUE_CHECKSUM.
+ */
+int alu_decomp_open_x(const char *path, const struct alu_decomp_expect *x,
+		      struct alu_decomp **out, struct alu_err *e);
+
+/** @brief alu_decomp_each() with alu_decomp_open_x()'s limits. */
+int alu_decomp_each_x(const char *path, const struct alu_decomp_expect *x,
+		      int (*cb)(void *ud, const char *buf, size_t n), void *ud, struct alu_err *e);
+
+/** @brief alu_decomp_to_file() with alu_decomp_open_x()'s limits. */
+int alu_decomp_to_file_x(const char *src, const struct alu_decomp_expect *x, const char *dst,
+			 struct alu_err *e);
 
 /**
  * @brief Open @p path for decoding.
@@ -195,6 +226,7 @@ struct alu_ingest_src {
 	int primary_sqlite;           /* 1: primary_path is a primary_db */
 	const char *updateinfo_path;  /* NULL: the repository has no updateinfo */
 	const char *tmpdir;           /* where a primary_db is decoded (then removed) */
+	struct alu_decomp_expect primary_x, updateinfo_x;  /* open-size/-checksum; zero: unknown */
 };
 
 /**
@@ -223,8 +255,17 @@ enum {
  * an unchanged repomd.xml (same sha256) costs one request and nothing is
  * parsed; repo_gpgcheck verifies repomd.xml.asc against r->gpgkeys.
  * @param[out] changed 1 when new metadata was ingested.
+ * Every <data> file is taken under its checksum (any kind repomd.xml uses;
+ * none is refused, md5 alone is refused when r has gpgcheck or
+ * repo_gpgcheck, else warned about), its size (the download stops there) and,
+ * decoded, its open-size and open-checksum. A repomd.xml older than the
+ * cached one is refused unless r->allow_metadata_rollback.
  * @return 0; -ALUE_NOCACHE (CACHEONLY and nothing cached); network errors
  *         (-ALUE_MIRRORS "all mirrors failed ...", -ALUE_NET ...);
+ *         -ALUE_CORRUPT (no checksum, an older repomd.xml "refused as a
+ *         rollback", a location leaving the repository, a decoded size that
+ *         is not open-size); -ALUE_CHECKSUM (open-checksum); -ALUE_UNSUPPORTED
+ *         (md5 alone under gpgcheck);
  *         -ALUE_BADSIG / -ALUE_NOKEY (repo_gpgcheck); -ALUE_CONFIG (no URL);
  *         parse and cache errors as alu_repo_ingest(). The previous metadata
  *         stays in the cache on every failure.

@@ -45,8 +45,11 @@ struct alu_recs_cb {
 };
 
 /* alu_primary_xml_file() / alu_primary_sqlite_file() with alu_recs_cb's arena rule. */
-int alu_primary_xml_file_in(const char *path, alu_pkgrec_cb cb, void *ud, struct rarena **arena,
-			    struct alu_err *e);
+int alu_primary_xml_file_in(const char *path, const struct alu_decomp_expect *x, alu_pkgrec_cb cb,
+			    void *ud, struct rarena **arena, struct alu_err *e);
+/* alu_updateinfo_file() with the decoded data held to @p x (NULL: the cap only). */
+int alu_updateinfo_file_x(const char *path, const struct alu_decomp_expect *x, alu_advrec_cb cb,
+			  void *ud, struct alu_err *e);
 int alu_primary_sqlite_file_in(const char *dbpath, alu_pkgrec_cb cb, void *ud,
 			       struct rarena **arena, struct alu_err *e);
 /* Metadata readers: call cb for each record, in order. */
@@ -64,5 +67,8 @@ int alu_recs_piped(alu_recs_reader_fn read, void *rctx, const struct alu_recs_cb
  * ordinary way, which also reports any damage; <0 a read or write error.
  */
 int alu_bz2_par_to_fd(const char *src, int fd, struct alu_err *e);
+/* As alu_bz2_par_to_fd(), writing at most @p max bytes (0: any): more is
+ * -ALUE_CORRUPT "decodes to more than N bytes", found before they are written. */
+int alu_bz2_par_to_fd_max(const char *src, int fd, uint64_t max, struct alu_err *e);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include <expat.h>
 
+#include "crypto/digest.h"
 #include "repo/repo_int.h"
 
 #define NS_REPO "http://linux.duke.edu/metadata/repo"
@@ -106,10 +107,12 @@ static void XMLCALL on_start(void *ud, const char *name, const char **atts)
 		d = &s->out->v[s->out->n - 1];
 		if (!strcmp(l, "checksum")) {
 			s->field = F_CHECKSUM;
-			set_cktype(d->checksum_type, sizeof(d->checksum_type), attr(atts, "type"));
+			if (!*d->checksum)
+				set_cktype(d->checksum_type, sizeof(d->checksum_type), attr(atts, "type"));
 		} else if (!strcmp(l, "open-checksum")) {
 			s->field = F_OPEN_CHECKSUM;
-			set_cktype(d->open_checksum_type, sizeof(d->open_checksum_type), attr(atts, "type"));
+			if (!*d->open_checksum)
+				set_cktype(d->open_checksum_type, sizeof(d->open_checksum_type), attr(atts, "type"));
 		} else if (!strcmp(l, "location")) {
 			const char *href = attr(atts, "href");
 			if (!href || !*href) {
@@ -158,11 +161,14 @@ static char *trim(char *t)
 
 static int set_hex(struct st *s, char *dst, const char *type, const char *v)
 {
-	size_t n = strlen(v), want = !strcmp(type, "sha1") ? 40 : !strcmp(type, "sha512") ? 128 :
-		!strcmp(type, "sha256") ? 64 : !strcmp(type, "md5") ? 32 : 0;
+	int algo = alu_digest_by_name(type);
+	size_t n = strlen(v), want = algo > 0 ? 2 * alu_digest_len(algo) : 0;
 
 	if (!want)
 		return fail(s, -ALUE_UNSUPPORTED, "unknown checksum type '%s'", type);
+	/* one checksum of each kind per file: which of two would count? */
+	if (*dst)
+		return fail(s, -ALUE_CORRUPT, "a second checksum ('%s') for one file", v);
 	if (n != want)
 		return fail(s, -ALUE_CORRUPT, "checksum '%s' has the wrong length", v);
 	for (size_t i = 0; i < n; i++) {

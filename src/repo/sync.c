@@ -5,11 +5,15 @@
  *   2. still fresh (fetched + metadata_expire > now): nothing to do.
  *   3. mirrors from mirrorlist (fetched, one URL a line) or baseurls.
  *   4. repodata/repomd.xml (and, with repo_gpgcheck, repomd.xml.asc checked
- *      against the repo's gpgkey files); if its sha256 equals the cached one
+ *      against the repo's gpgkey files, found as package keys are); if its sha256 equals the cached one
  *      only the fetch time is recorded: nothing else is fetched or parsed.
- *   5. primary (XML when listed, else primary_db) and updateinfo, each
- *      verified against repomd's checksum and size by the network layer.
- *   6. ingest in one cache transaction; the downloaded files are removed.
+ *   5. a repomd.xml older than the cached one (revision, else newest
+ *      timestamp) is refused unless allow_metadata_rollback=1;
+ *   6. primary (XML when listed, else primary_db) and updateinfo, each
+ *      verified against repomd's checksum (any kind but a lone md5 under
+ *      gpgcheck; none at all is refused) and size by the network layer;
+ *   7. ingest in one cache transaction, the decoded data held to repomd's
+ *      open-size and open-checksum; the downloaded files are removed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,7 +57,7 @@ static int mirrors(const struct alu_conf *conf, struct alu_net *net, const struc
 	if (r->mirrorlist) {
 		rc = alu_net_get_mem(net, r->mirrorlist, o, 1 << 20, &buf, &len, e);
 		if (!rc)
-			rc = alu_mirrors_from_list(m, buf, len, conf->basearch, e);
+			rc = alu_mirrors_from_url_list(m, buf, len, conf->basearch, r->mirrorlist, e);
 		free(buf);
 		if (rc)
 			return rc;
@@ -69,8 +73,8 @@ static int mirrors(const struct alu_conf *conf, struct alu_net *net, const struc
 
 /* repo_gpgcheck: repomd.xml.asc must verify against one of the repo's keys. */
 static int check_repomd_sig(struct alu_net *net, struct alu_mirrors *m, const struct alu_repo *r,
-			    const struct alu_net_opts *o, const char *md, size_t mdlen,
-			    struct alu_err *e)
+			    const char *root, const struct alu_net_opts *o, const char *md,
+			    size_t mdlen, struct alu_err *e)
 {
 	struct alu_pgp_keyring ring;
 	struct alu_pgp_result res;
@@ -81,8 +85,16 @@ static int check_repomd_sig(struct alu_net *net, struct alu_mirrors *m, const st
 	alu_pgp_keyring_init(&ring);
 	for (size_t i = 0; !rc && i < r->gpgkeys.n; i++) {
 		const char *k = r->gpgkeys.v[i];
-		if (!strncmp(k, "file://", 7)) {
-			rc = alu_pgp_keyring_add_file(&ring, k + 7, e);
+		if (alu_pgp_key_file_path(k)) {
+			/* the lookup package signatures use too (crypto/pgp.h) */
+			char *kb = NULL, from[4096];
+			size_t kl;
+			rc = alu_pgp_key_file_read(root, k, &kb, &kl, from, sizeof(from));
+			if (rc)
+				rc = alu_err_set(e, rc, "gpgkey %s: %s: %s", k, from, strerror(-rc));
+			else
+				rc = alu_pgp_keyring_add(&ring, kb, kl, from, e);
+			free(kb);
 		} else {
 			char *kb = NULL;
 			size_t kl;
@@ -130,13 +142,41 @@ static int check_repomd_sig(struct alu_net *net, struct alu_mirrors *m, const st
 	return rc;
 }
 
+/*
+ * A <data> file is taken only under a checksum: every kind repomd.xml may
+ * carry is checked (sha512, sha384, sha256, sha224, sha1/sha), md5 alone
+ * only with a warning and never when the repository checks signatures
+ * (signing a repomd.xml that names files by md5 protects nothing).
+ */
+static int data_policy(const struct alu_repo *r, const struct alu_repomd_data *d, int *algo,
+		       struct alu_err *e)
+{
+	*algo = *d->checksum ? alu_digest_by_name(d->checksum_type) : 0;
+	if (*algo <= 0)
+		return alu_err_set(e, -ALUE_CORRUPT, "repository %s: repomd.xml gives %s (%s) no usable checksum: refused",
+				   r->id, d->type, d->href);
+	if (*algo == ALU_HASH_MD5 && (r->repo_gpgcheck || r->gpgcheck))
+		return alu_err_set(e, -ALUE_UNSUPPORTED,
+				   "repository %s: repomd.xml checks %s only by md5, which is not enough with %s=1: refused",
+				   r->id, d->type, r->repo_gpgcheck ? "repo_gpgcheck" : "gpgcheck");
+	if (*algo == ALU_HASH_MD5)
+		alu_warn("repository %s: %s is checked only by md5 (weak); ask the repository for sha256",
+			 r->id, d->type);
+	if (*d->open_checksum && alu_digest_by_name(d->open_checksum_type) == ALU_HASH_MD5)
+		alu_warn("repository %s: the open-checksum of %s is md5 (weak)", r->id, d->type);
+	return 0;
+}
+
 static int fetch_data(struct alu_net *net, struct alu_mirrors *m, const struct alu_net_opts *o,
-		      const struct alu_repomd_data *d, const char *dir, char *dest, size_t destn,
-		      struct alu_err *e)
+		      const struct alu_repo *r, const struct alu_repomd_data *d, const char *dir,
+		      char *dest, size_t destn, struct alu_decomp_expect *x, struct alu_err *e)
 {
 	const char *base = strrchr(d->href, '/');
 	struct alu_net_opts t = *o;
+	int rc = data_policy(r, d, &t.expect_algo, e);
 
+	if (rc)
+		return rc;
 	/* ingested and removed at once: the cache commit is what must be durable */
 	t.transient = 1;
 	base = base ? base + 1 : d->href;
@@ -144,10 +184,64 @@ static int fetch_data(struct alu_net *net, struct alu_mirrors *m, const struct a
 		return alu_err_set(e, -ALUE_CORRUPT, "repomd.xml: bad location '%s'", d->href);
 	if (snprintf(dest, destn, "%s/%s", dir, base) >= (int)destn)
 		return alu_err_set(e, -ENAMETOOLONG, "%s: path too long", dir);
-	/* only sha256 is verified by the network layer; other kinds get size only */
-	return alu_mirrors_get_file(net, m, d->href, &t, dest,
-				    !strcmp(d->checksum_type, "sha256") && *d->checksum ? d->checksum : NULL,
-				    d->size, e);
+	memset(x, 0, sizeof(*x));
+	x->open_size = d->open_size;
+	if (*d->open_checksum && alu_digest_by_name(d->open_checksum_type) > 0) {
+		x->open_algo = alu_digest_by_name(d->open_checksum_type);
+		x->open_hex = d->open_checksum;
+	}
+	/* the network layer checks the checksum and stops at the size */
+	rc = alu_mirrors_get_file(net, m, d->href, &t, dest, d->checksum, d->size, e);
+	if (rc && rc != -ENOMEM && e) {
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		alu_err_clear(e);
+		alu_err_set(e, rc, "repository %s: %s: %s", r->id, d->type, msg);
+	}
+	return rc;
+}
+
+/* A decimal revision (createrepo writes a time), or -1. */
+static int64_t rev_num(const char *s)
+{
+	int64_t v = 0;
+
+	if (!*s || strlen(s) > 18)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/*
+ * Rollback and freeze: a mirror that serves an older repomd.xml than the
+ * one cached (its revision, or its newest timestamp when revisions do not
+ * compare) would quietly take back the updates the cache knows of.
+ */
+static int rollback_check(const struct alu_repo *r, const struct alu_cache_repo *old,
+			  const struct alu_repomd *md, int64_t newest, struct alu_err *e)
+{
+	int64_t a = rev_num(old->revision), b = rev_num(md->revision);
+
+	if (r->allow_metadata_rollback)
+		return 0;
+	if (a >= 0 && b >= 0 && a != b) {
+		if (b > a)
+			return 0;
+		return alu_err_set(e, -ALUE_CORRUPT,
+			"repository %s: repomd.xml revision %s is older than the cached %s: refused as a rollback "
+			"(set allow_metadata_rollback=1 for the repository to pin an older snapshot)",
+			r->id, md->revision, old->revision);
+	}
+	if (old->repomd_timestamp > 0 && newest < old->repomd_timestamp)
+		return alu_err_set(e, -ALUE_CORRUPT,
+			"repository %s: repomd.xml's newest timestamp %lld is older than the cached %lld: refused as a rollback "
+			"(set allow_metadata_rollback=1 for the repository to pin an older snapshot)",
+			r->id, (long long)newest, (long long)old->repomd_timestamp);
+	return 0;
 }
 
 int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_cache *cache,
@@ -158,6 +252,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	struct alu_mirrors m = { 0 };
 	struct alu_repomd md = { 0 };
 	const struct alu_repomd_data *prim, *upd;
+	struct alu_decomp_expect px = { 0 }, ux = { 0 };
+	int64_t newest = 0;
 	unsigned char sum[32];
 	char hex[65], dir[4096], ppath[4096], upath[4096] = "", *buf = NULL;
 	size_t len;
@@ -183,7 +279,7 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 		rc = alu_mirrors_get_mem(net, &m, REPOMD, &o, REPOMD_MAX, &buf, &len, e);
 	if (rc)
 		goto out;
-	if (r->repo_gpgcheck && (rc = check_repomd_sig(net, &m, r, &o, buf, len, e)))
+	if (r->repo_gpgcheck && (rc = check_repomd_sig(net, &m, r, conf->root, &o, buf, len, e)))
 		goto out;
 	alu_digest_buf(ALU_HASH_SHA256, buf, len, sum);
 	alu_hex(sum, sizeof(sum), hex);
@@ -193,6 +289,11 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	}
 	rc = alu_repomd_parse(buf, len, r->id, &md, e);
 	if (rc)
+		goto out;
+	for (size_t i = 0; i < md.n; i++)
+		if ((int64_t)md.v[i].timestamp > newest)
+			newest = (int64_t)md.v[i].timestamp;
+	if (have && (rc = rollback_check(r, &old, &md, newest, e)))
 		goto out;
 	prim = alu_repomd_find(&md, "primary");
 	if (!prim)
@@ -211,20 +312,18 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 		rc = alu_err_set(e, rc, "%s: %s", dir, strerror(-rc));
 		goto out;
 	}
-	rc = fetch_data(net, &m, &o, prim, dir, ppath, sizeof(ppath), e);
+	rc = fetch_data(net, &m, &o, r, prim, dir, ppath, sizeof(ppath), &px, e);
 	if (!rc && upd)
-		rc = fetch_data(net, &m, &o, upd, dir, upath, sizeof(upath), e);
+		rc = fetch_data(net, &m, &o, r, upd, dir, upath, sizeof(upath), &ux, e);
 	if (!rc) {
 		struct alu_ingest_src src = { ppath, !strcmp(prim->type, "primary_db"),
-			upd ? upath : NULL, dir };
+			upd ? upath : NULL, dir, px, ux };
 		memset(&st, 0, sizeof(st));
 		snprintf(st.repomd_sha256, sizeof(st.repomd_sha256), "%s", hex);
 		snprintf(st.revision, sizeof(st.revision), "%s", md.revision);
 		snprintf(st.mirror, sizeof(st.mirror), "%s", m.v[m.current].url);
 		st.fetched = (int64_t)now;
-		for (size_t i = 0; i < md.n; i++)
-			if ((int64_t)md.v[i].timestamp > st.repomd_timestamp)
-				st.repomd_timestamp = (int64_t)md.v[i].timestamp;
+		st.repomd_timestamp = newest;
 		rc = alu_repo_ingest(cache, r->id, &src, &st, e);
 		if (!rc)
 			*changed = 1;

@@ -289,12 +289,18 @@ static int feed_cb(void *ud, const char *buf, size_t n)
 
 int alu_updateinfo_file(const char *path, alu_advrec_cb cb, void *ud, struct alu_err *e)
 {
+	return alu_updateinfo_file_x(path, NULL, cb, ud, e);
+}
+
+int alu_updateinfo_file_x(const char *path, const struct alu_decomp_expect *x, alu_advrec_cb cb,
+			  void *ud, struct alu_err *e)
+{
 	struct feed f = { .e = e };
 	int rc = alu_updateinfo_new(cb, ud, &f.u);
 
 	if (rc)
 		return alu_err_set(e, rc, "out of memory");
-	rc = alu_decomp_each(path, feed_cb, &f, e);
+	rc = alu_decomp_each_x(path, x, feed_cb, &f, e);
 	if (!rc)
 		rc = alu_updateinfo_feed(f.u, "", 0, 1, e);
 	alu_updateinfo_free(f.u);
