@@ -17,6 +17,7 @@
 
 #include "repo/repo.h"
 #include "repo/repo_int.h"
+#include "util/rootfs.h"
 
 #define DECOMP_BLOCK 65536
 
@@ -126,9 +127,10 @@ int alu_decomp_to_file(const char *src, const char *dst, struct alu_err *e)
 	struct to_fd t = { .dst = dst, .e = e };
 	int rc;
 
-	t.fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (t.fd < 0)
-		return alu_err_set(e, -errno, "%s: %s", dst, strerror(errno));
+	/* the temporary lives in the root's cache: never written through a symlink */
+	rc = alu_root_open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0644, 0, &t.fd, e);
+	if (rc)
+		return rc;
 	/* bzip2 (primary_db) first on two cores; anything else, or any doubt, here */
 	rc = alu_bz2_par_to_fd(src, t.fd, e);
 	if (rc == 1) {
@@ -140,6 +142,6 @@ int alu_decomp_to_file(const char *src, const char *dst, struct alu_err *e)
 	if (close(t.fd) && !rc)
 		rc = alu_err_set(e, -errno, "%s: %s", dst, strerror(errno));
 	if (rc)
-		unlink(dst);
+		alu_root_unlink(dst, NULL);
 	return rc;
 }
