@@ -10,6 +10,7 @@
 
 #include "conf/conf_int.h"
 #include "util/out.h"
+#include "util/rootfs.h"
 
 #define INI_MAX_BYTES (16u << 20)   /* a .repo file is a few KiB; refuse absurd ones */
 
@@ -288,14 +289,19 @@ int alu_ini_load(struct alu_ini *ini, const char *path, const char *shown, struc
 	memset(ini, 0, sizeof(*ini));
 	if (!shown)
 		shown = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return alu_err_set(e, -errno, "%s: %s", shown, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		r = alu_err_set(e, -errno, "%s: %s", shown, strerror(errno));
-		goto out;
+	/* resolved inside the root; a FIFO or device is refused, not read
+	 * (util/rootfs.h) */
+	{
+		struct alu_err le = { 0 };
+		off_t size;
+		r = alu_root_open_read(path, &fd, &size, &le);
+		if (r == -ALUE_PATH)
+			return alu_err_set(e, -ALUE_CONFIG, "%s: not a regular file", shown);
+		if (r)
+			return alu_err_set(e, r, "%s: %s", shown, strerror(-r));
+		st.st_size = size;
 	}
-	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > INI_MAX_BYTES) {
+	if ((unsigned long long)st.st_size > INI_MAX_BYTES) {
 		r = alu_err_set(e, -ALUE_CONFIG, "%s: not a regular file of sane size", shown);
 		goto out;
 	}

@@ -238,7 +238,7 @@ static int repo_dirs(struct alu_conf *c, struct repo_ix *ix, int *nfiles, struct
 
 		if (!dir)
 			return -ENOMEM;
-		n = scandir(dir, &ents, is_repo_file, alphasort);
+		n = alu_root_scandir(dir, &ents, is_repo_file, alphasort);
 		for (int i = 0; i < n; i++) {
 			char path[4096];
 			struct alu_ini ini;
@@ -268,14 +268,18 @@ static int repo_dirs(struct alu_conf *c, struct repo_ix *ix, int *nfiles, struct
 static char *find_conffile(const struct alu_conf *c, const struct alu_ctx *ctx)
 {
 	static const char *const cand[] = { "/etc/dnf/dnf.conf", "/etc/yum.conf" };
-	struct stat st;
 
 	if (ctx->config)
 		return strdup(ctx->config);
 	for (size_t i = 0; i < 2; i++) {
 		char *p = alu_conf_path(c, cand[i]);
-		if (!p || (!stat(p, &st) && S_ISREG(st.st_mode)))
+		int fd;
+		/* resolved inside the root, as it will be read */
+		if (!p || !alu_root_open_read(p, &fd, NULL, NULL)) {
+			if (p)
+				close(fd);
 			return p;
+		}
 		free(p);
 	}
 	return NULL;

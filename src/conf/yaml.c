@@ -23,6 +23,7 @@
 #include <libfyaml.h>
 
 #include "conf/conf_int.h"
+#include "util/rootfs.h"
 
 struct yctx {
 	struct alu_conf *c;
@@ -169,7 +170,8 @@ static int top_map(struct yctx *y, struct fy_node *root)
 
 static int read_text(const char *path, char **out, size_t *outlen, struct alu_err *e)
 {
-	FILE *f = fopen(path, "rb");
+	/* inside the root, never a FIFO or device (util/rootfs.h) */
+	FILE *f = alu_root_fopen(path);
 	char *buf;
 	size_t n;
 

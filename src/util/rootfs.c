@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -303,8 +304,8 @@ int alu_root_openat_read(int dfd, const char *name, const char *shown, int *fd, 
  * but an absolute target restarts at the root and ".." stops at it, so the
  * result is always inside. Opens the last component for reading.
  */
-static int read_in_root(int rootfd, const char *path, const char *rel, int *fd, off_t *size,
-			struct alu_err *e)
+static int read_in_root(int rootfd, const char *path, const char *rel, int want_dir, int *fd,
+			off_t *size, struct alu_err *e)
 {
 	static __thread char rest[PATH_MAX * 2], target[PATH_MAX];
 	char comp[NAME_MAX + 1];
@@ -322,7 +323,11 @@ static int read_in_root(int rootfd, const char *path, const char *rel, int *fd, 
 		while (*p == '/')
 			p++;
 		if (!*p) {
-			r = alu_err_set(e, -ALUE_PATH, "%s: not a regular file", path);
+			/* the root itself (or a symlink to "/") */
+			if (want_dir && (*fd = openat(fds[depth], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+				r = 0;
+			else
+				r = alu_err_set(e, -ALUE_PATH, "%s: not a regular file", path);
 			break;
 		}
 		q = strchr(p, '/');
@@ -365,7 +370,7 @@ static int read_in_root(int rootfd, const char *path, const char *rel, int *fd, 
 					close(fds[depth--]);
 			continue;
 		}
-		if (!rest[strspn(rest, "/")]) {
+		if (!rest[strspn(rest, "/")] && !want_dir) {
 			/* the last component */
 			r = alu_root_openat_read(fds[depth], comp, path, fd, size, e);
 			break;
@@ -398,7 +403,7 @@ int alu_root_open_read(const char *path, int *fd, off_t *size, struct alu_err *e
 	if (rel && *g_root) {
 		if ((dfd = open_rootdir(path, e)) < 0)
 			return dfd;
-		r = read_in_root(dfd, path, rel, fd, size, e);
+		r = read_in_root(dfd, path, rel, 0, fd, size, e);
 		close(dfd);
 		return r;
 	}
@@ -415,6 +420,90 @@ int alu_root_open_read(const char *path, int *fd, off_t *size, struct alu_err *e
 	}
 	*fd = dfd;
 	return 0;
+}
+
+int alu_root_opendir_read(const char *path, int *dfd, struct alu_err *e)
+{
+	const char *rel = below_root(path);
+	int rfd, r;
+
+	if (rel && *g_root) {
+		if ((rfd = open_rootdir(path, e)) < 0)
+			return rfd;
+		/* a trailing "/." makes the last directory one more step of the walk */
+		char buf[PATH_MAX];
+		if ((size_t)snprintf(buf, sizeof(buf), "%s/.", rel) >= sizeof(buf))
+			r = alu_err_set(e, -ENAMETOOLONG, "%s: path too long", path);
+		else
+			r = read_in_root(rfd, path, buf, 1, dfd, NULL, e);
+		close(rfd);
+		return r;
+	}
+	*dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return *dfd < 0 ? alu_err_set(e, -errno, "%s: %s", path, strerror(errno)) : 0;
+}
+
+int alu_root_scandir(const char *dir, struct dirent ***out, int (*filter)(const struct dirent *),
+		     int (*cmp)(const struct dirent **, const struct dirent **))
+{
+	struct dirent *de, **v = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d;
+	int dfd, r = alu_root_opendir_read(dir, &dfd, NULL);
+
+	*out = NULL;
+	if (r) {
+		errno = r == -ALUE_PATH ? ENOTDIR : -r;
+		return -1;
+	}
+	if (!(d = fdopendir(dfd))) {
+		close(dfd);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		struct dirent *c;
+		size_t len;
+
+		if (filter && !filter(de))
+			continue;
+		if (n == cap) {
+			struct dirent **nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*nv));
+			if (!nv)
+				goto nomem;
+			v = nv;
+		}
+		len = offsetof(struct dirent, d_name) + strlen(de->d_name) + 1;
+		if (!(c = malloc(len > sizeof(*de) ? len : sizeof(*de))))
+			goto nomem;
+		memcpy(c, de, len);
+		v[n++] = c;
+	}
+	closedir(d);
+	if (cmp && n)
+		qsort(v, n, sizeof(*v), (int (*)(const void *, const void *))cmp);
+	*out = v;
+	return (int)n;
+nomem:
+	closedir(d);
+	while (n)
+		free(v[--n]);
+	free(v);
+	errno = ENOMEM;
+	return -1;
+}
+
+FILE *alu_root_fopen(const char *path)
+{
+	FILE *f;
+	int fd, r = alu_root_open_read(path, &fd, NULL, NULL);
+
+	if (r) {
+		errno = r == -ALUE_PATH ? EINVAL : -r;
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "r")))
+		close(fd);
+	return f;
 }
 
 int alu_root_unlink(const char *path, struct alu_err *e)

@@ -36,6 +36,7 @@
 #define ALU_UTIL_ROOTFS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "util/err.h"
@@ -107,6 +108,28 @@ int alu_root_open(const char *path, int oflags, mode_t mode, unsigned flags, int
  * @return 0 and *fd; -ENOENT; -ALUE_PATH; -errno; message in @p e.
  */
 int alu_root_open_read(const char *path, int *fd, off_t *size, struct alu_err *e);
+
+/**
+ * @brief Open a directory for listing, resolved as alu_root_open_read()
+ *        resolves (symlinks followed but kept inside the root).
+ * @return 0 and *dfd; -ENOENT; -ALUE_PATH; -errno.
+ */
+int alu_root_opendir_read(const char *path, int *dfd, struct alu_err *e);
+
+struct dirent;
+
+/**
+ * @brief scandir(3) of a directory opened by alu_root_opendir_read().
+ * @return the number of entries (caller frees each and *out), or -1 with errno.
+ */
+int alu_root_scandir(const char *dir, struct dirent ***out, int (*filter)(const struct dirent *),
+		     int (*cmp)(const struct dirent **, const struct dirent **));
+
+/**
+ * @brief alu_root_open_read() as a stdio stream for reading.
+ * @return the stream, or NULL with errno set (EINVAL: not a regular file).
+ */
+FILE *alu_root_fopen(const char *path);
 
 /**
  * @brief fd-based form of the regular-file check: O_NONBLOCK | O_NOFOLLOW
