@@ -92,6 +92,9 @@ struct alu_conf {
 	struct alu_strv regions;      /* failover order, e.g. us-east-1, us-west-2; may be empty */
 	int boot_update;              /* 1 = apply matching security updates at first boot (default 1) */
 	struct alu_strv boot_severities; /* lowercased; default critical, important */
+	char *scriptlet_sandbox;      /* [main] scriptlet_sandbox: auto|namespaces|chroot (NULL: auto);
+	                               * under --installroot the root's own files cannot say chroot,
+	                               * only --setopt can */
 };
 
 /**

@@ -73,6 +73,7 @@ void alu_conf_free(struct alu_conf *c)
 	alu_strv_free(&c->vars);
 	alu_strv_free(&c->other);
 	free(c->yamlfile);
+	free(c->scriptlet_sandbox);
 	alu_strv_free(&c->regions);
 	alu_strv_free(&c->boot_severities);
 	memset(c, 0, sizeof(*c));
@@ -328,7 +329,18 @@ int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *c, struct alu_err 
 	}
 	if (yaml_expire_set)
 		c->metadata_expire = yaml_expire;
+	/* a root patched from outside does not get to weaken its own containment */
+	if (*c->root && c->scriptlet_sandbox && !strcmp(c->scriptlet_sandbox, "chroot")) {
+		alu_warn("%s: scriptlet_sandbox=chroot in the root's own configuration is ignored "
+			"under --installroot (--setopt=scriptlet_sandbox=chroot chooses it)", c->conffile);
+		free(c->scriptlet_sandbox);
+		c->scriptlet_sandbox = NULL;
+	}
 	r = alu_conf_setopt_main(c, ctx, e);
+	if (!r && c->scriptlet_sandbox && strcmp(c->scriptlet_sandbox, "auto") &&
+	    strcmp(c->scriptlet_sandbox, "namespaces") && strcmp(c->scriptlet_sandbox, "chroot"))
+		r = alu_err_set(e, -ALUE_USAGE, "scriptlet_sandbox=%s: must be auto, namespaces or chroot",
+			c->scriptlet_sandbox);
 	for (size_t i = 0; !r && i < ctx->excludes.n; i++)
 		r = alu_strv_push(&c->exclude, ctx->excludes.v[i]);
 	if (r)

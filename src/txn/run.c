@@ -162,6 +162,11 @@ int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 		goto out;
 	}
 	alu_ids_load(c.rootfd, &c.ids);
+	/* scriptlet_sandbox=namespaces: refuse before anything is applied, not
+	 * at the first scriptlet halfway through */
+	if (o->sandbox == ALU_SANDBOX_NAMESPACES && c.as_root && !(o->flags & ALU_TXNF_NOSCRIPTS) &&
+	    (r = alu_sandbox_choose(&c, e)) > 0)
+		r = 0;
 	for (size_t i = 0; i < p->nops && !r; i++) {
 		const struct alu_txn_op *op = &p->ops[i];
 		if (op->kind == ALU_TXN_ERASE) {
