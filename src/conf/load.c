@@ -332,7 +332,8 @@ int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *c, struct alu_err 
 	/* a root patched from outside does not get to weaken its own containment */
 	if (*c->root && c->scriptlet_sandbox && !strcmp(c->scriptlet_sandbox, "chroot")) {
 		alu_warn("%s: scriptlet_sandbox=chroot in the root's own configuration is ignored "
-			"under --installroot (--setopt=scriptlet_sandbox=chroot chooses it)", c->conffile);
+			"under --installroot (--setopt=scriptlet_sandbox=chroot chooses it)",
+			c->conffile ? c->conffile : c->yamlfile ? c->yamlfile : c->root);
 		free(c->scriptlet_sandbox);
 		c->scriptlet_sandbox = NULL;
 	}

@@ -109,6 +109,11 @@ static const char *below_root(const char *path)
 	return path + rl;
 }
 
+int alu_root_inside(const char *path)
+{
+	return *g_root && below_root(path) != NULL;
+}
+
 static int open_rootdir(const char *path, struct alu_err *e)
 {
 	const char *root = *g_root ? g_root : "/";

@@ -55,6 +55,9 @@ int alu_root_set(const char *root);
 /** @return the run's root without a trailing slash ("" for "/"). Borrowed. */
 const char *alu_root_get(void);
 
+/** @return 1 when an installroot (not "/") is set and @p path lies under it. */
+int alu_root_inside(const char *path);
+
 /**
  * @brief Normalise an in-root path as a chroot would resolve it lexically:
  *        "//", "." and ".." are folded, ".." at the top stays at the top.

@@ -260,6 +260,18 @@ def test_file_url_device_is_an_error(tmp_path):
     assert p.returncode != 0 and "not a regular file" in p.stderr, p.stderr
 
 
+def test_fifo_in_the_package_cache_is_replaced_not_read(sample_root, mirror):
+    d = cache(sample_root) / "amzn2-core/packages"
+    d.mkdir(parents=True)
+    for pkg in mirror.manifest:
+        f = d / os.path.basename(pkg.path)
+        if not f.exists():
+            os.mkfifo(f)
+    p = run(sample_root, "update", "-y", timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "Complete!" in p.stdout
+
+
 # ---- .repo parsing is linear --------------------------------------------------
 
 def test_100000_repo_sections_load_in_linear_time(tmp_path):
