@@ -173,6 +173,23 @@ def test_symlinked_keys_dir_is_refused(sample_root, canary):
     assert p.returncode != 0 and "keys is a symlink" in p.stderr, p.stderr
 
 
+def test_symlinked_key_tmp_is_refused(sample_root, canary, tmp_path):
+    # the key file's name comes from a first import into a copy of the root
+    first = tmp_path / "first"
+    subprocess.run(["cp", "-a", str(sample_root), str(first)], check=True)
+    p = run(first, "update", "-y")
+    assert p.returncode == 0, p.stderr
+    names = os.listdir(first / "var/lib/alupdate/keys")
+    assert names and all(n.endswith(".key") for n in names)
+    keys = Path(sample_root) / "var/lib/alupdate/keys"
+    keys.mkdir(parents=True)
+    for n in names:
+        os.symlink(canary.path / "victim", keys / (n + ".tmp"))
+    p = run(sample_root, "update", "-y")
+    canary.intact()
+    assert p.returncode != 0 and ".key.tmp is a symlink" in p.stderr, p.stderr
+
+
 # ---- paths from the root's configuration --------------------------------------
 
 def test_cachedir_dotdot_stays_inside(sample_root):
