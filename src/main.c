@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "util/err.h"
 #include "util/out.h"
+#include "util/rootfs.h"
 
 #define GLOBAL_OPTS(X) \
 	X(G_ROOT, "installroot", 0, 1) \
@@ -299,6 +300,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(ctx.root, "/") && !S_ISDIR(st.st_mode)) {
 		alu_error("--installroot %s: not a directory", ctx.root);
+		goto out;
+	}
+	/* alupdate's own files under the root are reached from it without symlinks */
+	if (alu_root_set(ctx.root)) {
+		alu_error("--installroot %.64s...: too long", ctx.root);
 		goto out;
 	}
 	if (ctx.assumeyes && ctx.assumeno) {

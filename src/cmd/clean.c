@@ -6,7 +6,6 @@
  * packages removes downloaded package files under each repository's
  * cache directory; all does everything.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,28 +16,7 @@
 #include "conf/conf.h"
 #include "db/cache.h"
 #include "util/out.h"
-
-static int rm_files(const char *dir, const char *suffix, size_t *count)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[4096];
-	size_t sl = suffix ? strlen(suffix) : 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		if (de->d_name[0] == '.' || (suffix && (n < sl || strcmp(de->d_name + n - sl, suffix))))
-			continue;
-		if (snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= (int)sizeof(p))
-			continue;
-		if (!unlink(p))
-			(*count)++;
-	}
-	closedir(d);
-	return 0;
-}
+#include "util/rootfs.h"
 
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 {
@@ -61,13 +39,18 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		alu_conf_free(&conf);
 		return 1;
 	}
-	if (all || !strcmp(what, "packages"))
-		for (size_t i = 0; i < conf.nrepos; i++) {
+	/* the root's symlinks are never followed here (util/rootfs.h): a cache
+	 * directory that is a symlink is an error, not a walk into the host */
+	if (all || !strcmp(what, "packages")) {
+		for (size_t i = 0; !rc && i < conf.nrepos; i++) {
 			snprintf(dir, sizeof(dir), "%s/%s/packages", conf.cachedir, conf.repos[i].id);
-			rm_files(dir, ".rpm", &n);
+			rc = alu_root_rm_files(dir, ".rpm", &n, &e);
+			if (!rc)
+				rc = alu_root_rm_files(dir, ".part", &n, &e);
 		}
-	if (all || !strcmp(what, "packages"))
-		alu_msg("%zu package files removed", n);
+		if (!rc)
+			alu_msg("%zu package files removed", n);
+	}
 	if (!strcmp(what, "expire-cache")) {
 		struct alu_cache *c;
 		rc = alu_cache_open(conf.cachedir, 0, &c, &e);
@@ -79,15 +62,17 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		if (!rc)
 			alu_msg("Cache was expired");
 	}
-	if (all || !strcmp(what, "metadata") || !strcmp(what, "dbcache")) {
+	if (!rc && (all || !strcmp(what, "metadata") || !strcmp(what, "dbcache"))) {
 		n = 0;
 		snprintf(dir, sizeof(dir), "%s/%s", conf.cachedir, ALU_CACHE_DIR);
-		rc = rm_files(dir, NULL, &n);
+		rc = alu_root_rm_files(dir, NULL, &n, &e);
 		if (!rc)
-			rmdir(dir);
+			rc = alu_root_rmdir(dir, &e);
 		for (size_t i = 0; !rc && i < conf.nrepos; i++) {
 			snprintf(dir, sizeof(dir), "%s/%s", conf.cachedir, conf.repos[i].id);
-			rm_files(dir, ".tmp", &n);
+			rc = alu_root_rm_files(dir, ".tmp", &n, &e);
+			if (!rc)
+				rc = alu_root_rm_files(dir, ".part", &n, &e);
 		}
 		if (!rc)
 			alu_msg("Cleaning repos: metadata cache removed");

@@ -96,6 +96,13 @@ int alu_cmd_txn_apply(struct alu_ctx *ctx, struct alu_state *s, const struct alu
 	if (!confirm(ctx))
 		return 1;
 	o.flags = (ctx->noscripts ? ALU_TXNF_NOSCRIPTS : 0) | (ctx->nodocs ? ALU_TXNF_NODOCS : 0);
+	/* local packages read no configuration: only --setopt chooses the sandbox */
+	for (size_t i = 0; i < ctx->setopts.n; i++)
+		if (!strncmp(ctx->setopts.v[i], "scriptlet_sandbox=", 18) &&
+		    (o.sandbox = alu_txn_sandbox_parse(ctx->setopts.v[i] + 18)) < 0) {
+			alu_error("--setopt=%s: must be auto, namespaces or chroot", ctx->setopts.v[i]);
+			return 1;
+		}
 	alu_msg("Running transaction");
 	r = alu_txn_run(s, &o, plan, &log, &e);
 	for (size_t i = 0; i < log.lines.n; i++)

@@ -21,6 +21,12 @@
  * i.e. paths inside the root; use alu_conf_path() to reach a file inside the
  * root from the host. URLs are not rewritten: yum and dnf read file:// base
  * URLs and keys from the host even with --installroot.
+ * A path from the root's configuration (cachedir, reposdir, the var and
+ * config files) never leaves the root: alu_conf_path() folds "." and ".."
+ * as a chroot would ("/../../.." is the root itself, util/rootfs.h
+ * alu_root_join(), which any module may call for a root-relative path), and
+ * the files are read with alu_root_open_read(): symlinks resolve inside the
+ * root, and only a regular file is read (a FIFO or device is an error).
  *
  * Warnings. Malformed lines, unknown keys, duplicate sections and repository
  * sections without any URL are reported through alu_warn() as "FILE:LINE:
@@ -95,6 +101,9 @@ struct alu_conf {
 	int boot_update;              /* 1 = apply matching security updates at first boot (default 1) */
 	struct alu_strv boot_severities; /* lowercased; default critical, important */
 	int allow_metadata_rollback;  /* [main] default of alu_repo's */
+	char *scriptlet_sandbox;      /* [main] scriptlet_sandbox: auto|namespaces|chroot (NULL: auto);
+	                               * under --installroot the root's own files cannot say chroot,
+	                               * only --setopt can */
 };
 
 /**
@@ -133,7 +142,8 @@ const char *alu_conf_var(const struct alu_conf *c, const char *name);
 const struct alu_repo *alu_conf_repo(const struct alu_conf *c, const char *id);
 
 /**
- * @brief Join the root and an absolute path inside it.
+ * @brief Join the root and an absolute path inside it, ".." folded at the
+ *        root (alu_root_join()).
  * @return malloc'd "<root><abs>" (caller frees), or NULL when out of memory.
  */
 char *alu_conf_path(const struct alu_conf *c, const char *abs);

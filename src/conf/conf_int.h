@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "conf/conf.h"
+#include "txn/smap.h"
 
 struct alu_ini_kv {
 	char *key;    /* lowercased */
@@ -34,6 +35,7 @@ struct alu_ini {
 	char *file;   /* name used in messages */
 	struct alu_ini_sec *secs;   /* in file order; a repeated [name] replaces the earlier one */
 	size_t nsecs, cap;
+	struct alu_smap names;      /* while parsing: name -> index in secs (keys are secs' names) */
 };
 
 /**

@@ -10,6 +10,7 @@
 
 #include "conf/conf_int.h"
 #include "util/out.h"
+#include "util/rootfs.h"
 
 #define INI_MAX_BYTES (16u << 20)   /* a .repo file is a few KiB; refuse absurd ones */
 
@@ -50,33 +51,60 @@ static void sec_clear(struct alu_ini_sec *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * A repeated [name] replaces the earlier section. The earlier one is only
+ * marked dead here (name NULL; its name string moves to the new section, so
+ * the index's borrowed key stays valid) and the array is compacted once at
+ * the end: a file with 100,000 sections parses in linear time.
+ */
 static struct alu_ini_sec *sec_add(struct alu_ini *ini, const char *name, int line)
 {
-	for (size_t i = 0; i < ini->nsecs; i++) {
-		if (strcmp(ini->secs[i].name, name))
-			continue;
+	int prev = alu_smap_get(&ini->names, name);
+	char *own = NULL;
+
+	if (prev >= 0) {
+		struct alu_ini_sec *o = &ini->secs[prev];
 		alu_warn("%s:%d: section [%s] repeats the one at line %d; the later one wins",
-			ini->file, line, name, ini->secs[i].line);
-		sec_clear(&ini->secs[i]);
-		memmove(&ini->secs[i], &ini->secs[i + 1], (ini->nsecs - i - 1) * sizeof(*ini->secs));
-		ini->nsecs--;
-		break;
+			ini->file, line, name, o->line);
+		own = o->name;
+		o->name = NULL;
+		sec_clear(o);
 	}
 	if (ini->nsecs == ini->cap) {
 		size_t cap = ini->cap ? ini->cap * 2 : 8;
 		struct alu_ini_sec *v = realloc(ini->secs, cap * sizeof(*v));
-		if (!v)
+		if (!v) {
+			free(own);
 			return NULL;
+		}
 		ini->secs = v;
 		ini->cap = cap;
 	}
 	struct alu_ini_sec *s = &ini->secs[ini->nsecs];
 	memset(s, 0, sizeof(*s));
-	if (!(s->name = strdup(name)))
+	if (!own && !(own = strdup(name)))
 		return NULL;
+	s->name = own;
 	s->line = line;
+	if (ini->nsecs > (size_t)INT32_MAX || alu_smap_put(&ini->names, s->name, (int)ini->nsecs)) {
+		free(own);
+		s->name = NULL;
+		return NULL;
+	}
 	ini->nsecs++;
 	return s;
+}
+
+/* Drop the sections a later [name] replaced, keeping file order. */
+static void sec_compact(struct alu_ini *ini)
+{
+	size_t w = 0;
+
+	alu_smap_free(&ini->names);
+	for (size_t i = 0; i < ini->nsecs; i++)
+		if (ini->secs[i].name)
+			ini->secs[w++] = ini->secs[i];
+	ini->nsecs = w;
 }
 
 /* Set key (replacing an earlier value, as ConfigParser does). */
@@ -218,7 +246,7 @@ static int parse_line(struct alu_ini *ini, const char *p, size_t n, int line,
 int alu_ini_parse(struct alu_ini *ini, const char *file, const char *buf, size_t len)
 {
 	struct alu_ini_sec *cur = NULL;
-	int kv_idx = -1, skipping = 0, line = 0, r;
+	int kv_idx = -1, skipping = 0, line = 0, r = 0;
 	size_t pos = 0;
 
 	memset(ini, 0, sizeof(*ini));
@@ -245,9 +273,10 @@ int alu_ini_parse(struct alu_ini *ini, const char *file, const char *buf, size_t
 		}
 		r = parse_line(ini, p, n, line, &cur, &kv_idx, &skipping);
 		if (r)
-			return r;
+			break;
 	}
-	return 0;
+	sec_compact(ini);
+	return r;
 }
 
 int alu_ini_load(struct alu_ini *ini, const char *path, const char *shown, struct alu_err *e)
@@ -260,14 +289,19 @@ int alu_ini_load(struct alu_ini *ini, const char *path, const char *shown, struc
 	memset(ini, 0, sizeof(*ini));
 	if (!shown)
 		shown = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return alu_err_set(e, -errno, "%s: %s", shown, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		r = alu_err_set(e, -errno, "%s: %s", shown, strerror(errno));
-		goto out;
+	/* resolved inside the root; a FIFO or device is refused, not read
+	 * (util/rootfs.h) */
+	{
+		struct alu_err le = { 0 };
+		off_t size;
+		r = alu_root_open_read(path, &fd, &size, &le);
+		if (r == -ALUE_PATH)
+			return alu_err_set(e, -ALUE_CONFIG, "%s: not a regular file", shown);
+		if (r)
+			return alu_err_set(e, r, "%s: %s", shown, strerror(-r));
+		st.st_size = size;
 	}
-	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > INI_MAX_BYTES) {
+	if ((unsigned long long)st.st_size > INI_MAX_BYTES) {
 		r = alu_err_set(e, -ALUE_CONFIG, "%s: not a regular file of sane size", shown);
 		goto out;
 	}
@@ -297,6 +331,7 @@ out:
 
 void alu_ini_free(struct alu_ini *ini)
 {
+	alu_smap_free(&ini->names);
 	for (size_t i = 0; i < ini->nsecs; i++)
 		sec_clear(&ini->secs[i]);
 	free(ini->secs);

@@ -51,6 +51,7 @@ static const struct key keys[] = {
 	{ "installonlypkgs", K_LIST, M(installonlypkgs), NO },
 	{ "protected_packages", K_LIST, M(protected_packages), NO },
 	{ "reposdir", K_LIST, M(reposdirs), NO },
+	{ "scriptlet_sandbox", K_OPTSTR, M(scriptlet_sandbox), NO },
 	{ "name", K_STR, NO, R(name) },
 	{ "baseurl", K_LIST, NO, R(baseurls) },
 	{ "mirrorlist", K_OPTSTR, NO, R(mirrorlist) },

@@ -10,19 +10,12 @@
 
 #include "conf/conf_int.h"
 #include "util/out.h"
+#include "util/rootfs.h"
 
 char *alu_conf_path(const struct alu_conf *c, const char *abs)
 {
-	size_t rl = strlen(c->root), al = strlen(abs);
-	char *p = malloc(rl + al + 2);
-
-	if (!p)
-		return NULL;
-	memcpy(p, c->root, rl);
-	if (*abs != '/')
-		p[rl++] = '/';
-	memcpy(p + rl, abs, al + 1);
-	return p;
+	/* folded as a chroot would: "/../../etc" is <root>/etc, never above it */
+	return alu_root_join(c->root, abs);
 }
 
 const struct alu_repo *alu_conf_repo(const struct alu_conf *c, const char *id)
@@ -80,6 +73,7 @@ void alu_conf_free(struct alu_conf *c)
 	alu_strv_free(&c->vars);
 	alu_strv_free(&c->other);
 	free(c->yamlfile);
+	free(c->scriptlet_sandbox);
 	alu_strv_free(&c->regions);
 	alu_strv_free(&c->boot_severities);
 	memset(c, 0, sizeof(*c));
@@ -137,10 +131,20 @@ static int apply_section(struct alu_conf *c, struct alu_repo *repo, const char *
 	return 0;
 }
 
-static int add_repo(struct alu_conf *c, const char *file, const struct alu_ini_sec *s)
+/* The repositories read so far: id -> index in c->repos, and the array's
+ * capacity. A later section with an id already seen replaces the earlier
+ * one, which is only marked dead (id NULL; its id string moves to the new
+ * repository so the index's borrowed key stays valid) and dropped once by
+ * repos_compact(): 100,000 sections load in linear time. */
+struct repo_ix {
+	struct alu_smap ids;
+	size_t cap;
+};
+
+static int add_repo(struct alu_conf *c, struct repo_ix *ix, const char *file, const struct alu_ini_sec *s)
 {
-	struct alu_repo rp = { 0 }, *v;
-	int r = -ENOMEM;
+	struct alu_repo rp = { 0 };
+	int r = -ENOMEM, prev;
 
 	if (!alu_conf_valid_id(s->name)) {
 		alu_warn("%s:%d: bad repository id '%s' (allowed: letters, digits, '-_.:'; skipped)",
@@ -166,20 +170,28 @@ static int add_repo(struct alu_conf *c, const char *file, const struct alu_ini_s
 		r = 0;
 		goto out;
 	}
-	for (size_t i = 0; i < c->nrepos; i++) {
-		if (strcmp(c->repos[i].id, rp.id))
-			continue;
-		alu_warn("%s:%d: repository '%s' is also defined at %s:%d; the later one wins",
-			file, s->line, rp.id, c->repos[i].file, c->repos[i].line);
-		alu_conf_repo_free(&c->repos[i]);
-		memmove(&c->repos[i], &c->repos[i + 1], (c->nrepos - i - 1) * sizeof(*c->repos));
-		c->nrepos--;
-		break;
+	if (c->nrepos == ix->cap) {
+		size_t cap = ix->cap ? ix->cap * 2 : 16;
+		struct alu_repo *v = realloc(c->repos, cap * sizeof(*v));
+		if (!v)
+			goto out;
+		c->repos = v;
+		ix->cap = cap;
 	}
-	v = realloc(c->repos, (c->nrepos + 1) * sizeof(*v));
-	if (!v)
+	if (c->nrepos >= (size_t)INT32_MAX)
 		goto out;
-	c->repos = v;
+	prev = alu_smap_get(&ix->ids, rp.id);
+	if (prev >= 0) {
+		struct alu_repo *o = &c->repos[prev];
+		alu_warn("%s:%d: repository '%s' is also defined at %s:%d; the later one wins",
+			file, s->line, rp.id, o->file, o->line);
+		free(rp.id);
+		rp.id = o->id;
+		o->id = NULL;
+		alu_conf_repo_free(o);
+	}
+	if (alu_smap_put(&ix->ids, rp.id, (int)c->nrepos))
+		goto out;
 	c->repos[c->nrepos++] = rp;
 	return 0;
 out:
@@ -187,12 +199,24 @@ out:
 	return r;
 }
 
-static int repo_sections(struct alu_conf *c, const struct alu_ini *ini)
+/* Drop the repositories a later section replaced, keeping file order. */
+static void repos_compact(struct alu_conf *c, struct repo_ix *ix)
+{
+	size_t w = 0;
+
+	alu_smap_free(&ix->ids);
+	for (size_t i = 0; i < c->nrepos; i++)
+		if (c->repos[i].id)
+			c->repos[w++] = c->repos[i];
+	c->nrepos = w;
+}
+
+static int repo_sections(struct alu_conf *c, struct repo_ix *ix, const struct alu_ini *ini)
 {
 	for (size_t i = 0; i < ini->nsecs; i++) {
 		if (!strcmp(ini->secs[i].name, "main"))
 			continue;
-		int r = add_repo(c, ini->file, &ini->secs[i]);
+		int r = add_repo(c, ix, ini->file, &ini->secs[i]);
 		if (r)
 			return r;
 	}
@@ -206,7 +230,7 @@ static int is_repo_file(const struct dirent *d)
 }
 
 /* Every *.repo of every reposdir, in name order; returns how many files were read. */
-static int repo_dirs(struct alu_conf *c, int *nfiles, struct alu_err *e)
+static int repo_dirs(struct alu_conf *c, struct repo_ix *ix, int *nfiles, struct alu_err *e)
 {
 	for (size_t d = 0; d < c->reposdirs.n; d++) {
 		char *dir = alu_conf_path(c, c->reposdirs.v[d]);
@@ -215,7 +239,7 @@ static int repo_dirs(struct alu_conf *c, int *nfiles, struct alu_err *e)
 
 		if (!dir)
 			return -ENOMEM;
-		n = scandir(dir, &ents, is_repo_file, alphasort);
+		n = alu_root_scandir(dir, &ents, is_repo_file, alphasort);
 		for (int i = 0; i < n; i++) {
 			char path[4096];
 			struct alu_ini ini;
@@ -228,7 +252,7 @@ static int repo_dirs(struct alu_conf *c, int *nfiles, struct alu_err *e)
 				else if (lr)
 					alu_warn("%s (skipped)", fe.msg);
 				else
-					(*nfiles)++, r = repo_sections(c, &ini);
+					(*nfiles)++, r = repo_sections(c, ix, &ini);
 				alu_ini_free(&ini);
 			}
 			free(ents[i]);
@@ -245,14 +269,18 @@ static int repo_dirs(struct alu_conf *c, int *nfiles, struct alu_err *e)
 static char *find_conffile(const struct alu_conf *c, const struct alu_ctx *ctx)
 {
 	static const char *const cand[] = { "/etc/dnf/dnf.conf", "/etc/yum.conf" };
-	struct stat st;
 
 	if (ctx->config)
 		return strdup(ctx->config);
 	for (size_t i = 0; i < 2; i++) {
 		char *p = alu_conf_path(c, cand[i]);
-		if (!p || (!stat(p, &st) && S_ISREG(st.st_mode)))
+		int fd;
+		/* resolved inside the root, as it will be read */
+		if (!p || !alu_root_open_read(p, &fd, NULL, NULL)) {
+			if (p)
+				close(fd);
 			return p;
+		}
 		free(p);
 	}
 	return NULL;
@@ -268,6 +296,7 @@ static void nogpgcheck(struct alu_conf *c)
 int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *c, struct alu_err *e)
 {
 	struct alu_ini main_ini = { 0 };
+	struct repo_ix ix = { 0 };
 	long yaml_expire;
 	int yaml_expire_set = 0, nfiles = 0, r;
 
@@ -300,7 +329,19 @@ int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *c, struct alu_err 
 	}
 	if (yaml_expire_set)
 		c->metadata_expire = yaml_expire;
+	/* a root patched from outside does not get to weaken its own containment */
+	if (*c->root && c->scriptlet_sandbox && !strcmp(c->scriptlet_sandbox, "chroot")) {
+		alu_warn("%s: scriptlet_sandbox=chroot in the root's own configuration is ignored "
+			"under --installroot (--setopt=scriptlet_sandbox=chroot chooses it)",
+			c->conffile ? c->conffile : c->yamlfile ? c->yamlfile : c->root);
+		free(c->scriptlet_sandbox);
+		c->scriptlet_sandbox = NULL;
+	}
 	r = alu_conf_setopt_main(c, ctx, e);
+	if (!r && c->scriptlet_sandbox && strcmp(c->scriptlet_sandbox, "auto") &&
+	    strcmp(c->scriptlet_sandbox, "namespaces") && strcmp(c->scriptlet_sandbox, "chroot"))
+		r = alu_err_set(e, -ALUE_USAGE, "scriptlet_sandbox=%s: must be auto, namespaces or chroot",
+			c->scriptlet_sandbox);
 	for (size_t i = 0; !r && i < ctx->excludes.n; i++)
 		r = alu_strv_push(&c->exclude, ctx->excludes.v[i]);
 	if (r)
@@ -308,9 +349,10 @@ int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *c, struct alu_err 
 	if (ctx->nogpgcheck)
 		nogpgcheck(c);
 
-	if (c->conffile && (r = repo_sections(c, &main_ini)))
-		goto out;
-	if ((r = repo_dirs(c, &nfiles, e)))
+	if (!(c->conffile && (r = repo_sections(c, &ix, &main_ini))))
+		r = repo_dirs(c, &ix, &nfiles, e);
+	repos_compact(c, &ix);
+	if (r)
 		goto out;
 	if (*c->root && !c->conffile && !nfiles && !ctx->repofrompath.n) {
 		r = alu_err_set(e, -ALUE_NOCONF, "no repository configuration in %s/etc/yum.repos.d "
@@ -331,6 +373,7 @@ int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *c, struct alu_err 
 		nogpgcheck(c);
 out:
 	alu_ini_free(&main_ini);
+	alu_smap_free(&ix.ids);
 	if (r == -ENOMEM)
 		alu_err_set(e, r, "out of memory reading the configuration");
 	return r;

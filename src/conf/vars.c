@@ -11,6 +11,7 @@
 
 #include "conf/conf_int.h"
 #include "util/out.h"
+#include "util/rootfs.h"
 
 static alu_conf_releasever_fn rv_hook;
 static void *rv_arg;
@@ -137,7 +138,7 @@ int alu_conf_subst(const struct alu_conf *c, const char *in, char **out)
 /* First line of a small file, trimmed; NULL when unreadable. */
 static char *first_line(const char *path)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = alu_root_fopen(path);
 	char buf[1024];
 	char *p, *end;
 
@@ -162,7 +163,7 @@ static int load_dir(struct alu_conf *c, const char *dir)
 
 	if (!path)
 		return -ENOMEM;
-	n = scandir(path, &ents, NULL, alphasort);
+	n = alu_root_scandir(path, &ents, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		const char *nm = ents[i]->d_name;
 		int ok = *nm != 0;
@@ -195,7 +196,7 @@ static char *releasever_from_files(const struct alu_conf *c)
 	char line[512], *res = NULL;
 	FILE *f;
 
-	if (path && (f = fopen(path, "re"))) {
+	if (path && (f = alu_root_fopen(path))) {
 		while (!res && fgets(line, sizeof(line), f)) {
 			if (strncmp(line, "VERSION_ID=", 11))
 				continue;
@@ -215,7 +216,7 @@ static char *releasever_from_files(const struct alu_conf *c)
 	if (res)
 		return res;
 	path = alu_conf_path(c, "/etc/system-release");
-	if (path && (f = fopen(path, "re"))) {
+	if (path && (f = alu_root_fopen(path))) {
 		if (fgets(line, sizeof(line), f)) {
 			char *v = strstr(line, " release ");
 			if (v) {

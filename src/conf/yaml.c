@@ -23,6 +23,7 @@
 #include <libfyaml.h>
 
 #include "conf/conf_int.h"
+#include "util/rootfs.h"
 
 struct yctx {
 	struct alu_conf *c;
@@ -145,6 +146,15 @@ static int top_map(struct yctx *y, struct fy_node *root)
 				return -ENOMEM;
 			free(y->c->cachedir);
 			y->c->cachedir = path;
+		} else if (name && !strcmp(name, "scriptlet_sandbox")) {
+			/* checked with [main]'s value in alu_conf_load() */
+			char *s;
+			if (!scalar(v, vb, sizeof(vb)))
+				return fail_at(y, v, k, "'scriptlet_sandbox' must be auto, namespaces or chroot");
+			if (!(s = strdup(vb)))
+				return -ENOMEM;
+			free(y->c->scriptlet_sandbox);
+			y->c->scriptlet_sandbox = s;
 		} else if (name && !strcmp(name, "metadata_expire")) {
 			if (!scalar(v, vb, sizeof(vb)) || alu_conf_parse_duration(vb, &y->c->metadata_expire))
 				return fail_at(y, v, k, "'metadata_expire' must be a duration (300, 90m, 6h, 2d, never)");
@@ -153,7 +163,7 @@ static int top_map(struct yctx *y, struct fy_node *root)
 			if ((r = boot_map(y, k, v)))
 				return r;
 		} else {
-			return fail_at(y, k, NULL, "unknown key '%s' (regions, cachedir, metadata_expire, boot)",
+			return fail_at(y, k, NULL, "unknown key '%s' (regions, cachedir, metadata_expire, boot, scriptlet_sandbox)",
 				name ? name : "?");
 		}
 	}
@@ -169,7 +179,8 @@ static int top_map(struct yctx *y, struct fy_node *root)
 
 static int read_text(const char *path, char **out, size_t *outlen, struct alu_err *e)
 {
-	FILE *f = fopen(path, "rb");
+	/* inside the root, never a FIFO or device (util/rootfs.h) */
+	FILE *f = alu_root_fopen(path);
 	char *buf;
 	size_t n;
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "crypto/digest.h"
+#include "util/rootfs.h"
 
 static const br_hash_class *digest_class(int algo)
 {
@@ -120,9 +121,14 @@ int alu_digest_file(const char *path, int algo, void *out, size_t *outlen,
 	if (!digest_class(algo))
 		return alu_err_set(e, -ALUE_UNSUPPORTED, "%s: unsupported digest algorithm %d",
 				   path, algo);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* a file of the root's (a cached package) is resolved inside it and
+	 * must be a regular file: a FIFO planted there is an error, not a hang */
+	if (alu_root_inside(path)) {
+		if ((rc = alu_root_open_read(path, &fd, NULL, e)))
+			return rc;
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		return alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
+	}
 	rc = alu_digest_fd(fd, algo, out, outlen, NULL);
 	if (rc < 0)
 		alu_err_set(e, rc, "%s: %s", path, strerror(-rc));

@@ -279,7 +279,8 @@ int alu_rpmdb_bdb_foreach(const char *path, alu_rpmdb_cb cb, void *arg, struct a
 	void *map = NULL;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put in its place is refused below, not waited on */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st)) {

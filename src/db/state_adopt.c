@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "db/state_int.h"
+#include "util/rootfs.h"
 
 enum { TAG_INSTALLTIME = 1008 };
 
@@ -48,7 +49,7 @@ static void yumdb_repo(const char *root, const struct alu_pkginfo *pi, char *out
 		if (l <= sl || strcmp(de->d_name + l - sl, suffix) || memchr(de->d_name, '-', l - sl))
 			continue;
 		snprintf(p, sizeof(p), "%s/%s/from_repo", dir, de->d_name);
-		f = fopen(p, "re");
+		f = alu_root_fopen(p);
 		if (f) {
 			if (fgets(out, (int)n, f))
 				out[strcspn(out, "\r\n")] = 0;

@@ -15,6 +15,7 @@
 
 #include "util/fs.h"
 #include "db/state_int.h"
+#include "util/rootfs.h"
 
 static const char *const db_names[ST_NDBS] = {
 	[ST_PKGS] = "pkgs", [ST_HDR] = "hdr", [ST_NAME] = "name", [ST_FILE] = "file",
@@ -97,8 +98,8 @@ static void rm_env_dir(const char *dir)
 
 	for (size_t i = 0; i < 2; i++)
 		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, files[i]) < sizeof(p))
-			unlink(p);
-	rmdir(dir);
+			alu_root_unlink(p, NULL);
+	alu_root_rmdir(dir, NULL);
 }
 
 /* A fresh environment in @p dir holding the rpm database's packages. */
@@ -139,8 +140,9 @@ static int adopt_new(struct alu_state *s, const char *final, const char *path,
 
 	snprintf(parent, sizeof(parent), "%s", final);
 	*strrchr(parent, '/') = 0;
-	if (!s->rdonly && (r = alu_mkdir_p(parent)))
-		return alu_err_set(e, r, "%s: cannot create: %s", parent, strerror(-r));
+	/* reached without symlinks (util/rootfs.h), as everything of ours under the root */
+	if (!s->rdonly && (r = alu_root_mkdirs(parent, e)))
+		return r;
 	if (access(parent, W_OK) == 0) {
 		snprintf(tmp, sizeof(tmp), "%s/.alupdate-adopt-XXXXXX", parent);
 		if (!mkdtemp(tmp))
@@ -152,15 +154,15 @@ static int adopt_new(struct alu_state *s, const char *final, const char *path,
 			rm_env_dir(tmp);
 			return r;
 		}
-		if (rename(tmp, final)) {
-			int err = errno;
+		if ((r = alu_root_rename(tmp, final, NULL))) {
+			int err = r == -ALUE_PATH ? ELOOP : -r;
 			char dfinal[PATH_MAX + 16], dtmp[PATH_MAX + 48];
 			/* The directory may exist without an environment (the writer
 			 * lock is taken there first): move the data file in instead. */
 			snprintf(dfinal, sizeof(dfinal), "%s/data.mdb", final);
 			snprintf(dtmp, sizeof(dtmp), "%s/data.mdb", tmp);
 			if ((err == EEXIST || err == ENOTEMPTY) && access(dfinal, F_OK) &&
-			    rename(dtmp, dfinal) == 0) {
+			    alu_root_rename(dtmp, dfinal, NULL) == 0) {
 				rm_env_dir(tmp);
 				s->info.adopted_now = 1;
 				return env_open(s, final, s->rdonly ? ALU_DBF_RDONLY : 0, e);

@@ -8,13 +8,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "crypto/digest.h"
+#include "util/rootfs.h"
 
 #define MEM_MAX_DEFAULT (64u << 20)
 #define COPY_BUF 65536
@@ -26,43 +29,89 @@ static int is_file_url(const char *url)
 	return !strncasecmp(url, "file://", 7);
 }
 
-/* file:// sources: what is missing or unreadable is a mirror failure, not a local one */
-static int open_source(const char *url, int *fd, struct alu_err *e)
+/*
+ * file:// reads get the network's time limit: a file on a hung NFS or FUSE
+ * mount (or one that trickles) blocks in read() where no poll() helps, so
+ * an interval timer interrupts the open and each read (the handler is
+ * installed without SA_RESTART) after `timeout` seconds without progress.
+ */
+static volatile sig_atomic_t file_alarm;
+
+static void on_alarm(int sig)
 {
+	(void)sig;
+	file_alarm = 1;
+}
+
+static void arm(int secs)
+{
+	struct itimerval it = { { 0, 0 }, { secs, 0 } };
+
+	file_alarm = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void disarm(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* file:// sources: what is missing or unreadable is a mirror failure, not a
+ * local one; a FIFO, a device or a /proc file is refused at once (opened
+ * with O_NONBLOCK and checked, util/rootfs.h) instead of read forever */
+static int open_source(const char *url, int timeout, int *fd, struct alu_err *e)
+{
+	struct alu_err le = { 0 };
 	struct alu_url u;
-	struct stat st;
 	int r = alu_url_parse(&u, url, e);
 
 	if (r)
 		return r;
-	*fd = open(u.path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0)
-		r = alu_err_set(e, errno == ENOENT ? -ALUE_NOTFOUND : -ALUE_NET, "%s: %s", url,
-			strerror(errno));
-	else if (fstat(*fd, &st) || !S_ISREG(st.st_mode)) {
-		close(*fd);
-		*fd = -1;
-		r = alu_err_set(e, -ALUE_NOTFOUND, "%s: not a regular file", url);
-	}
+	arm(timeout);
+	r = alu_root_open_read(u.path, fd, NULL, &le);
+	disarm();
+	if (r == -EINTR && file_alarm)
+		r = alu_err_set(e, -ALUE_TIMEOUT, "%s: no answer from the file system in %d s", url, timeout);
+	else if (r == -ALUE_PATH)
+		r = alu_err_set(e, -ALUE_NOTFOUND, "%s: %s", url, le.msg);
+	else if (r)
+		r = alu_err_set(e, r == -ENOENT ? -ALUE_NOTFOUND : -ALUE_NET, "%s: %s", url,
+			strerror(-r));
 	alu_url_free(&u);
 	return r;
 }
 
-static int copy_file(const char *url, struct alu_sink *s, struct alu_err *e)
+static int copy_file(const char *url, const struct alu_net_opts *o, struct alu_sink *s,
+		     struct alu_err *e)
 {
+	int timeout = o->timeout > 0 ? o->timeout : ALU_NET_TIMEOUT_DEFAULT;
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
 	char *buf;
 	int fd, r;
 
-	r = open_source(url, &fd, e);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);
+	r = open_source(url, timeout, &fd, e);
 	if (r)
-		return r;
+		goto out;
 	buf = malloc(COPY_BUF);
 	if (!buf) {
 		close(fd);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto out;
 	}
 	for (;;) {
-		ssize_t k = read(fd, buf, COPY_BUF);
+		ssize_t k;
+
+		arm(timeout);
+		k = read(fd, buf, COPY_BUF);
+		disarm();
+		if (k < 0 && errno == EINTR && file_alarm) {
+			r = alu_err_set(e, -ALUE_TIMEOUT, "%s: read: no data in %d s", url, timeout);
+			break;
+		}
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
@@ -77,6 +126,8 @@ static int copy_file(const char *url, struct alu_sink *s, struct alu_err *e)
 	}
 	free(buf);
 	close(fd);
+out:
+	sigaction(SIGALRM, &old, NULL);
 	return r;
 }
 
@@ -139,7 +190,8 @@ static int sync_dir(const char *path)
 
 	if (!dup)
 		return -ENOMEM;
-	fd = open(dirname(dup), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (alu_root_opendir(dirname(dup), 0, &fd, NULL))
+		fd = -1;
 	if (fd >= 0) {
 		if (fsync(fd) && errno != EINVAL)
 			r = -errno;
@@ -154,7 +206,7 @@ static int fetch_part(struct alu_net *n, const char *url, const struct alu_net_o
 {
 	if (is_file_url(url)) {
 		int r = alu_sink_reset(s);
-		return r ? alu_err_set(e, r, "%s: %s", s->path, strerror(-r)) : copy_file(url, s, e);
+		return r ? alu_err_set(e, r, "%s: %s", s->path, strerror(-r)) : copy_file(url, o, s, e);
 	}
 	return alu_fetch(n, url, o, s, e);
 }
@@ -173,11 +225,12 @@ int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_op
 	if (asprintf(&part, "%s.part", dest) < 0)
 		return -ENOMEM;
 	s.path = part;
-	s.fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (s.fd < 0) {
-		r = alu_err_set(e, -errno, "%s: %s", part, strerror(errno));
+	/* under the root, the .part and its directory are reached without
+	 * following a symlink (util/rootfs.h): the root cannot make this write
+	 * to a host file */
+	r = alu_root_open(part, O_RDWR | O_CREAT, 0644, 0, &s.fd, e);
+	if (r)
 		goto out;
-	}
 	if (fstat(s.fd, &st) || lseek(s.fd, 0, SEEK_END) < 0) {
 		r = alu_err_set(e, -errno, "%s: %s", part, strerror(errno));
 		goto out;
@@ -208,7 +261,7 @@ int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_op
 			r = check(s.fd, url, algo, expect_sha256, expect_size, s.have, &le);
 		}
 		if (r) {
-			unlink(part);
+			alu_root_unlink(part, NULL);
 			r = le.code ? alu_err_set(e, r, "%s", le.msg) : alu_err_set(e, r, "%s: %s",
 				part, strerror(-r));
 			goto out;
@@ -218,10 +271,8 @@ int alu_net_get_file(struct alu_net *n, const char *url, const struct alu_net_op
 		r = alu_err_set(e, -errno, "%s: fsync: %s", part, strerror(errno));
 		goto out;
 	}
-	if (rename(part, dest)) {
-		r = alu_err_set(e, -errno, "%s: rename to %s: %s", part, dest, strerror(errno));
+	if ((r = alu_root_rename(part, dest, e)))
 		goto out;
-	}
 	r = o->transient ? 0 : sync_dir(dest);
 	goto out;
 keep:
@@ -229,7 +280,7 @@ keep:
 	 * one that reached the expected size and still failed (a body running on
 	 * beyond it) holds nothing worth resuming */
 	if (s.have == 0 || !expect_sha256 || (expect_size && s.have >= expect_size))
-		unlink(part);
+		alu_root_unlink(part, NULL);
 out:
 	if (s.fd >= 0)
 		close(s.fd);
@@ -247,7 +298,7 @@ int alu_net_get_mem(struct alu_net *n, const char *url, const struct alu_net_opt
 	*len = 0;
 	if (!o)
 		o = &no_opts;
-	r = is_file_url(url) ? copy_file(url, &s, e) : alu_fetch(n, url, o, &s, e);
+	r = is_file_url(url) ? copy_file(url, o, &s, e) : alu_fetch(n, url, o, &s, e);
 	if (!r && !s.mem) {
 		s.mem = calloc(1, 1);
 		if (!s.mem)

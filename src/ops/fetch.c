@@ -18,6 +18,7 @@
 #include "db/cache.h"
 #include "net/net.h"
 #include "ops/ops_int.h"
+#include "util/rootfs.h"
 
 void alu_ops_net_opts(const struct alu_repo *r, struct alu_net_opts *no)
 {
@@ -65,21 +66,6 @@ int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirr
 		return alu_err_set(e, -ALUE_CONFIG, "repository %s has neither baseurl nor mirrorlist",
 				   r->id);
 	return 0;
-}
-
-static int mkdirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(path, 0755) && errno != EEXIST) {
-			*p = '/';
-			return -errno;
-		}
-		*p = '/';
-	}
-	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
 }
 
 static int file_matches(const char *path, const char *type, const char *hex)
@@ -200,10 +186,8 @@ int alu_ops_download(struct alu_ops *o, const char *dir, alu_ops_dl_cb cb, void 
 		snprintf(d, sizeof(d), "%s", dir ? dir : "");
 		if (!dir)
 			snprintf(d, sizeof(d), "%s/%s/packages", o->repos.conf.cachedir, op->repo);
-		if ((rc = mkdirs(d))) {
-			alu_err_set(e, rc, "%s: %s", d, strerror(-rc));
+		if ((rc = alu_root_mkdirs(d, e)))
 			break;
-		}
 		base = strrchr(s.location, '/');
 		base = base ? base + 1 : s.location;
 		if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {

@@ -18,6 +18,7 @@
 
 #include "net/net.h"
 #include "ops/ops_int.h"
+#include "util/rootfs.h"
 
 static void store_dir(const char *root, char *buf, size_t n)
 {
@@ -26,23 +27,25 @@ static void store_dir(const char *root, char *buf, size_t n)
 
 static int read_all(const char *path, char **buf, size_t *len)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	off_t size;
+	int fd, rc;
 	ssize_t r;
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || st.st_size > (16 << 20)) {
+	/* inside the root: symlinks resolve inside it, and only a regular file
+	 * is read (no FIFO or device to hang on), util/rootfs.h */
+	if ((rc = alu_root_open_read(path, &fd, &size, NULL)))
+		return rc == -ALUE_PATH ? -EINVAL : rc;
+	if (size > (16 << 20)) {
 		close(fd);
 		return -EFBIG;
 	}
-	*buf = malloc((size_t)st.st_size + 1);
+	*buf = malloc((size_t)size + 1);
 	if (!*buf) {
 		close(fd);
 		return -ENOMEM;
 	}
-	r = read(fd, *buf, (size_t)st.st_size);
-	if (r != st.st_size)
+	r = read(fd, *buf, (size_t)size);
+	if (r != size)
 		rc = r < 0 ? -errno : -EIO;
 	close(fd);
 	if (rc) {
@@ -53,6 +56,12 @@ static int read_all(const char *path, char **buf, size_t *len)
 	(*buf)[r] = 0;
 	*len = (size_t)r;
 	return 0;
+}
+
+static const char *tmp_of(const char *path, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s.tmp", path);
+	return buf;
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -75,6 +84,15 @@ int alu_keys_foreach(const char *root,
 	int n, rc = 0;
 
 	store_dir(root, dir, sizeof(dir));
+	/* the store is the root's: a symlink in its place is refused, not listed */
+	{
+		struct alu_err le = { 0 };
+		if ((rc = alu_root_opendir(dir, 0, &n, &le)) == -ENOENT)
+			return 0;
+		if (rc)
+			return alu_err_set(e, rc, "%s", le.msg);
+		close(n);
+	}
 	n = scandir(dir, &ents, key_file, by_name);
 	if (n < 0)
 		return errno == ENOENT ? 0 : alu_err_set(e, -errno, "%s: %s", dir, strerror(errno));
@@ -130,26 +148,36 @@ static int import(struct alu_ops *o, const struct alu_pgp_keyring *ring, size_t 
 {
 	struct alu_pgp_keyinfo ki;
 	char dir[4096], path[4200], tmp[4300];
+	int fd, rc;
 	FILE *f;
 
 	if (alu_pgp_keyring_get(ring, first, &ki))
 		return 0;
 	store_dir(o->ctx->root, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/%016llX.key", dir, (unsigned long long)ki.primary_keyid);
-	if (!access(path, F_OK))
+	if (!alu_root_open(path, O_RDONLY, 0, 0, &fd, NULL)) {
+		close(fd);
 		return 0;
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return alu_err_set(e, -errno, "%s: %s", dir, strerror(errno));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return alu_err_set(e, -errno, "%s: %s", tmp, strerror(errno));
+	}
+	/* the store and its temporary are reached without symlinks (util/rootfs.h) */
+	if ((rc = alu_root_open(tmp_of(path, tmp, sizeof(tmp)), O_WRONLY | O_CREAT | O_TRUNC, 0644,
+				ALU_ROOTF_CREATE, &fd, e)))
+		return rc;
+	if (!(f = fdopen(fd, "w"))) {
+		close(fd);
+		alu_root_unlink(tmp, NULL);
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	}
 	fprintf(f, "# from: %s\n", url);
 	fwrite(data, 1, len, f);
-	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path)) {
+	if (fflush(f) || fsync(fileno(f)) || fclose(f)) {
 		int err = errno;
-		unlink(tmp);
+		alu_root_unlink(tmp, NULL);
 		return alu_err_set(e, -err, "%s: %s", path, strerror(err));
+	}
+	if ((rc = alu_root_rename(tmp, path, e))) {
+		alu_root_unlink(tmp, NULL);
+		return rc;
 	}
 	if (cb)
 		cb(arg, &ki, url);

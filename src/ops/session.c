@@ -15,6 +15,7 @@
 #include "db/cache.h"
 #include "ops/ops.h"
 #include "solve/load.h"
+#include "util/rootfs.h"
 
 static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *e)
 {
@@ -128,7 +129,7 @@ void alu_ops_close(struct alu_ops *o)
 	/* keepcache=0: a container layer keeps no package files. */
 	if (!c->keepcache && !o->ctx->downloadonly)
 		for (size_t i = 0; i < o->created.n; i++)
-			unlink(o->created.v[i]);
+			alu_root_unlink(o->created.v[i], NULL);
 	for (size_t i = 0; o->paths && i < o->plan.n; i++)
 		free(o->paths[i]);
 	free(o->paths);

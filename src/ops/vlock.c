@@ -6,6 +6,7 @@
  * The same file keeps working when yum itself is used on the root.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "ops/ops.h"
+#include "util/rootfs.h"
 
 static void path_of(const char *root, char *buf, size_t n)
 {
@@ -26,9 +28,17 @@ int alu_vlock_read(const char *root, struct alu_strv *out, struct alu_err *e)
 	FILE *f;
 	int rc = 0;
 
+	struct alu_err le = { 0 };
+	int fd;
+
 	path_of(root, path, sizeof(path));
-	if (!(f = fopen(path, "r")))
-		return errno == ENOENT ? 0 : alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
+	rc = alu_root_open_read(path, &fd, NULL, &le);
+	if (rc)
+		return rc == -ENOENT ? 0 : alu_err_set(e, rc, "%s", le.msg);
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	}
 	while (!rc && fgets(line, sizeof(line), f)) {
 		char *s = line, *t;
 		while (*s == ' ' || *s == '\t')
@@ -45,41 +55,35 @@ int alu_vlock_read(const char *root, struct alu_strv *out, struct alu_err *e)
 	return rc;
 }
 
-static int mkparents(char *p)
-{
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = 0;
-		if (mkdir(p, 0755) && errno != EEXIST) {
-			*s = '/';
-			return -errno;
-		}
-		*s = '/';
-	}
-	return 0;
-}
-
 int alu_vlock_write(const char *root, const struct alu_strv *entries, struct alu_err *e)
 {
 	char path[4096], tmp[4200];
 	FILE *f;
 	int rc;
 
+	int fd;
+
 	path_of(root, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.alu-tmp", path);
-	if ((rc = mkparents(path)))
-		return alu_err_set(e, rc, "%s: %s", path, strerror(-rc));
-	if (!(f = fopen(tmp, "w")))
-		return alu_err_set(e, -errno, "%s: %s", tmp, strerror(errno));
+	/* written through the no-symlink walk (util/rootfs.h) */
+	rc = alu_root_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644, ALU_ROOTF_CREATE, &fd, e);
+	if (rc)
+		return rc;
+	if (!(f = fdopen(fd, "w"))) {
+		close(fd);
+		alu_root_unlink(tmp, NULL);
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < entries->n; i++)
 		fprintf(f, "%s\n", entries->v[i]);
-	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path)) {
+	if (fflush(f) || fsync(fileno(f)) || fclose(f)) {
 		rc = -errno;
-		unlink(tmp);
+		alu_root_unlink(tmp, NULL);
 		return alu_err_set(e, rc, "%s: %s", path, strerror(-rc));
 	}
-	return 0;
+	if ((rc = alu_root_rename(tmp, path, e)))
+		alu_root_unlink(tmp, NULL);
+	return rc;
 }
 
 int alu_vlock_to_solver(const char *entry, char *buf, size_t n)

@@ -19,6 +19,7 @@
 #include "crypto/digest.h"
 #include "repo/repo.h"
 #include "repo/repo_int.h"
+#include "util/rootfs.h"
 
 #define DECOMP_BLOCK 65536
 
@@ -293,9 +294,10 @@ int alu_decomp_to_file_x(const char *src, const struct alu_decomp_expect *x, con
 	uint64_t max;
 	int rc;
 
-	t.fd = open(dst, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (t.fd < 0)
-		return alu_err_set(e, -errno, "%s: %s", dst, strerror(errno));
+	/* the temporary lives in the root's cache: never written through a symlink */
+	rc = alu_root_open(dst, O_RDWR | O_CREAT | O_TRUNC, 0644, 0, &t.fd, e);
+	if (rc)
+		return rc;
 	/* the same bound as alu_decomp_open_x() sets */
 	max = stat(src, &st) ? 0 : (uint64_t)st.st_size * ALU_DECOMP_CAP_RATIO;
 	if (max < ALU_DECOMP_CAP_MIN)
@@ -316,6 +318,6 @@ int alu_decomp_to_file_x(const char *src, const struct alu_decomp_expect *x, con
 	if (close(t.fd) && !rc)
 		rc = alu_err_set(e, -errno, "%s: %s", dst, strerror(errno));
 	if (rc)
-		unlink(dst);
+		alu_root_unlink(dst, NULL);
 	return rc;
 }

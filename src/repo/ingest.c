@@ -14,6 +14,7 @@
 #include "db/cache.h"
 #include "repo/repo.h"
 #include "repo/repo_int.h"
+#include "util/rootfs.h"
 
 #define INGEST_TRIES 6
 
@@ -125,6 +126,6 @@ int alu_repo_ingest(struct alu_cache *c, const char *repoid, const struct alu_in
 			break;
 	}
 	if (*dbpath)
-		unlink(dbpath);
+		alu_root_unlink(dbpath, NULL);
 	return rc;
 }

@@ -31,6 +31,7 @@
 #include "net/net.h"
 #include "repo/repo.h"
 #include "util/out.h"
+#include "util/rootfs.h"
 
 #define REPOMD "repodata/repomd.xml"
 #define REPOMD_MAX (16u << 20)
@@ -308,10 +309,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 		rc = alu_err_set(e, -ENAMETOOLONG, "%s: path too long", conf->cachedir);
 		goto out;
 	}
-	if ((rc = alu_mkdir_p(dir))) {
-		rc = alu_err_set(e, rc, "%s: %s", dir, strerror(-rc));
+	if ((rc = alu_root_mkdirs(dir, e)))
 		goto out;
-	}
 	rc = fetch_data(net, &m, &o, r, prim, dir, ppath, sizeof(ppath), &px, e);
 	if (!rc && upd)
 		rc = fetch_data(net, &m, &o, r, upd, dir, upath, sizeof(upath), &ux, e);
@@ -329,9 +328,9 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 			*changed = 1;
 	}
 	/* the cache holds everything now; the files would only take space */
-	unlink(ppath);
+	alu_root_unlink(ppath, NULL);
 	if (*upath)
-		unlink(upath);
+		alu_root_unlink(upath, NULL);
 out:
 	/* a run that failed over still worked, but the broken mirror must be named */
 	for (size_t i = 0; !rc && i < m.n; i++)

@@ -6,6 +6,7 @@
  * does not back: sizes are checked against the file length first.
  */
 #include "rpm/rpm_int.h"
+#include "util/rootfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,10 +155,20 @@ fail:
 
 int alu_rpm_open(const char *path, struct alu_rpm *out, struct alu_err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct alu_err le = { 0 };
+	/* a package in the root's cache is the root's: resolved inside it and
+	 * only a regular file (no FIFO or device to hang on); one named on the
+	 * command line may be anything the user chose, a pipe too */
+	int fd = -1, rc = alu_root_inside(path) ? alu_root_open_read(path, &fd, NULL, &le) :
+		((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ? -errno : 0);
 
+	if (rc == -ALUE_PATH) {
+		memset(out, 0, sizeof(*out));
+		out->fd = -1;
+		return alu_err_set(e, rc, "%s", le.msg);
+	}
 	if (fd < 0) {
-		int rc = -errno;
+		rc = rc ? rc : -errno;
 
 		memset(out, 0, sizeof(*out));
 		out->fd = -1;

@@ -13,6 +13,7 @@
 #include "txn/txn_int.h"
 #include "util/fs.h"
 #include "util/out.h"
+#include "util/rootfs.h"
 
 void alu_txn_note(struct alu_txn_log *log, const char *fmt, ...)
 {
@@ -161,6 +162,11 @@ int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 		goto out;
 	}
 	alu_ids_load(c.rootfd, &c.ids);
+	/* scriptlet_sandbox=namespaces: refuse before anything is applied, not
+	 * at the first scriptlet halfway through */
+	if (o->sandbox == ALU_SANDBOX_NAMESPACES && c.as_root && !(o->flags & ALU_TXNF_NOSCRIPTS) &&
+	    (r = alu_sandbox_choose(&c, e)) > 0)
+		r = 0;
 	for (size_t i = 0; i < p->nops && !r; i++) {
 		const struct alu_txn_op *op = &p->ops[i];
 		if (op->kind == ALU_TXN_ERASE) {
@@ -210,14 +216,11 @@ int alu_txn_lock(const char *root, unsigned flags, int *fd, struct alu_err *e)
 
 	if (r)
 		return alu_err_set(e, r, "%s: path too long", root);
-	*strrchr(path, '/') = 0;
-	r = alu_mkdir_p(path);
+	/* reached without symlinks (util/rootfs.h): a root's lock symlinked to
+	 * a host file must not be created or opened through */
+	r = alu_root_open(path, O_RDWR | O_CREAT, 0600, ALU_ROOTF_CREATE, &lfd, e);
 	if (r)
-		return alu_err_set(e, r, "%s: %s", path, strerror(-r));
-	strcat(path, "/lock");
-	lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lfd < 0)
-		return alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
+		return r;
 	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK) {
 			int r = alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
@@ -248,8 +251,7 @@ int alu_txn_lock_held(const char *root)
 
 	if (lock_path(root, path, sizeof(path)))
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (alu_root_open(path, O_RDONLY, 0, 0, &fd, NULL))
 		return 0;
 	held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 	close(fd);

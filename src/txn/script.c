@@ -3,7 +3,9 @@
  * Scriptlets run with the root's own interpreter, as rpm runs them: the body
  * goes to a file in the root's /var/tmp (or /tmp), then fork, chroot(root),
  * exec "<interpreter> <file> $1". Output (stdout and stderr, through one
- * pipe) is echoed as it comes and kept in the log for history.
+ * pipe) is echoed as it comes and kept in the log for history. Under an
+ * installroot the chroot is replaced by namespaces, a pivot_root and cut
+ * capabilities (sandbox.c, scriptlet_sandbox=).
  *
  * They are skipped, with a warning and a log line, when alupdate does not
  * run as root (no chroot), when the root has no such interpreter (distroless
@@ -128,7 +130,7 @@ int alu_script_run(struct alu_txn_ctx *c, const struct alu_hdr *h, enum alu_scri
 	char what[300], nevra[256], canon[ALU_PATH_MAX], file[ALU_PATH_MAX], a1[16], line[4096];
 	const char *interp, *argv[64];
 	size_t argc = 0, ll = 0;
-	int pfd[2], devnull, status, r = 0;
+	int pfd[2], devnull = -1, status, r = 0, contained;
 	struct stat st;
 	pid_t pid;
 	FILE *in;
@@ -175,6 +177,10 @@ int alu_script_run(struct alu_txn_ctx *c, const struct alu_hdr *h, enum alu_scri
 		argv[argc++] = a1;
 	}
 	argv[argc] = NULL;
+	if ((contained = alu_sandbox_choose(c, e)) < 0) {
+		r = contained;
+		goto out;
+	}
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		r = alu_err_set(e, -errno, "%s: pipe: %s", what, strerror(errno));
@@ -189,6 +195,8 @@ int alu_script_run(struct alu_txn_ctx *c, const struct alu_hdr *h, enum alu_scri
 			dup2(devnull, 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
+		if (contained)
+			alu_sandbox_exec(c->o->root, argv, env);
 		if (fchdir(c->rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
 			_exit(126);
 		execve(argv[0], (char *const *)argv, (char *const *)env);

@@ -108,7 +108,21 @@ struct alu_txn_opts {
 	 */
 	int (*on_commit)(void *arg, struct alu_state_txn *t, size_t i, struct alu_err *e);
 	void *on_commit_arg;
+	int sandbox;        /* ALU_SANDBOX_*: how scriptlets are contained */
 };
+
+/*
+ * Scriptlet containment (txn/sandbox.c). AUTO: new mount, PID, network, IPC
+ * and UTS namespaces with the root pivoted to "/" and capabilities cut when
+ * the root is not "/", falling back to a plain chroot with a warning where
+ * namespaces cannot be made (an unprivileged container); for "/" a plain
+ * chroot, as rpm. NAMESPACES: contained or not run at all (the transaction
+ * fails). CHROOT: the plain chroot, as rpm --root.
+ */
+enum { ALU_SANDBOX_AUTO = 0, ALU_SANDBOX_NAMESPACES, ALU_SANDBOX_CHROOT };
+
+/** @return ALU_SANDBOX_* for "auto" (or NULL/""), "namespaces", "chroot"; -EINVAL otherwise. */
+int alu_txn_sandbox_parse(const char *s);
 
 /**
  * What a run did, for the command to show and for history: one line per

@@ -110,6 +110,7 @@ struct alu_txn_ctx {
 	const struct alu_txn_opts *o;
 	int rootfd;
 	int as_root;         /* euid 0: chown, scriptlets */
+	int sandbox;         /* scriptlets: 0 not decided yet, 1 namespaces, 2 plain chroot */
 	struct alu_ids ids;
 	struct alu_txn_log *log;
 };
@@ -125,6 +126,18 @@ int alu_script_run(struct alu_txn_ctx *c, const struct alu_hdr *h, enum alu_scri
  *  before it could, in the root's /var/tmp and /tmp. Only under the lock:
  *  another run's scriptlet could be using its file. */
 void alu_script_sweep(int rootfd);
+
+/* ---- sandbox.c --------------------------------------------------------- */
+/** Decide (once per run) how scriptlets are contained: 1 namespaces, 0 plain
+ *  chroot (warned about under AUTO when namespaces are not available), or
+ *  -ALUE_SCRIPT when NAMESPACES was asked for and cannot be had. */
+int alu_sandbox_choose(struct alu_txn_ctx *c, struct alu_err *e);
+
+/** In a forked child: enter the namespaces, make @p root "/", cut the
+ *  capabilities and execve @p argv. Never returns (exit 126 with a line on
+ *  stderr when a step fails; else the scriptlet's status). */
+void alu_sandbox_exec(const char *root, const char *const *argv, const char *const *env)
+	__attribute__((noreturn));
 
 /** Append a formatted line to the log. */
 void alu_txn_note(struct alu_txn_log *log, const char *fmt, ...)
