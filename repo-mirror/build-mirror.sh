@@ -80,7 +80,9 @@ done <"$here/packages.txt"
 
 build_one() { # name version release payload
 	local log=$R/tmp/$1-$2-$3.log
-	if ! rpmbuild -ba "${RPMBUILD_DEFS[@]}" \
+	# a build directory of its own: two releases of one version build at once
+	mkdir -p "$R/BUILD/$1-$2-$3"
+	if ! rpmbuild -ba "${RPMBUILD_DEFS[@]}" --define "_builddir $R/BUILD/$1-$2-$3" \
 		--define "pkgver $2" --define "pkgrel $3" \
 		--define "_binary_payload $4" --define "_source_payload $4" \
 		"$here/specs/$1.spec" >"$log" 2>&1; then
@@ -153,11 +155,14 @@ for region in "${REGIONS[@]}"; do
 		d=$W/$region/2/core/$CORE/$sub
 		mkdir -p "$d/Packages"
 		cp -l "$pool/$sub"/*.rpm "$d/Packages/"
+		# AL2 publishes its groups (group, group_gz) for the binary repository only
+		groups=()
+		[ "$sub" = SRPMS ] || groups=(-g "$here/comps.xml")
 		if [ "$region" = us-east-1 ]; then
-			"${CR[@]}" --no-database "$d"
+			"${CR[@]}" "${groups[@]}" --no-database "$d"
 		else
 			# AL2's mirrors: SQLite primary_db/filelists_db/other_db (bz2) and no XML
-			"${CR[@]}" --database --compress-type bz2 "$d"
+			"${CR[@]}" "${groups[@]}" --database --compress-type bz2 "$d"
 			for t in primary filelists other; do
 				modifyrepo_c --remove "$t" "$d/repodata"
 			done

@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "conf/conf.h"
 #include "db/cache.h"
+#include "repo/lazy.h"
 #include "util/out.h"
 
 static int rm_files(const char *dir, const char *suffix, size_t *count)
@@ -88,6 +89,10 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; !rc && i < conf.nrepos; i++) {
 			snprintf(dir, sizeof(dir), "%s/%s", conf.cachedir, conf.repos[i].id);
 			rm_files(dir, ".tmp", &n);
+			/* on-demand metadata (groups, file lists: repo/lazy.h) */
+			snprintf(dir, sizeof(dir), "%s/%s/" ALU_LAZY_DIR, conf.cachedir, conf.repos[i].id);
+			rm_files(dir, NULL, &n);
+			rmdir(dir);
 		}
 		if (!rc)
 			alu_msg("Cleaning repos: metadata cache removed");
