@@ -47,9 +47,11 @@ def repomd(base_url, mirror):
     root = ET.fromstring(fetch(base_url.rstrip("/") + "/repodata/repomd.xml", mirror))
     out = {}
     for d in root.findall("r:data", NS):
+        # an uncompressed file (group: comps.xml) has no open-checksum: it is its checksum
+        oc = d.find("r:open-checksum", NS)
         out[d.get("type")] = (d.find("r:location", NS).get("href"),
                               d.find("r:checksum", NS).text, int(d.find("r:size", NS).text),
-                              d.find("r:open-checksum", NS).text)
+                              (oc if oc is not None else d.find("r:checksum", NS)).text)
         assert d.find("r:checksum", NS).get("type") == "sha256"
     return out
 
