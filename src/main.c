@@ -264,6 +264,11 @@ int main(int argc, char **argv)
 			alu_error("option '%s' needs an argument", argv[optind - 1]);
 			goto out;
 		}
+		for (const struct alu_opt *o = cmd && c < 0x100 ? cmd->opts : NULL; o && o->name; o++)
+			if (o->short_opt == c) {   /* a command's own short option */
+				c = o->id;
+				break;
+			}
 		if (c < 0x100)
 			c = short_to_id(&t, c);
 		if (c == G_HELP) {
