@@ -118,3 +118,37 @@ def test_errors_and_argv0(alu, sample_root, tmp_path):
     p = subprocess.run([str(link), "--installroot", str(sample_root), "--qf", "%{name}", "hello"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and p.stdout == "hello\n", p.stderr
+
+
+def deplist_blocks(text, yum_style):
+    """{package: {dependency: [providers]}} with packages as name-ver-rel.arch."""
+    import re
+    out, cur, dep = {}, None, None
+
+    def norm(s):
+        if yum_style:   # "name.arch [E:]V-R"
+            na, evr = s.split(" ")
+            n, a = na.rsplit(".", 1)
+            return "%s-%s.%s" % (n, evr.split(":")[-1], a)
+        return s
+    for line in text.splitlines():
+        if line.startswith("package: "):
+            cur = out.setdefault(norm(line[9:]), {})
+        elif line.startswith("  dependency: "):
+            dep = cur.setdefault(line[14:], [])
+        elif line.startswith("   provider: "):
+            dep.append(norm(line[13:]))
+    return out
+
+
+def test_deplist_against_dnf(alu, sample_root, tmp_path):
+    p = run(alu, sample_root, "deplist", "greet", "hello", "alu-data")
+    assert p.returncode == 0, p.stderr
+    assert "package: greet.x86_64 1.2-1.amzn2\n  dependency: libgreet >= 1.1\n" \
+           "   provider: libgreet.x86_64 1.1-1.amzn2\n" in p.stdout
+    want = dnf(sample_root, tmp_path, "--deplist", "greet", "hello", "alu-data", "--latest-limit", "1")
+    assert deplist_blocks(p.stdout, True) == deplist_blocks(want, False)
+    p = run(alu, sample_root, "--showduplicates", "deplist", "greet")
+    assert p.stdout.count("package: greet.x86_64") == 3
+    p = run(alu, sample_root, "deplist", "nosuch")
+    assert p.returncode == 1 and "No package nosuch available." in p.stderr
