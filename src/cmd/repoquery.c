@@ -8,6 +8,7 @@
  *   -l/--list                their files (repositories: the full file lists,
  *                            fetched on demand)
  *   --location               their download URLs
+ *   --repoid R, --repo R     only repository R (repeatable)
  *   --latest-limit N         per name.arch the newest N (negative: all but
  *                            the newest -N); yum's default is the newest
  *                            only, --show-duplicates every version
@@ -36,7 +37,9 @@
 	X(O_QF, "qf", 0, 1) \
 	X(O_QF2, "queryformat", 0, 1) \
 	X(O_LATEST, "latest-limit", 0, 1) \
-	X(O_DUPS, "show-duplicates", 0, 0)
+	X(O_DUPS, "show-duplicates", 0, 0) \
+	X(O_REPOID, "repoid", 0, 1) \
+	X(O_REPO, "repo", 0, 1)
 ALU_OPTS_ENUM(OPTS);
 static const struct alu_opt opts[] = { OPTS(ALU_OPT_ENTRY) { 0 } };
 
@@ -45,7 +48,7 @@ enum { OUT_QF, OUT_REQUIRES, OUT_PROVIDES, OUT_LIST, OUT_LOCATION };
 struct priv {
 	struct rq_query q;
 	const char *qf;
-	int out, latest_set, dups;
+	int out, latest_set, dups, repos_narrowed;
 };
 
 static int parse(void *pv, struct alu_ctx *ctx, int id, const char *arg)
@@ -53,8 +56,16 @@ static int parse(void *pv, struct alu_ctx *ctx, int id, const char *arg)
 	struct priv *p = pv;
 	char *end;
 
-	(void)ctx;
 	switch (id) {
+	case O_REPOID:
+	case O_REPO: {
+		/* only these repositories: --disablerepo='*' --enablerepo=R */
+		char buf[512];
+		if (!p->repos_narrowed++ && alu_strv_push(&ctx->repo_ops, "-*"))
+			return -ENOMEM;
+		snprintf(buf, sizeof(buf), "+%s", arg);
+		return alu_strv_push(&ctx->repo_ops, buf);
+	}
 	case O_ALL: p->q.all = 1; return 0;
 	case O_INSTALLED: p->q.installed = 1; return 0;
 	case O_REQUIRES: p->out = OUT_REQUIRES; return 0;

@@ -50,6 +50,7 @@ CASES = [
      ["--whatprovides", "/usr/share/doc/hello-2.11/README", "--latest-limit", "1"]),
     (["-l", "hello", "alu-data"], ["-l", "hello", "alu-data", "--latest-limit", "1"]),
     (["--location", "hello"], ["--location", "hello", "--latest-limit", "1"]),
+    (["--repoid", "amzn2-core-source", "-a"], ["--repo", "amzn2-core-source", "-a", "--latest-limit", "1"]),
     (["--qf", "%{name}|%{epoch}|%{version}|%{release}|%{arch}|%{repoid}|%{size}|%{license}",
       "--show-duplicates", "hello", "kernel"],
      ["--qf", "%{name}|%{epoch}|%{version}|%{release}|%{arch}|%{repoid}|%{size}|%{license}",
