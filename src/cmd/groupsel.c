@@ -119,7 +119,7 @@ int alu_groupsel_names(struct alu_groupsel *g, char **pats, int npats, int remov
 	return missing;
 }
 
-int alu_cmd_group_install_mixed(struct alu_ctx *ctx, const char *cmdname, char **argv, int argc)
+int alu_cmd_group_mixed(struct alu_ctx *ctx, const char *cmdname, int remove, char **argv, int argc)
 {
 	struct alu_groupsel g;
 	struct alu_strv names = { 0 }, groups = { 0 };
@@ -134,16 +134,23 @@ int alu_cmd_group_install_mixed(struct alu_ctx *ctx, const char *cmdname, char *
 	}
 	if (!rc) {
 		size_t before = names.n;
-		ngroups = alu_groupsel_names(&g, groups.v, (int)groups.n, 0, &names);
+		ngroups = alu_groupsel_names(&g, groups.v, (int)groups.n, remove, &names);
 		rc = ngroups < 0 ? ngroups : 0;
-		if (!rc && names.n == before && before == 0)
+		if (!rc && names.n == before && before == 0 && !remove)
 			rc = alu_err_set(&e, -ALUE_NOTFOUND,
 					 "No packages in any requested group available to install or update");
+	}
+	if (!rc && remove && !names.n) {
+		alu_groupsel_close(&g);
+		alu_msg("No packages to remove from groups");
+		alu_strv_free(&groups);
+		return 0;
 	}
 	/* the transaction opens its own view of the repositories */
 	alu_groupsel_close(&g);
 	if (!rc)
-		rc = alu_cmd_ops_run(ctx, cmdname, ALU_OPS_INSTALL, names.v, (int)names.n);
+		rc = alu_cmd_ops_run(ctx, cmdname, remove ? ALU_OPS_REMOVE : ALU_OPS_INSTALL, names.v,
+				     (int)names.n);
 	else {
 		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(rc));
 		rc = 1;

@@ -53,10 +53,11 @@ int alu_groupsel_names(struct alu_groupsel *g, char **pats, int npats, int remov
 		       struct alu_strv *names);
 
 /**
- * @brief `install @group pkg...`: run the install with every "@GROUP"
- *        argument replaced by the packages groupinstall would install.
+ * @brief `install @group pkg...` / `remove @group pkg...`: run the
+ *        transaction with every "@GROUP" argument replaced by the packages
+ *        groupinstall (@p remove 0) or groupremove (1) would take.
  * @return the exit code.
  */
-int alu_cmd_group_install_mixed(struct alu_ctx *ctx, const char *cmdname, char **argv, int argc);
+int alu_cmd_group_mixed(struct alu_ctx *ctx, const char *cmdname, int remove, char **argv, int argc);
 
 #endif

@@ -73,7 +73,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		nfiles += is_file_arg(argv[i]);
 	for (int i = 0; !nfiles && i < argc; i++)
 		if (argv[i][0] == '@') {   /* install @group: yum's groupinstall spelling */
-			rc = alu_cmd_group_install_mixed(ctx, "install", argv, argc);
+			rc = alu_cmd_group_mixed(ctx, "install", 0, argv, argc);
 			goto out;
 		}
 	if (!nfiles) {

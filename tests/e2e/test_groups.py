@@ -146,6 +146,11 @@ def test_groupremove(alu, sample_root):
     assert "hello" not in inst and "greet" not in inst and "libgreet" in inst
     p = run(alu, sample_root, "group", "remove", "-y", "greeters")
     assert p.returncode == 0 and "No packages to remove from groups" in p.stdout
+    # remove @group, as yum spells groupremove too
+    assert run(alu, sample_root, "install", "-y", "hello").returncode == 0
+    p = run(alu, sample_root, "remove", "-y", "@greeters")
+    assert p.returncode == 0, p.stderr
+    assert "hello" not in installed(alu, sample_root)
 
 
 def test_unknown_group_and_bad_types(alu, sample_root):
