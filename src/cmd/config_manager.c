@@ -35,6 +35,8 @@
 	X(O_ADDREPO2, "addrepo", 0, 1) \
 	X(O_ENABLE, "enable", 0, 0) \
 	X(O_DISABLE, "disable", 0, 0) \
+	X(O_SETENABLED, "set-enabled", 0, 0) \
+	X(O_SETDISABLED, "set-disabled", 0, 0) \
 	X(O_SAVE, "save", 0, 0)
 ALU_OPTS_ENUM(OPTS);
 static const struct alu_opt opts[] = { OPTS(ALU_OPT_ENTRY) { 0 } };
@@ -66,8 +68,10 @@ static int parse(void *pv, struct alu_ctx *ctx, int id, const char *arg)
 	switch (id) {
 	case O_ADDREPO:
 	case O_ADDREPO2: return alu_strv_push(&p->add, arg);
-	case O_ENABLE: p->enable = 1; return 0;
-	case O_DISABLE: p->disable = 1; return 0;
+	case O_ENABLE:
+	case O_SETENABLED: p->enable = 1; return 0;      /* --set-enabled: dnf's spelling */
+	case O_DISABLE:
+	case O_SETDISABLED: p->disable = 1; return 0;
 	case O_SAVE: p->save = 1; return 0;
 	}
 	return -ENOTSUP;

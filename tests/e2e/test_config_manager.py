@@ -45,6 +45,11 @@ def test_disable_enable_keep_the_rest_of_the_file(alu, sample_root):
         "enabled=0\n", "enabled=1\n")
     p = run(alu, sample_root, "repolist", "all")
     assert p.returncode == 0, p.stderr
+    # dnf's spellings
+    p = run(alu, sample_root, "config-manager", "--set-disabled", "other")
+    assert p.returncode == 0 and "enabled=0\n" in f.read_text()
+    p = run(alu, sample_root, "config-manager", "--set-enabled", "other")
+    assert p.returncode == 0 and "enabled=1\n" in f.read_text()
     # a key the section lacks: after its last setting, in its style; a
     # continued value is replaced with its continuation lines
     p = run(alu, sample_root, "config-manager", "--save", "--setopt=extra.priority=5",
