@@ -169,6 +169,27 @@ int alu_filelists_file(const char *path, int sqlite, const char *tmpdir, const c
 	return rc;
 }
 
+/* A filelists_db is decoded once (AL2's is tens of MB) and kept beside the
+ * published file under its checksum; it goes when the repomd changes or
+ * with clean metadata. */
+static int from_db_cached(const struct alu_lazy *l, const char *dir, const char *repoid,
+			  alu_flist_cb cb, void *ud, struct alu_err *e)
+{
+	char db[4300], tmp[4400];
+	int rc = 0;
+
+	snprintf(db, sizeof(db), "%s/%.64s-filelists.sqlite", dir, l->checksum);
+	if (access(db, R_OK)) {
+		snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", db, (long)getpid());
+		rc = alu_decomp_to_file(l->path, tmp, e);
+		if (!rc && rename(tmp, db))
+			rc = alu_err_set(e, -errno, "%s: %s", db, strerror(errno));
+		if (rc)
+			unlink(tmp);
+	}
+	return rc ? rc : from_sqlite(db, repoid, cb, ud, e);
+}
+
 int alu_filelists_each(struct alu_repos *rp, int cacheonly, alu_flist_cb cb, void *ud,
 		       struct alu_err *e)
 {
@@ -188,8 +209,10 @@ int alu_filelists_each(struct alu_repos *rp, int cacheonly, alu_flist_cb cb, voi
 			continue;
 		}
 		snprintf(dir, sizeof(dir), "%s/%s/" ALU_LAZY_DIR, rp->conf.cachedir, r->id);
-		if (!rc)
-			rc = alu_filelists_file(l.path, !strcmp(l.type, "filelists_db"), dir, r->id, cb, ud, e);
+		if (!rc && !strcmp(l.type, "filelists_db"))
+			rc = from_db_cached(&l, dir, r->id, cb, ud, e);
+		else if (!rc)
+			rc = alu_filelists_file(l.path, 0, dir, r->id, cb, ud, e);
 	}
 	return rc;
 }

@@ -9,6 +9,7 @@
  *      disk with repomd's size and sha256, else downloaded (verified by
  *      the network layer) beside it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -157,6 +158,26 @@ static int repomd_for_cache(struct alu_repos *rp, const struct alu_repo *r, int 
 	return rc;
 }
 
+/* Files of an older repomd (named "<checksum>-...") are of no use any more. */
+static void prune(const char *dir, const struct alu_repomd *md)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[4400];
+
+	while (d && (de = readdir(d))) {
+		const char *n = de->d_name, *dash = strchr(n, '-');
+		int keep = n[0] == '.' || !strcmp(n, "repomd.xml") || !dash;
+		for (size_t i = 0; !keep && i < md->n; i++)
+			keep = strlen(md->v[i].checksum) == (size_t)(dash - n) &&
+			       !strncmp(md->v[i].checksum, n, (size_t)(dash - n));
+		if (!keep && snprintf(p, sizeof(p), "%s/%s", dir, n) < (int)sizeof(p))
+			unlink(p);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int file_ok(const char *path, const struct alu_repomd_data *d)
 {
 	unsigned char sum[64];
@@ -189,6 +210,8 @@ int alu_repo_lazy_get(struct alu_repos *rp, const struct alu_repo *r, const char
 		return alu_err_set(e, rc, "%s: %s", dir, strerror(-rc));
 	if ((rc = repomd_for_cache(rp, r, cacheonly, dir, &md, e)))
 		goto out;
+	if (!cacheonly)
+		prune(dir, &md);
 	for (size_t i = 0; types[i] && !d; i++)
 		d = alu_repomd_find(&md, types[i]);
 	rc = -ENOENT;

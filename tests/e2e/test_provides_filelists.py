@@ -77,4 +77,5 @@ def test_sqlite_region_gives_the_same(alu, sample_root):
     assert p.returncode == 0, p.stderr
     assert ours(p.stdout) == want and len(want) == 3
     md = sample_root / "var/cache/alupdate/amzn2-core/md"
-    assert len(list(md.glob("*filelists.sqlite*"))) == 1
+    assert len(list(md.glob("*-filelists.sqlite.bz2"))) == 1
+    assert len(list(md.glob("*-filelists.sqlite"))) == 1    # decoded once, kept

@@ -88,7 +88,8 @@ def test_file_lists_on_demand(alu, sample_root):
     p = run(alu, sample_root, "repoquery", "-l", "alu-data")
     assert p.returncode == 0, p.stderr
     assert p.stdout == xml
-    assert len(list(md.glob("*filelists.sqlite*"))) == 1
+    assert len(list(md.glob("*-filelists.sqlite.bz2"))) == 1
+    assert len(list(md.glob("*-filelists.sqlite"))) == 1
     assert not list(md.glob("*.sqlite.tmp"))
 
 
