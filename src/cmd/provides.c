@@ -252,31 +252,51 @@ static int flist_cb(void *ud, const char *repoid, const char *pkgid, const char 
 	return alu_strv_push(&w->hits, key) || alu_strv_push(&w->hits, path) ? -ENOMEM : 0;
 }
 
+struct hit { const char *key, *path; size_t seq; };
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct hit *)a)->key, ((const struct hit *)b)->key);
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+	int r = strcmp(x->key, y->key);
+
+	/* equal keys keep file order: a package's files come in their order */
+	return r ? r : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+struct hits {
+	struct pwalk *w;
+	struct hit *v;
+	size_t n;
+};
+
 static int flist_pkg_cb(void *ud, const struct alu_cpkg *p)
 {
-	struct pwalk *w = ud;
+	struct hits *h = ud;
+	struct hit k, *at;
 	char key[512], nevra[1024];
-
-	const char **paths = NULL;
+	const char **paths;
 	size_t n = 0;
 
 	snprintf(key, sizeof(key), "%s/%s", p->repoid, p->r.pkgid);
-	for (size_t i = 0; i < w->hits.n; i += 2) {
-		if (strcmp(w->hits.v[i], key))
-			continue;
-		const char **t = realloc(paths, (n + 1) * sizeof(*paths));
-		if (!t) {
-			free(paths);
-			return -ENOMEM;
-		}
-		paths = t;
-		paths[n++] = w->hits.v[i + 1];
-	}
-	if (n) {
-		alu_nevra_fmt(nevra, sizeof(nevra), p->r.name, p->r.epoch, p->r.version, p->r.release,
-			      p->r.arch);
-		show_n(w, nevra, p->r.summary, p->repoid, paths, n);
-	}
+	k.key = key;
+	/* the first hit of the key: bsearch finds one, walk back to the first */
+	if (!(at = bsearch(&k, h->v, h->n, sizeof(*h->v), key_cmp)))
+		return 0;
+	while (at > h->v && !strcmp(at[-1].key, key))
+		at--;
+	while (at + n < h->v + h->n && !strcmp(at[n].key, key))
+		n++;
+	if (!(paths = malloc(n * sizeof(*paths))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		paths[i] = at[i].path;
+	alu_nevra_fmt(nevra, sizeof(nevra), p->r.name, p->r.epoch, p->r.version, p->r.release, p->r.arch);
+	show_n(h->w, nevra, p->r.summary, p->repoid, paths, n);
 	free(paths);
 	return 0;
 }
@@ -286,10 +306,19 @@ static int lookup(struct pwalk *w, struct alu_repos *rp, struct alu_err *e)
 	int rc;
 
 	if (w->isfile && !in_primary(w->pat)) {
+		struct hits h = { w, NULL, 0 };
 		alu_strv_free(&w->hits);
 		rc = alu_filelists_each(rp, w->cacheonly, flist_cb, w, e);
-		if (!rc && w->hits.n)
-			rc = alu_cache_foreach_pkg(rp->cache, flist_pkg_cb, w, e);
+		/* one sorted index of the hits, looked up once per package */
+		if (!rc && w->hits.n && !(h.v = malloc(w->hits.n / 2 * sizeof(*h.v))))
+			rc = -ENOMEM;
+		for (size_t i = 0; !rc && i + 1 < w->hits.n; i += 2)
+			h.v[h.n] = (struct hit){ w->hits.v[i], w->hits.v[i + 1], h.n }, h.n++;
+		if (!rc && h.n) {
+			qsort(h.v, h.n, sizeof(*h.v), hit_cmp);
+			rc = alu_cache_foreach_pkg(rp->cache, flist_pkg_cb, &h, e);
+		}
+		free(h.v);
 		alu_strv_free(&w->hits);
 	} else if (w->isfile)
 		rc = alu_cache_by_file(rp->cache, w->pat, repo_cb, w, e);

@@ -53,6 +53,11 @@ int rq_cap_match(const char *want, const struct alu_dep *d)
 	return !alu_evr_parse(buf, &ev) && pkgq_dep_match(&w, ev.epoch, ev.version, ev.release);
 }
 
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 struct walk {
 	struct rq_src *src;
 	const struct rq_query *q;
@@ -79,7 +84,8 @@ static int path_cb(void *ud, const char *repoid, const char *pkgid, const char *
 		const char *p = w->q->whatprovides.v[i];
 		if ((p[0] == '/' || p[0] == '*') && !fnmatch(p, path, 0)) {
 			snprintf(key, sizeof(key), "%s/%s", repoid, pkgid);
-			if (!alu_strv_has(&w->pathids, key) && alu_strv_push(&w->pathids, key))
+			/* sorted once the walk is over (rq_select), then searched */
+			if (alu_strv_push(&w->pathids, key))
 				return -ENOMEM;
 			break;
 		}
@@ -103,11 +109,13 @@ static int keep(struct walk *w, const struct rq_view *v, const char *const *file
 	if (q->whatprovides.n) {
 		char key[512];
 		ok = 0;
+		const char *kp = key;
 		snprintf(key, sizeof(key), "%s/%s", p->repoid, p->pkgid);
 		for (size_t i = 0; i < q->whatprovides.n && !ok; i++) {
 			const char *want = q->whatprovides.v[i];
 			if (want[0] == '/' || want[0] == '*') {
-				ok = files ? 0 : alu_strv_has(&w->pathids, key);
+				ok = files ? 0 : w->pathids.n &&
+				     bsearch(&kp, w->pathids.v, w->pathids.n, sizeof(char *), cmp_strp) != NULL;
 				for (size_t k = 0; files && k < nfiles && !ok; k++)
 					ok = !fnmatch(want, files[k], 0);
 			} else {
@@ -259,6 +267,8 @@ int rq_select(struct rq_src *src, const struct rq_query *q, struct pkgq_rows *ou
 	}
 	if (!rc && !q->installed && has_path_want(q))
 		rc = alu_filelists_each(src->rp, src->cacheonly, path_cb, &w, e);
+	if (!rc && w.pathids.n)
+		qsort(w.pathids.v, w.pathids.n, sizeof(char *), cmp_strp);
 	if (!rc)
 		rc = q->installed ? alu_state_foreach(src->s, inst_cb, &w) :
 				    alu_cache_foreach_pkg(src->rp->cache, repo_cb, &w, e);
