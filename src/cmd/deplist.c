@@ -24,7 +24,7 @@
 #include "util/out.h"
 
 struct prov {
-	struct alu_rqd { const struct alu_dep *req; } q;
+	const struct alu_dep *req;     /* the requirement being resolved */
 	struct pkgq_rows found;
 	struct alu_state *s;
 	int rc;
@@ -41,8 +41,8 @@ static int meets(const struct alu_dep *req, const struct alu_dep *prov, size_t n
 			if (!strcmp(files[i], req->name))
 				return 1;
 	}
+	/* rq_cap_match reads "NAME OP EVR"; the names are compared exactly first */
 	rq_dep_str(req, buf, sizeof(buf));
-	/* rq_cap_match reads "NAME OP EVR" with NAME a glob: escape nothing, names have no globs here */
 	snprintf(want, sizeof(want), "%s", buf);
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(prov[i].name, req->name) && rq_cap_match(want, &prov[i]))
@@ -58,9 +58,9 @@ static int repo_prov_cb(void *ud, const struct alu_cpkg *c)
 	size_t n = 0, nf = 0;
 	int rc = alu_cache_pkg_deps(c, ALU_PROVIDES, &d, &n);
 
-	if (!rc && p->q.req->name[0] == '/')
+	if (!rc && p->req->name[0] == '/')
 		rc = alu_cache_pkg_files(c, &f, &nf);
-	if (!rc && meets(p->q.req, d, n, f, nf))
+	if (!rc && meets(p->req, d, n, f, nf))
 		rc = pkgq_add(&p->found, c->r.name, c->r.epoch, c->r.version, c->r.release, c->r.arch,
 			      c->repoid, "", c->id);
 	free(d);
@@ -83,7 +83,7 @@ static int inst_prov_cb(void *ud, uint64_t id)
 	if (!rc)
 		rc = alu_hdr_deps(h, ALU_PROVIDES, &d, &n);
 	/* a file requirement: the state index already matched the path */
-	if (!rc && (p->q.req->name[0] == '/' || meets(p->q.req, d, n, NULL, 0)))
+	if (!rc && (p->req->name[0] == '/' || meets(p->req, d, n, NULL, 0)))
 		rc = pkgq_add(&p->found, pi.name, pi.epoch, pi.version, pi.release, pi.arch, "", "", id);
 	free(d);
 	alu_hdr_free(h);
@@ -118,7 +118,7 @@ static int show_cb(void *ud, const struct rq_view *v)
 	if (n)
 		qsort(req, n, sizeof(*req), cmp_dep);
 	for (size_t i = 0; !rc && i < n; i++) {
-		struct prov p = { { &req[i] }, { 0 }, x->src->s, 0 };
+		struct prov p = { &req[i], { 0 }, x->src->s, 0 };
 		if (!strncmp(req[i].name, "rpmlib(", 7) || (i && !cmp_dep(&req[i], &req[i - 1])))
 			continue;
 		shown++;
@@ -147,7 +147,6 @@ static int show_cb(void *ud, const struct rq_view *v)
 	}
 	if (!rc && !shown)
 		printf("  No dependencies for this package\n");
-	(void)v;
 	return rc;
 }
 
