@@ -14,6 +14,8 @@
  * the rest of the file kept), all edits are checked first, then each file
  * is replaced atomically through the root's safe walk (txn/rootfile.h).
  * A repository pattern that matches nothing is an error, as in dnf.
+ * Without any of these (or with --dump) it shows the configuration, as
+ * `alupdate config [REPO...]` does.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -37,7 +39,8 @@
 	X(O_DISABLE, "disable", 0, 0) \
 	X(O_SETENABLED, "set-enabled", 0, 0) \
 	X(O_SETDISABLED, "set-disabled", 0, 0) \
-	X(O_SAVE, "save", 0, 0)
+	X(O_SAVE, "save", 0, 0) \
+	X(O_DUMP, "dump", 0, 0)
 ALU_OPTS_ENUM(OPTS);
 static const struct alu_opt opts[] = { OPTS(ALU_OPT_ENTRY) { 0 } };
 
@@ -45,7 +48,7 @@ static const struct alu_opt opts[] = { OPTS(ALU_OPT_ENTRY) { 0 } };
 
 struct priv {
 	struct alu_strv add;
-	int enable, disable, save;
+	int enable, disable, save, dump;
 };
 
 /* A file being edited: path inside the root and its new text. */
@@ -73,6 +76,7 @@ static int parse(void *pv, struct alu_ctx *ctx, int id, const char *arg)
 	case O_DISABLE:
 	case O_SETDISABLED: p->disable = 1; return 0;
 	case O_SAVE: p->save = 1; return 0;
+	case O_DUMP: p->dump = 1; return 0;
 	}
 	return -ENOTSUP;
 }
@@ -274,6 +278,15 @@ static int run(void *pv, struct alu_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (!p->add.n && !p->enable && !p->disable && !p->save) {
+		/* yum-config-manager [REPO...] alone, or --dump: show the configuration */
+		extern const struct alu_cmd alu_cmd_config;
+		void *cp = calloc(1, alu_cmd_config.priv_size + 1);
+		if (!ctx->setopts.n || p->dump) {
+			rc = cp ? alu_cmd_config.run(cp, ctx, argc, argv) : 1;
+			free(cp);
+			return rc;
+		}
+		free(cp);
 		alu_error("config-manager: nothing to do (--add-repo URL, --enable REPO, --disable REPO, "
 			  "--save --setopt=REPO.KEY=VALUE)");
 		alu_strv_free(&p->add);

@@ -90,6 +90,10 @@ def test_save_main_and_repo_settings(alu, sample_root):
     p = run(alu, sample_root, "config-manager", "--setopt=amzn2-core.priority=1")
     assert p.returncode == 1 and "nothing to do" in p.stderr
     assert (sample_root / REPO_FILE).read_text() == text
+    # no action: the configuration, as yum-config-manager REPO shows it
+    p = run(alu, sample_root, "config-manager", "amzn2-core")
+    assert p.returncode == 0 and p.stdout.startswith("[amzn2-core]\n")
+    assert "\nskip_if_unavailable = 1\n" in p.stdout
 
 
 def test_nothing_half_written(alu, sample_root):
