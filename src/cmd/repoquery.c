@@ -4,7 +4,8 @@
  *   repoquery [-a] [--installed] [SPEC...]   one line per package, in
  *       --qf/--queryformat (rpm's %{tag}; default %{name}-%{epoch}:%{version}-%{release}.%{arch})
  *   --whatprovides CAP|PATH, --whatrequires CAP   select by dependency
- *   --requires, --provides   the selected packages' dependencies (sorted, unique)
+ *   --requires, --provides   the selected packages' dependencies (sorted, unique);
+ *                            --resolve: the newest packages that provide them instead
  *   -l/--list                their files (repositories: the full file lists,
  *                            fetched on demand)
  *   --location               their download URLs
@@ -39,7 +40,8 @@
 	X(O_LATEST, "latest-limit", 0, 1) \
 	X(O_DUPS, "show-duplicates", 0, 0) \
 	X(O_REPOID, "repoid", 0, 1) \
-	X(O_REPO, "repo", 0, 1)
+	X(O_REPO, "repo", 0, 1) \
+	X(O_RESOLVE, "resolve", 0, 0)
 ALU_OPTS_ENUM(OPTS);
 static const struct alu_opt opts[] = { OPTS(ALU_OPT_ENTRY) { 0 } };
 
@@ -48,7 +50,7 @@ enum { OUT_QF, OUT_REQUIRES, OUT_PROVIDES, OUT_LIST, OUT_LOCATION };
 struct priv {
 	struct rq_query q;
 	const char *qf;
-	int out, latest_set, dups, repos_narrowed;
+	int out, latest_set, dups, repos_narrowed, resolve;
 };
 
 static int parse(void *pv, struct alu_ctx *ctx, int id, const char *arg)
@@ -77,6 +79,7 @@ static int parse(void *pv, struct alu_ctx *ctx, int id, const char *arg)
 	case O_QF:
 	case O_QF2: p->qf = arg; return 0;
 	case O_DUPS: p->dups = 1; return 0;
+	case O_RESOLVE: p->resolve = 1; return 0;
 	case O_LATEST:
 		p->q.latest = (int)strtol(arg, &end, 10);
 		p->latest_set = 1;
@@ -187,6 +190,17 @@ static int run(void *pv, struct alu_ctx *ctx, int argc, char **argv)
 	} else {
 		for (size_t i = 0; !rc && i < rows.n; i++)
 			rc = rq_view(&src, &rows.v[i], out_cb, &x, &e);
+	}
+	if (!rc && p->resolve && p->out == OUT_REQUIRES && src.rp) {
+		/* the packages providing any of the requirements, newest of each name.arch */
+		struct rq_query rq = { .whatprovides = x.set, .latest = 1 };
+		struct pkgq_rows prov = { 0 };
+		rc = rq_select(&src, &rq, &prov, &e);
+		p->out = OUT_QF;
+		for (size_t i = 0; !rc && i < prov.n; i++)
+			rc = rq_view(&src, &prov.v[i], out_cb, &x, &e);
+		pkgq_free(&prov);
+		alu_strv_free(&x.set);
 	}
 	if (!rc)
 		print_set(&x.set);

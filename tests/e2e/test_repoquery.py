@@ -41,6 +41,8 @@ CASES = [
     (["--latest-limit=-1", "hello"], ["--latest-limit=-1", "hello"]),
     (["--requires", "greet-1.2"], ["--requires", "greet-1.2"]),
     (["--provides", "greet-1.2"], ["--provides", "greet-1.2"]),
+    (["--requires", "--resolve", "greet", "alu-data"],
+     ["--requires", "--resolve", "greet", "alu-data", "--latest-limit", "1"]),
     (["--whatrequires", "libgreet"], ["--whatrequires", "libgreet", "--latest-limit", "1"]),
     (["--whatprovides", "libgreet.so.1()(64bit)", "--show-duplicates"],
      ["--whatprovides", "libgreet.so.1()(64bit)"]),
