@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `alupdate group[s] list|info|install|remove|summary ...` and yum 3's
- * spellings `grouplist`, `groupinfo`, `groupinstall` (also `groupupdate`),
- * `groupremove` (also `grouperase`): one command, so its descriptors live
+ * spellings `grouplist`, `groupinfo`, `groupinstall`, `groupupdate` (also
+ * updates the installed members), `groupremove` (also `grouperase`): one command, so its descriptors live
  * together here. Groups come from the repositories' comps (repo/comps.h);
  * install and remove hand package names to the ordinary transaction.
  *
@@ -173,10 +173,10 @@ static int do_info(struct alu_ctx *ctx, struct alu_groupsel *g, char **argv, int
 }
 
 static int do_change(struct alu_ctx *ctx, struct alu_groupsel *g, const char *cmdname, int remove,
-		     char **argv, int argc)
+		     int update, char **argv, int argc)
 {
 	struct alu_strv names = { 0 };
-	int rc = alu_groupsel_names(g, argv, argc, remove, &names);
+	int rc = alu_groupsel_names(g, argv, argc, remove ? 1 : update ? 2 : 0, &names);
 
 	/* the transaction opens its own view of the repositories and state */
 	alu_groupsel_close(g);
@@ -220,7 +220,7 @@ static int group_run(struct alu_ctx *ctx, const char *cmdname, const char *verb,
 		return 1;
 	}
 	if (install || remove)
-		return do_change(ctx, &g, cmdname, remove, argv, argc);
+		return do_change(ctx, &g, cmdname, remove, strcmp(verb, "install") != 0, argv, argc);
 	if (!strcmp(verb, "info"))
 		rc = do_info(ctx, &g, argv, argc);
 	else
@@ -235,9 +235,12 @@ static int run_group(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	/* yum 3: `yum groups` alone is `yum groups summary` */
 	if (!argc)
 		return group_run(ctx, "group summary", "summary", NULL, 0);
-	if (!strcmp(argv[0], "install") || !strcmp(argv[0], "remove"))
-		return group_run(ctx, !strcmp(argv[0], "install") ? "group install" : "group remove",
-				 argv[0], argv + 1, argc - 1);
+	if (!strcmp(argv[0], "install") || !strcmp(argv[0], "remove") || !strcmp(argv[0], "update") ||
+	    !strcmp(argv[0], "upgrade")) {
+		char name[32];
+		snprintf(name, sizeof(name), "group %s", argv[0]);
+		return group_run(ctx, name, argv[0], argv + 1, argc - 1);
+	}
 	return group_run(ctx, "group", argv[0], argv + 1, argc - 1);
 }
 
@@ -259,6 +262,12 @@ static int run_install(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	return group_run(ctx, "groupinstall", "install", argv, argc);
 }
 
+static int run_update(void *priv, struct alu_ctx *ctx, int argc, char **argv)
+{
+	(void)priv;
+	return group_run(ctx, "groupupdate", "update", argv, argc);
+}
+
 static int run_remove(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 {
 	(void)priv;
@@ -266,7 +275,6 @@ static int run_remove(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 }
 
 static const char *const group_aliases[] = { "groups", NULL };
-static const char *const install_aliases[] = { "groupupdate", NULL };
 static const char *const remove_aliases[] = { "grouperase", NULL };
 
 const struct alu_cmd alu_cmd_group = {
@@ -296,12 +304,20 @@ const struct alu_cmd alu_cmd_groupinfo = {
 
 const struct alu_cmd alu_cmd_groupinstall = {
 	.name = "groupinstall",
-	.aliases = install_aliases,
 	.summary = "install a package group (group install)",
 	.usage = "GROUP...",
 	.flags = ALU_CMDF_WRITES_ROOT | ALU_CMDF_NEEDS_ARGS,
 	.groups = ALU_OPTG_TXN,
 	.run = run_install,
+};
+
+const struct alu_cmd alu_cmd_groupupdate = {
+	.name = "groupupdate",
+	.summary = "install a package group's missing packages and update the others (group update)",
+	.usage = "GROUP...",
+	.flags = ALU_CMDF_WRITES_ROOT | ALU_CMDF_NEEDS_ARGS,
+	.groups = ALU_OPTG_TXN,
+	.run = run_update,
 };
 
 const struct alu_cmd alu_cmd_groupremove = {

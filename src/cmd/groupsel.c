@@ -99,12 +99,13 @@ int alu_groupsel_names(struct alu_groupsel *g, char **pats, int npats, int remov
 		while ((grp = alu_comps_find(&g->comps, pats[i], grp))) {
 			hit = 1;
 			for (int t = 0; t < ALU_GREQ_N; t++) {
-				if (!remove && !(g->types & ALU_GREQ_BIT(t)))
+				if (remove != 1 && !(g->types & ALU_GREQ_BIT(t)))
 					continue;
 				for (size_t k = 0; k < grp->pkgs[t].n; k++) {
 					const char *n = grp->pkgs[t].v[k];
 					int inst = alu_groupsel_installed(g, n);
-					if (remove ? !inst : inst || !alu_groupsel_available(g, n))
+					/* remove 2 (groupupdate): installed members too, to update them */
+					if (remove == 1 ? !inst : (inst && remove != 2) || !alu_groupsel_available(g, n))
 						continue;
 					if (!alu_strv_has(names, n) && alu_strv_push(names, n))
 						return -ENOMEM;

@@ -44,7 +44,8 @@ int alu_groupsel_group_installed(struct alu_groupsel *g, const struct alu_group 
  * @brief The names the groups @p pats (ids or names, globs) bring.
  * @param remove 0: groupinstall: packages of the group_package_types that
  *        are available and not installed; 1: groupremove: every package of
- *        the group (all types) that is installed.
+ *        the group (all types) that is installed; 2: groupupdate: those of
+ *        groupinstall and the installed ones of those types (to update).
  * @param[out] names appended to, without duplicates.
  * @return the number of patterns that matched no group (each warned about
  *         as yum does: "Warning: group X does not exist."), or -ENOMEM.

@@ -187,3 +187,18 @@ def test_groups_are_cached_and_cleaned(alu, sample_root):
     p = run(alu, sample_root, "clean", "all")
     assert p.returncode == 0, p.stderr
     assert not md.exists()
+
+
+def test_groupupdate_updates_installed_members(alu, sample_root):
+    """groupinstall leaves installed members alone (yum 3); groupupdate also
+    updates them, within group_package_types."""
+    p = run(alu, sample_root, "groupinstall", "-y", "greeters")
+    assert p.returncode == 1 and installed(alu, sample_root)["hello"] == "2.10-1.amzn2"
+    p = run(alu, sample_root, "groupupdate", "-y", "greeters")
+    assert p.returncode == 0, p.stderr
+    inst = installed(alu, sample_root)
+    assert inst["hello"] == "2.11-1.amzn2" and inst["greet"] == "1.0-1.amzn2"   # greet: optional
+    p = run(alu, sample_root, "--setopt=group_package_types=default,optional", "group", "update",
+            "-y", "greeters")
+    assert p.returncode == 0, p.stderr
+    assert installed(alu, sample_root)["greet"] == "1.2-1.amzn2"
