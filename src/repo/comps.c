@@ -16,6 +16,7 @@
 #include "repo/comps.h"
 #include "repo/lazy.h"
 #include "repo/xmlscan.h"
+#include "util/out.h"
 
 #define TEXT_MAX (1u << 20)
 
@@ -281,6 +282,13 @@ int alu_comps_load(struct alu_repos *rp, int cacheonly, struct alu_comps *c, str
 			continue;
 		rc = alu_repo_lazy_get(rp, r, types, cacheonly, &l, e);
 		if (rc == -ENOENT) {
+			rc = 0;
+			continue;
+		}
+		/* as at sync: skip_if_unavailable turns a failure into a warning */
+		if (rc && rc != -ENOMEM && r->skip_if_unavailable) {
+			alu_warn("repository %s skipped: %s", r->id, e->msg);
+			alu_err_clear(e);
 			rc = 0;
 			continue;
 		}

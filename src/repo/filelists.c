@@ -15,6 +15,7 @@
 #include "repo/filelists.h"
 #include "repo/lazy.h"
 #include "repo/xmlscan.h"
+#include "util/out.h"
 
 #define PATH_MAXLEN 8192
 
@@ -205,6 +206,13 @@ int alu_filelists_each(struct alu_repos *rp, int cacheonly, alu_flist_cb cb, voi
 			continue;
 		rc = alu_repo_lazy_get(rp, r, types, cacheonly, &l, e);
 		if (rc == -ENOENT) {
+			rc = 0;
+			continue;
+		}
+		/* as at sync: skip_if_unavailable turns a failure into a warning */
+		if (rc && rc != -ENOMEM && r->skip_if_unavailable) {
+			alu_warn("repository %s skipped: %s", r->id, e->msg);
+			alu_err_clear(e);
 			rc = 0;
 			continue;
 		}

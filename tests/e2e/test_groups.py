@@ -202,3 +202,22 @@ def test_groupupdate_updates_installed_members(alu, sample_root):
             "-y", "greeters")
     assert p.returncode == 0, p.stderr
     assert installed(alu, sample_root)["greet"] == "1.2-1.amzn2"
+
+
+def test_unavailable_group_file(alu, sample_root, mirror, tmp_path):
+    """A comps file that cannot be fetched fails the command naming the URL;
+    with skip_if_unavailable=1 the repository is left out with a warning."""
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(mirror.repo(), copy, symlinks=True)
+    extra = sample_root / "etc/yum.repos.d/extra.repo"
+    extra.write_text("[extra]\nname=extra\nbaseurl=%s\ngpgcheck=0\n" % copy.as_uri())
+    assert run(alu, sample_root, "makecache").returncode == 0
+    for f in (copy / "repodata").glob("*comps*"):
+        f.unlink()
+    p = run(alu, sample_root, "grouplist")
+    assert p.returncode == 1 and "comps.xml" in p.stderr, p.stderr
+    extra.write_text(extra.read_text() + "skip_if_unavailable=1\n")
+    p = run(alu, sample_root, "grouplist")
+    assert p.returncode == 0 and "Development Tools" in p.stdout
+    assert "repository extra skipped" in p.stderr
