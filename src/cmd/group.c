@@ -42,7 +42,8 @@ static int matches(const struct alu_group *grp, char **pats, int n)
 
 static int do_list(struct alu_ctx *ctx, struct alu_groupsel *g, int summary, char **argv, int argc)
 {
-	int hidden = 0, ids = 0, cnt[2] = { 0, 0 };
+	/* -v shows the ids too, as yum's and dnf's verbose grouplist */
+	int hidden = 0, ids = alu_out_level() >= ALU_VERBOSE, cnt[2] = { 0, 0 };
 
 	for (; argc > 0; argv++, argc--) {
 		if (!strcmp(argv[0], "hidden"))

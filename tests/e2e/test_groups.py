@@ -78,6 +78,8 @@ def test_list_and_info_match_dnf(alu, sample_root, tmp_path):
         "Mandatory": ["greet"], "Default": ["libgreet", "missing-tool"],
         "Optional": ["kernel"], "Conditional": ["alu-data"]}
     assert ours(alu, sample_root, "eu-west-1") == (groups, info)
+    p = run(alu, sample_root, "-v", "grouplist")
+    assert "   Development Tools (development)\n" in p.stdout
     (sample_root / "etc/yum/vars/awsregion").write_text("us-east-1\n")
     d = dnf(sample_root, tmp_path, "group", "list", "-v")
     assert d.returncode == 0, d.stderr
