@@ -159,11 +159,14 @@ for region in "${REGIONS[@]}"; do
 		d=$W/$region/2/core/$CORE/$sub
 		mkdir -p "$d/Packages"
 		cp -l "$pool/$sub"/*.rpm "$d/Packages/"
+		# AL2 publishes its groups (group, group_gz) for the binary repository only
+		groups=()
+		[ "$sub" = SRPMS ] || groups=(-g "$here/comps.xml")
 		if [ "$region" = us-east-1 ]; then
-			"${CR[@]}" --no-database "$d"
+			"${CR[@]}" "${groups[@]}" --no-database "$d"
 		else
 			# AL2's mirrors: SQLite primary_db/filelists_db/other_db (bz2) and no XML
-			"${CR[@]}" --database --compress-type bz2 "$d"
+			"${CR[@]}" "${groups[@]}" --database --compress-type bz2 "$d"
 			for t in primary filelists other; do
 				modifyrepo_c --remove "$t" "$d/repodata"
 			done

@@ -197,6 +197,12 @@ static int global_opt(struct alu_ctx *ctx, int id, const char *arg)
 	return -ENOTSUP;
 }
 
+/* yum-utils' tools are run under their own names (a link to alupdate) */
+static const char *const argv0_cmds[][2] = {
+	{ "yum-config-manager", "config-manager" }, { "repoquery", "repoquery" },
+	{ "package-cleanup", "package-cleanup" },
+};
+
 int main(int argc, char **argv)
 {
 	struct alu_ctx ctx = { .root = "/" };
@@ -207,7 +213,17 @@ int main(int argc, char **argv)
 	int nargs = 0;
 	struct stat st;
 	int ci, c, r = 1;
+	const char *a0 = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	char **av0 = NULL;
 
+	for (size_t i = 0; i < sizeof(argv0_cmds) / sizeof(*argv0_cmds) && !av0; i++)
+		if (!strcmp(a0, argv0_cmds[i][0]) && (av0 = calloc((size_t)argc + 2, sizeof(*av0)))) {
+			av0[0] = argv[0];
+			av0[1] = (char *)argv0_cmds[i][1];
+			memcpy(av0 + 2, argv + 1, (size_t)argc * sizeof(*argv));
+			argv = av0;
+			argc++;
+		}
 	ci = find_cmd_word(argc, argv);
 	if (ci > 0) {
 		cmd = alu_cmd_find(argv[ci]);
@@ -249,6 +265,11 @@ int main(int argc, char **argv)
 			alu_error("option '%s' needs an argument", argv[optind - 1]);
 			goto out;
 		}
+		for (const struct alu_opt *o = cmd && c < 0x100 ? cmd->opts : NULL; o && o->name; o++)
+			if (o->short_opt == c) {   /* a command's own short option */
+				c = o->id;
+				break;
+			}
 		if (c < 0x100)
 			c = short_to_id(&t, c);
 		if (c == G_HELP) {
@@ -315,6 +336,7 @@ int main(int argc, char **argv)
 out:
 	free(args);
 	free(priv);
+	free(av0);
 	alu_strv_free(&ctx.setopts);
 	alu_strv_free(&ctx.repo_ops);
 	alu_strv_free(&ctx.repofrompath);

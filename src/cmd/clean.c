@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "conf/conf.h"
 #include "db/cache.h"
+#include "repo/lazy.h"
 #include "util/out.h"
 #include "util/rootfs.h"
 
@@ -30,9 +31,20 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	(void)priv;
 	(void)argc;
 	if (!all && strcmp(what, "metadata") && strcmp(what, "packages") && strcmp(what, "dbcache") &&
-	    strcmp(what, "expire-cache")) {
-		alu_error("clean: unknown argument '%s' (all, metadata, packages, dbcache, expire-cache)", what);
+	    strcmp(what, "expire-cache") && strcmp(what, "headers") && strcmp(what, "rpmdb")) {
+		alu_error("clean: unknown argument '%s' (all, metadata, packages, dbcache, expire-cache, "
+			  "headers, rpmdb)", what);
 		return 1;
+	}
+	/* yum 3's: alupdate keeps no package headers apart from the packages and
+	 * no cache of the rpm database (the state is the truth): nothing to remove */
+	if (!strcmp(what, "headers")) {
+		alu_msg("0 header files removed");
+		return 0;
+	}
+	if (!strcmp(what, "rpmdb")) {
+		alu_msg("Cleaning up rpmdb cache: nothing cached");
+		return 0;
 	}
 	if ((rc = alu_conf_load(ctx, &conf, &e))) {
 		alu_error("%s", e.msg);
@@ -73,6 +85,12 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 			rc = alu_root_rm_files(dir, ".tmp", &n, &e);
 			if (!rc)
 				rc = alu_root_rm_files(dir, ".part", &n, &e);
+			/* on-demand metadata (groups, file lists: repo/lazy.h) */
+			snprintf(dir, sizeof(dir), "%s/%s/" ALU_LAZY_DIR, conf.cachedir, conf.repos[i].id);
+			if (!rc)
+				rc = alu_root_rm_files(dir, NULL, &n, &e);
+			if (!rc)
+				rc = alu_root_rmdir(dir, &e);
 		}
 		if (!rc)
 			alu_msg("Cleaning repos: metadata cache removed");
@@ -87,8 +105,8 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 
 const struct alu_cmd alu_cmd_clean = {
 	.name = "clean",
-	.summary = "remove cached data (all, metadata, packages, dbcache, expire-cache)",
-	.usage = "all|metadata|packages|dbcache|expire-cache",
+	.summary = "remove cached data (all, metadata, packages, dbcache, expire-cache; headers, rpmdb)",
+	.usage = "all|metadata|packages|dbcache|expire-cache|headers|rpmdb",
 	.flags = ALU_CMDF_NEEDS_ARGS,
 	.run = run,
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/groupsel.h"
 #include "cmd/opsrun.h"
 #include "cmd/txnrun.h"
 #include "rpm/rpm.h"
@@ -70,6 +71,11 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	nfiles = 0;
 	for (int i = 0; i < argc; i++)
 		nfiles += is_file_arg(argv[i]);
+	for (int i = 0; !nfiles && i < argc; i++)
+		if (argv[i][0] == '@') {   /* install @group: yum's groupinstall spelling */
+			rc = alu_cmd_group_mixed(ctx, "install", 0, argv, argc);
+			goto out;
+		}
 	if (!nfiles) {
 		/* names, globs, capabilities: from the repositories, through the solver */
 		rc = alu_cmd_ops_run(ctx, "install", ALU_OPS_INSTALL, argv, argc);

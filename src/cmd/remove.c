@@ -7,11 +7,15 @@
  * without any repository configuration (src/ops opens no repository then).
  */
 #include "cmd/cmd.h"
+#include "cmd/groupsel.h"
 #include "cmd/opsrun.h"
 
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 {
 	(void)priv;
+	for (int i = 0; i < argc; i++)
+		if (argv[i][0] == '@')   /* remove @group: yum's groupremove spelling */
+			return alu_cmd_group_mixed(ctx, "remove", 1, argv, argc);
 	return alu_cmd_ops_run(ctx, "remove", ALU_OPS_REMOVE, argv, argc);
 }
 

@@ -12,6 +12,9 @@ extern const struct alu_cmd alu_cmd_adopt, alu_cmd_list, alu_cmd_check_update, a
 extern const struct alu_cmd alu_cmd_search, alu_cmd_provides;
 extern const struct alu_cmd alu_cmd_update, alu_cmd_update_minimal, alu_cmd_install, alu_cmd_reinstall, alu_cmd_downgrade, alu_cmd_remove, alu_cmd_autoremove, alu_cmd_distro_sync, alu_cmd_history, alu_cmd_keys, alu_cmd_versionlock;
 extern const struct alu_cmd alu_cmd_info, alu_cmd_verify;
+extern const struct alu_cmd alu_cmd_config_manager;
+extern const struct alu_cmd alu_cmd_repoquery, alu_cmd_deplist, alu_cmd_package_cleanup, alu_cmd_swap;
+extern const struct alu_cmd alu_cmd_group, alu_cmd_grouplist, alu_cmd_groupinfo, alu_cmd_groupinstall, alu_cmd_groupupdate, alu_cmd_groupremove;
 extern const struct alu_cmd alu_cmd_rpmdb_export;
 
 const struct alu_cmd *const alu_cmds[] = {
@@ -23,6 +26,9 @@ const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_search, &alu_cmd_provides,
 	&alu_cmd_update, &alu_cmd_update_minimal, &alu_cmd_install, &alu_cmd_reinstall, &alu_cmd_downgrade, &alu_cmd_remove, &alu_cmd_autoremove, &alu_cmd_distro_sync, &alu_cmd_history, &alu_cmd_keys, &alu_cmd_versionlock,
 	&alu_cmd_info, &alu_cmd_verify,
+	&alu_cmd_config_manager,
+	&alu_cmd_repoquery, &alu_cmd_deplist, &alu_cmd_package_cleanup, &alu_cmd_swap,
+	&alu_cmd_group, &alu_cmd_grouplist, &alu_cmd_groupinfo, &alu_cmd_groupinstall, &alu_cmd_groupupdate, &alu_cmd_groupremove,
 	&alu_cmd_rpmdb_export,
 	NULL
 };

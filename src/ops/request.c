@@ -314,5 +314,10 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		if (op->type == ALU_OP_ERASE)
 			op->is_dep = k == ALU_OPS_REMOVE && !named(op, specs, n);
 	}
+	/* a "+NEVRA" target (swap, history undo) was asked for by its NEVRA */
+	for (size_t i = 0; !rc && k == ALU_OPS_TARGET && i < o->plan.n; i++)
+		for (int j = 0; j < n && o->plan.ops[i].is_dep; j++)
+			if (specs[j][0] == '+' && !strcmp(specs[j] + 1, o->plan.ops[i].nevra))
+				o->plan.ops[i].is_dep = 0;
 	return rc;
 }

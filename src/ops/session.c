@@ -38,11 +38,14 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	}
 	rc = alu_vlock_read(o->ctx->root, &raw, e);
 	for (size_t i = 0; !rc && i < raw.n; i++) {
-		if (alu_vlock_to_solver(raw.v[i], buf, sizeof(buf)))
+		/* "!E:N-V-R.A": versionlock exclude, that version is never offered */
+		int excl = raw.v[i][0] == '!';
+		if (alu_vlock_to_solver(raw.v[i] + excl, buf, sizeof(buf)))
 			continue;
-		if (alu_strv_push(&o->locks, buf))
+		if (alu_strv_push(excl ? &o->repos.conf.exclude : &o->locks, buf))
 			rc = -ENOMEM;
 	}
+	so->excludes = c->exclude.n ? &c->exclude : NULL;
 	alu_strv_free(&raw);
 	for (size_t i = 0; !rc && i < c->protected_packages.n; i++)
 		if (alu_strv_push(&o->protect, c->protected_packages.v[i]))

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ops/ops_int.h"
+#include "ops/trust.h"
 
 static const char *base(const char *p)
 {
@@ -112,7 +113,12 @@ int alu_ops_verify(struct alu_ops *o, alu_ops_key_cb cb, void *arg, struct alu_e
 		if (!r || !r->gpgcheck)
 			continue;
 		alu_pgp_keyring_init(&ring);
-		rc = alu_keys_for_repo(o, r, &ring, cb, arg, e);
+		/* keys imported as rpm --import does are trusted for every repository */
+		rc = alu_keys_add_trusted(o->ctx->root, &ring, e);
+		if (rc >= 0 && (r->gpgkeys.n || !rc))
+			rc = alu_keys_for_repo(o, r, &ring, cb, arg, e);
+		else if (rc > 0)
+			rc = 0;
 		if (!rc)
 			rc = check_pkg(o->paths[i], r, &ring, e);
 		alu_pgp_keyring_free(&ring);

@@ -47,9 +47,11 @@ def repomd(base_url, mirror):
     root = ET.fromstring(fetch(base_url.rstrip("/") + "/repodata/repomd.xml", mirror))
     out = {}
     for d in root.findall("r:data", NS):
+        # an uncompressed file (group: comps.xml) has no open-checksum: it is its checksum
+        oc = d.find("r:open-checksum", NS)
         out[d.get("type")] = (d.find("r:location", NS).get("href"),
                               d.find("r:checksum", NS).text, int(d.find("r:size", NS).text),
-                              d.find("r:open-checksum", NS).text)
+                              (oc if oc is not None else d.find("r:checksum", NS)).text)
         assert d.find("r:checksum", NS).get("type") == "sha256"
     return out
 
@@ -109,7 +111,10 @@ def test_served_repositories(mirror, region, scheme):
             assert not {"primary", "filelists", "other"} & set(md)
             assert all(md[t][0].endswith(".sqlite.bz2") for t in ("primary_db", "filelists_db", "other_db"))
         assert ("updateinfo" in md) == (sub == "x86_64")
-        assert "group" not in md and "group_gz" not in md
+        # groups (repo-mirror/comps.xml) for the binary repository only, as AL2
+        assert ("group" in md) == (sub == "x86_64")
+        packed = "group_gz" if region == "us-east-1" else "group_bz2"   # createrepo_c --compress-type
+        assert (packed in md) == (sub == "x86_64")
         for href, sha, size, open_sha in md.values():
             data = fetch(ml + href, mirror)
             assert len(data) == size and hashlib.sha256(data).hexdigest() == sha, href
