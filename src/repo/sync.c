@@ -233,13 +233,13 @@ static int rollback_check(const struct alu_repo *r, const struct alu_cache_repo 
 			return 0;
 		return alu_err_set(e, -ALUE_CORRUPT,
 			"repository %s: repomd.xml revision %s is older than the cached %s: refused as a rollback "
-			"(set allow_metadata_rollback=1 for the repository to pin an older snapshot)",
+			"(allow_metadata_rollback=1 pins an older snapshot; clean metadata starts over)",
 			r->id, md->revision, old->revision);
 	}
 	if (old->repomd_timestamp > 0 && newest < old->repomd_timestamp)
 		return alu_err_set(e, -ALUE_CORRUPT,
 			"repository %s: repomd.xml's newest timestamp %lld is older than the cached %lld: refused as a rollback "
-			"(set allow_metadata_rollback=1 for the repository to pin an older snapshot)",
+			"(allow_metadata_rollback=1 pins an older snapshot; clean metadata starts over)",
 			r->id, (long long)newest, (long long)old->repomd_timestamp);
 	return 0;
 }
