@@ -67,6 +67,8 @@ struct alu_repo {
 	char *file; int line;         /* where the section starts ("--repofrompath", 0 for those) */
 	int allow_metadata_rollback;  /* 1: a repomd.xml older than the cached one is taken
 	                               * (deliberate snapshot pinning); inherits [main]; default 0 */
+	long metadata_max_age;        /* seconds: a repomd.xml whose newest timestamp is older is
+	                               * refused (a frozen mirror); 0 or never: no limit; inherits */
 };
 
 /** The resolved configuration of one run. */
@@ -95,6 +97,7 @@ struct alu_conf {
 	int boot_update;              /* 1 = apply matching security updates at first boot (default 1) */
 	struct alu_strv boot_severities; /* lowercased; default critical, important */
 	int allow_metadata_rollback;  /* [main] default of alu_repo's */
+	long metadata_max_age;        /* [main] default of alu_repo's */
 };
 
 /**

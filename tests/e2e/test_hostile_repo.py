@@ -312,6 +312,26 @@ def test_older_repomd_refused(alu, sample_root, hostile):
     assert alu("--installroot", sample_root, "makecache").returncode == 0
 
 
+def test_metadata_max_age(alu, sample_root, hostile):
+    """A mirror frozen on old metadata: with metadata_max_age=7d a repomd.xml
+    whose newest timestamp is ten days old is refused, also when it is the
+    one already cached."""
+    repo, write = hostile
+    md = repo / "repodata/repomd.xml"
+    ten_days = int(time.time()) - 10 * 86400
+    md.write_text(re.sub(r"<timestamp>\d+</timestamp>", "<timestamp>%d</timestamp>" % ten_days,
+                         md.read_text()))
+    write("metadata_max_age=30d\n")
+    assert alu("--installroot", sample_root, "makecache").returncode == 0
+    write("metadata_max_age=7d\n")
+    refused(alu("--installroot", sample_root, "makecache"), "amzn2-core", "10 days old",
+            "metadata_max_age")
+    shutil.rmtree(sample_root / "var/cache/alupdate", ignore_errors=True)   # a first fetch too
+    refused(alu("--installroot", sample_root, "makecache"), "metadata_max_age")
+    write()
+    assert alu("--installroot", sample_root, "makecache").returncode == 0
+
+
 # ---- repo_gpgcheck keys: the same lookup as package keys ------------------------
 
 def gpg_sign(repo, gnupg, uid):
