@@ -73,6 +73,8 @@ struct alu_repo {
 	char *file; int line;         /* where the section starts ("--repofrompath", 0 for those) */
 	int allow_metadata_rollback;  /* 1: a repomd.xml older than the cached one is taken
 	                               * (deliberate snapshot pinning); inherits [main]; default 0 */
+	long metadata_max_age;        /* seconds: a repomd.xml whose newest timestamp is older is
+	                               * refused (a frozen mirror); 0 or never: no limit; inherits */
 };
 
 /** The resolved configuration of one run. */
@@ -104,6 +106,7 @@ struct alu_conf {
 	char *scriptlet_sandbox;      /* [main] scriptlet_sandbox: auto|namespaces|chroot (NULL: auto);
 	                               * under --installroot the root's own files cannot say chroot,
 	                               * only --setopt can */
+	long metadata_max_age;        /* [main] default of alu_repo's */
 };
 
 /**

@@ -64,6 +64,7 @@ static const struct key keys[] = {
 	{ "cost", K_INT, NO, R(cost) },
 	{ "mirrorlist_expire", K_DUR, NO, R(mirrorlist_expire) },
 	{ "allow_metadata_rollback", K_BOOL, M(allow_metadata_rollback), R(allow_metadata_rollback) },
+	{ "metadata_max_age", K_DUR, M(metadata_max_age), R(metadata_max_age) },
 };
 
 static const struct { const char *alias, *name; } aliases[] = {

@@ -49,9 +49,11 @@ int alu_sink_write(struct alu_sink *s, const char *p, size_t n, const char *url,
 		s->len += n;
 		s->mem[s->len] = 0;
 	} else {
-		if (s->fmax && s->have + n > s->fmax)
+		if (s->fmax && s->have + n > s->fmax) {
+			s->over = 1;
 			return alu_err_set(e, -ALUE_HTTP, "%s: larger than the %llu bytes expected", url,
 				(unsigned long long)s->fmax);
+		}
 		while (n) {
 			ssize_t w = write(s->fd, p, n);
 			if (w < 0 && errno == EINTR)
@@ -149,9 +151,11 @@ static int body(struct alu_conn *c, struct alu_http_head *h, struct alu_sink *s,
 	if (s->fd < 0 && h->length > 0 && (uint64_t)h->length > s->max)
 		return alu_err_set(e, -ALUE_HTTP, "%s: larger than %zu bytes", url, s->max);
 	/* a file's size is known from the metadata: say so before reading any of it */
-	if (s->fd >= 0 && s->fmax && h->length > 0 && s->have + (uint64_t)h->length > s->fmax)
+	if (s->fd >= 0 && s->fmax && h->length > 0 && s->have + (uint64_t)h->length > s->fmax) {
+		s->over = 1;
 		return alu_err_set(e, -ALUE_HTTP, "%s: larger than the %llu bytes expected (Content-Length %lld)",
 			url, (unsigned long long)s->fmax, (long long)h->length);
+	}
 	while (h->chunked ? !ck.done : h->length >= 0 ? got < want : 1) {
 		int n = alu_conn_fill(c);
 		size_t take, used;

@@ -13,6 +13,7 @@ struct alu_sink {
 	char *mem;          /* memory: owned by whoever set up the sink */
 	size_t len, cap, max;  /* max: memory bytes accepted */
 	uint64_t fmax;         /* file: bytes accepted in all (resume offset included); 0: any */
+	int over;              /* set when the body ran past fmax */
 };
 
 int alu_sink_reset(struct alu_sink *s);

@@ -279,7 +279,7 @@ keep:
 	/* a network failure keeps the .part for a resume when a checksum will guard it;
 	 * one that reached the expected size and still failed (a body running on
 	 * beyond it) holds nothing worth resuming */
-	if (s.have == 0 || !expect_sha256 || (expect_size && s.have >= expect_size))
+	if (s.have == 0 || !expect_sha256 || s.over || (expect_size && s.have >= expect_size))
 		alu_root_unlink(part, NULL);
 out:
 	if (s.fd >= 0)

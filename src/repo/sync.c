@@ -8,7 +8,8 @@
  *      against the repo's gpgkey files, found as package keys are); if its sha256 equals the cached one
  *      only the fetch time is recorded: nothing else is fetched or parsed.
  *   5. a repomd.xml older than the cached one (revision, else newest
- *      timestamp) is refused unless allow_metadata_rollback=1;
+ *      timestamp) is refused unless allow_metadata_rollback=1, and one older
+ *      than metadata_max_age (when set) always;
  *   6. primary (XML when listed, else primary_db) and updateinfo, each
  *      verified against repomd's checksum (any kind but a lone md5 under
  *      gpgcheck; none at all is refused) and size by the network layer;
@@ -217,8 +218,19 @@ static int64_t rev_num(const char *s)
 	return v;
 }
 
+/* Freeze: a mirror that keeps serving one old repomd.xml (metadata_max_age). */
+static int age_check(const struct alu_repo *r, int64_t newest, time_t now, struct alu_err *e)
+{
+	if (r->metadata_max_age <= 0 || newest <= 0 || newest + r->metadata_max_age >= (int64_t)now)
+		return 0;
+	return alu_err_set(e, -ALUE_CORRUPT,
+		"repository %s: repomd.xml's newest timestamp %lld is %lld days old, more than metadata_max_age "
+		"allows: refused as frozen metadata", r->id, (long long)newest,
+		(long long)(((int64_t)now - newest) / 86400));
+}
+
 /*
- * Rollback and freeze: a mirror that serves an older repomd.xml than the
+ * Rollback: a mirror that serves an older repomd.xml than the
  * one cached (its revision, or its newest timestamp when revisions do not
  * compare) would quietly take back the updates the cache knows of.
  */
@@ -234,13 +246,13 @@ static int rollback_check(const struct alu_repo *r, const struct alu_cache_repo 
 			return 0;
 		return alu_err_set(e, -ALUE_CORRUPT,
 			"repository %s: repomd.xml revision %s is older than the cached %s: refused as a rollback "
-			"(set allow_metadata_rollback=1 for the repository to pin an older snapshot)",
+			"(allow_metadata_rollback=1 pins an older snapshot; clean metadata starts over)",
 			r->id, md->revision, old->revision);
 	}
 	if (old->repomd_timestamp > 0 && newest < old->repomd_timestamp)
 		return alu_err_set(e, -ALUE_CORRUPT,
 			"repository %s: repomd.xml's newest timestamp %lld is older than the cached %lld: refused as a rollback "
-			"(set allow_metadata_rollback=1 for the repository to pin an older snapshot)",
+			"(allow_metadata_rollback=1 pins an older snapshot; clean metadata starts over)",
 			r->id, (long long)newest, (long long)old->repomd_timestamp);
 	return 0;
 }
@@ -285,6 +297,9 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	alu_digest_buf(ALU_HASH_SHA256, buf, len, sum);
 	alu_hex(sum, sizeof(sum), hex);
 	if (have && !strcmp(hex, old.repomd_sha256)) {
+		/* the same repomd.xml again: still not older than the age allows */
+		if ((rc = age_check(r, old.repomd_timestamp, now, e)))
+			goto out;
 		rc = alu_cache_repo_touch(cache, r->id, (int64_t)now, m.v[m.current].url, e);
 		goto out;
 	}
@@ -294,7 +309,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	for (size_t i = 0; i < md.n; i++)
 		if ((int64_t)md.v[i].timestamp > newest)
 			newest = (int64_t)md.v[i].timestamp;
-	if (have && (rc = rollback_check(r, &old, &md, newest, e)))
+	if ((have && (rc = rollback_check(r, &old, &md, newest, e))) ||
+	    (rc = age_check(r, newest, now, e)))
 		goto out;
 	prim = alu_repomd_find(&md, "primary");
 	if (!prim)
