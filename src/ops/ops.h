@@ -111,6 +111,20 @@ int alu_ops_writer_open(const struct alu_ctx *ctx, int *lockfd, struct alu_state
 			char *recovered, size_t n, struct alu_err *e);
 
 /**
+ * @brief Bring the root's rpm database and the state into agreement
+ *        (src/rpmdb): adopt what rpm or yum changed, saying so on stderr,
+ *        then write the database when the state is ahead of it (unless
+ *        rpmdb_writeback=0). Under the writer lock. alu_ops_writer_open()
+ *        calls it after recovery; every run that changed the state, after.
+ * @param c the configuration, NULL: read it for ctx.
+ * @return 0 (a failed write is only warned about: the next run writes
+ *         again); the adoption's error (an unreadable rpm database: the
+ *         message names it; -ALUE_LOCKED: rpm holds its lock).
+ */
+int alu_ops_rpmdb_sync(const struct alu_ctx *ctx, const struct alu_conf *c, struct alu_state *s,
+		       struct alu_err *e);
+
+/**
  * @brief Turn a request into o->plan.
  * @param specs the command's arguments (borrowed).
  * @return 0 (the plan may be empty: nothing to do); -ALUE_NOTFOUND ("No

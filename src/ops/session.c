@@ -112,6 +112,9 @@ int alu_ops_writer_open(const struct alu_ctx *ctx, int *lockfd, struct alu_state
 	/* after recovery: a record still open is a killed run's */
 	if (!rc)
 		rc = alu_hist_mark_interrupted(*s, recovered, NULL, e);
+	/* before anything else: the installed set rpm or yum left */
+	if (!rc)
+		rc = alu_ops_rpmdb_sync(ctx, NULL, *s, e);
 	if (rc) {
 		alu_state_close(*s);
 		*s = NULL;

@@ -112,6 +112,7 @@ struct alu_txn_ctx {
 	int as_root;         /* euid 0: chown, scriptlets */
 	struct alu_ids ids;
 	struct alu_txn_log *log;
+	uint32_t tid;        /* rpm's INSTALLTID of this run: its start time */
 };
 
 /** Run scriptlet @p kind of @p h with $1 = @p arg1 (no argument when < 0).
