@@ -292,9 +292,11 @@ int sw_rpmlock(const char *dbfile, int seconds, int *fd, struct alu_err *e)
 	if (!slash)
 		return alu_err_set(e, -EINVAL, "%s: not a path", dbfile);
 	snprintf(slash + 1, sizeof(p) - (size_t)(slash + 1 - p), ".rpm.lock");
-	*fd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* rpm makes it on its first transaction; a root where rpm never wrote has
+	 * no rpm to keep out, and is left without one */
+	*fd = open(p, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (*fd < 0)
-		return alu_err_set(e, -errno, "%s: %s", p, strerror(errno));
+		return errno == ENOENT ? 0 : alu_err_set(e, -errno, "%s: %s", p, strerror(errno));
 	for (int i = 0; fcntl(*fd, F_SETLK, &fl); i++) {
 		if ((errno != EACCES && errno != EAGAIN) || i >= seconds * 10) {
 			int err = errno;
