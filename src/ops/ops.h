@@ -125,6 +125,16 @@ int alu_ops_rpmdb_sync(const struct alu_ctx *ctx, const struct alu_conf *c, stru
 		       struct alu_err *e);
 
 /**
+ * @brief Adopt a root that has container-manifest-2 at @p path and no rpm
+ *        database (ops/mfadopt.c): headers from the repositories, lines no
+ *        repository carries warned about and kept in the manifest.
+ *        alu_ops_open() calls it for an empty state.
+ * @return 0; -ALUE_CORRUPT (a line that is not the manifest's: names
+ *         file:line); download, signature and state errors.
+ */
+int alu_ops_adopt_manifest(struct alu_ops *o, const char *path, struct alu_err *e);
+
+/**
  * @brief Turn a request into o->plan.
  * @param specs the command's arguments (borrowed).
  * @return 0 (the plan may be empty: nothing to do); -ALUE_NOTFOUND ("No

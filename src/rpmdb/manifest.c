@@ -90,7 +90,13 @@ int mf_find(const char *root, char *path, size_t n)
 	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int mf_write(const char *root, const struct alu_rpmdb_hdr *hs, size_t n, struct alu_err *e)
+int alu_rpmdb_manifest_path(const char *root, char *path, size_t n)
+{
+	return mf_find(root, path, n);
+}
+
+int mf_write(const char *root, const struct alu_rpmdb_hdr *hs, size_t n, const char *extra,
+	     struct alu_err *e)
 {
 	char dir[PATH_MAX], tmp[64], line[8192];
 	struct stat st;
@@ -123,6 +129,9 @@ int mf_write(const char *root, const struct alu_rpmdb_hdr *hs, size_t n, struct 
 		if (len < 0 || fwrite(line, 1, (size_t)len, f) != (size_t)len)
 			r = alu_err_set(e, len < 0 ? len : -EIO, "%s/%s: cannot write", dir, tmp);
 	}
+	/* lines adoption could not resolve (ops/mfadopt.c): still installed */
+	if (!r && extra && *extra && fputs(extra, f) < 0)
+		r = alu_err_set(e, -EIO, "%s/%s: cannot write", dir, tmp);
 	if (!r && (fflush(f) || fsync(fileno(f))))
 		r = alu_err_set(e, -errno, "%s/%s: %s", dir, tmp, strerror(errno));
 	if (fclose(f) && !r)

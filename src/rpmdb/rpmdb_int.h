@@ -83,7 +83,9 @@ int sw_rpmlock(const char *dbfile, int seconds, int *fd, struct alu_err *e);
 
 /** Does @p root have a container-manifest-2? (its host path into @p path) */
 int mf_find(const char *root, char *path, size_t n);
-/** Rewrite it from @p h (sorted by hnum): temporary file + rename. */
-int mf_write(const char *root, const struct alu_rpmdb_hdr *h, size_t n, struct alu_err *e);
+/** Rewrite it from @p h (sorted by hnum), then the lines @p extra (may be
+ *  NULL): temporary file + rename. */
+int mf_write(const char *root, const struct alu_rpmdb_hdr *h, size_t n, const char *extra,
+	     struct alu_err *e);
 
 #endif

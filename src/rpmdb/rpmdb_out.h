@@ -102,6 +102,12 @@ int alu_rpmdb_sqlite_write(const char *path, const struct alu_rpmdb_hdr *h, size
  */
 int alu_rpmdb_manifest_line(const struct alu_hdr *h, char *buf, size_t n);
 
+/**
+ * @brief Where @p root keeps container-manifest-2 (host path into @p path).
+ * @return 1 when it has one (a regular file), else 0.
+ */
+int alu_rpmdb_manifest_path(const char *root, char *path, size_t n);
+
 /* ---- switching in, and recovery ---------------------------------------- */
 
 /**

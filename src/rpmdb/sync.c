@@ -354,6 +354,9 @@ int alu_rpmdb_sync(struct alu_state *s, const char *root, unsigned flags,
 		alu_err_set(e, r, "reading the installed state: %s", alu_strerror(r));
 		goto out;
 	}
+	/* a manifest-only root not adopted yet (ops/mfadopt.c): never written empty */
+	if (!has_db && !has_rec && !sids.n)
+		goto out;
 	if (same_ids(sids.v, sids.n, rec.v, rec.n) && (has_rec || changed || !has_mf)) {
 		if (moved)
 			r = rec_store(s, "rpmdb_sync", &rec, e);

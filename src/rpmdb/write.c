@@ -148,7 +148,11 @@ int rpmdb_write(struct alu_state *s, const char *root, const char *path, enum al
 	if (path)
 		r = write_db(s, root, path, kind, &hs, e);
 	if (!r && manifest) {
-		r = mf_write(root, hs.v, hs.n, e);
+		char *extra = NULL;
+		size_t xlen;
+		alu_state_meta_get(s, "rpmdb_manifest_extra", (void **)&extra, &xlen);
+		r = mf_write(root, hs.v, hs.n, extra, e);
+		free(extra);
 		if (!r && !path) {
 			/* a manifest-only root: the record says which state it shows */
 			struct rec mr = { .v = calloc(hs.n ? hs.n : 1, sizeof(*mr.v)), .n = hs.n };

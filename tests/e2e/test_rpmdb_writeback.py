@@ -270,3 +270,35 @@ def test_kill9_during_writeback(alu, sample_root, point, noexchange):
     assert p.returncode == 0, p.stdout + p.stderr
     assert "changed outside alupdate" not in p.stderr
     dump(db(r))
+
+
+def test_manifest_only_root(alu, mirror, sample_root):
+    """A distroless root: container-manifest-2 and no rpm database. Adopted
+    from the manifest with headers from the repositories; a line no
+    repository has is named and kept; the update rewrites the manifest."""
+    r = sample_root
+    d = r / "var/lib/rpmmanifest"
+    d.mkdir(parents=True)
+    lines = [l for l in rpm(r, "-qa", "--qf", MANIFEST_QF)[0].splitlines()
+             if not l.startswith("gpg-pubkey")]
+    mystery = "mystery\t1.0-1.amzn2\t1700000000\t1690000000\tNobody\t(none)\t42\tx86_64\t0\tmystery-1.0-1.amzn2.src.rpm"
+    (d / "container-manifest-2").write_text("\n".join(lines + [mystery]) + "\n")
+    subprocess.run(["rm", "-rf", str(r / "var/lib/rpm")], check=True)
+    p = alu_ok(alu, r, "update", "-y")
+    assert "mystery-1.0-1.amzn2.x86_64 is in no repository" in p.stderr, p.stderr
+    assert "adopted %d packages from" % len(lines) in p.stderr, p.stderr
+    assert not (r / "var/lib/rpm").exists()
+    got = (d / "container-manifest-2").read_text().splitlines()
+    assert mystery in got
+    inst = alu_ok(alu, r, "list", "installed").stdout
+    assert "2.11-1.amzn2" in inst and "hello" in inst
+    # every other line is what rpm says of the package file (install time aside)
+    byname = {l.split("\t")[0] + "." + l.split("\t")[7]: l for l in got if l != mystery}
+    assert "hello\t2.11-1.amzn2" in byname["hello.x86_64"]
+    for key, l in byname.items():
+        f = l.split("\t")
+        path = rpmfile(mirror, "%s-%s.%s" % (f[0], f[1], f[7]))
+        want = subprocess.run(["rpm", "-qp", "--qf", MANIFEST_QF, str(path)], capture_output=True,
+                              text=True).stdout.rstrip("\n").split("\t")
+        assert f[:2] + f[3:] == want[:2] + want[3:], (key, f, want)
+        assert f[2].isdigit() and int(f[2]) > 1000000000
