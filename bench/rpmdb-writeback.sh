@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The cost of writing the rpm database back (src/rpmdb): `update -y` of 40
+# packages in a root of 500, with rpmdb_writeback=1 (the default) and =0,
+# each on a fresh copy of the same root, metadata warm. Prints the median
+# wall time of each and the write-back's share.
+# usage: rpmdb-writeback.sh BUILDDIR [REPEAT]
+# The packages: one spec with 500 noarch subpackages of 8 files each, built
+# as 1.0 (all) and 1.1 (the first 40), so that the root's rpmdb.sqlite holds
+# 500 real headers written by Debian's rpm.
+set -euo pipefail
+B=$(cd "$1" && pwd) N=${2:-5}
+ALU=$B/alupdate
+W=$B/bench-rpmdb
+NPKG=500 NUP=40 NFILES=8
+export LC_ALL=C
+
+spec() { # VERSION COUNT
+	cat <<EOS
+Name: wb
+Version: $1
+Release: 1
+Summary: write-back benchmark
+License: MIT
+BuildArch: noarch
+%global debug_package %{nil}
+%description
+write-back benchmark packages
+EOS
+	for i in $(seq -w 1 "$2"); do
+		cat <<EOS
+%package -n wb$i
+Summary: package $i
+Requires: /bin/sh
+%description -n wb$i
+Benchmark package $i of the write-back measurement.
+%files -n wb$i
+/usr/share/wb$i
+EOS
+	done
+	cat <<EOS
+%install
+for i in \$(seq -w 1 $2); do
+	mkdir -p %{buildroot}/usr/share/wb\$i
+	for f in \$(seq 1 $NFILES); do echo "$1 \$i \$f" >%{buildroot}/usr/share/wb\$i/f\$f; done
+done
+%changelog
+* Mon Nov 23 2026 bench <bench@alupdate.invalid> - $1-1
+- benchmark build
+EOS
+}
+
+build() { # VERSION COUNT
+	local top=$W/rpmbuild-$1
+	[ -d "$W/repo" ] && ls "$W/repo"/wb001-"$1"-1.noarch.rpm >/dev/null 2>&1 && return 0
+	mkdir -p "$top/SPECS" "$W/repo"
+	spec "$1" "$2" >"$top/SPECS/wb.spec"
+	rpmbuild --quiet --define "_topdir $top" -bb "$top/SPECS/wb.spec" >/dev/null 2>&1
+	mv "$top"/RPMS/noarch/*.rpm "$W/repo/"
+}
+
+mkdir -p "$W"
+build 1.0 "$NPKG"
+build 1.1 "$NUP"
+createrepo_c --quiet --no-database "$W/repo" >/dev/null
+
+base=$W/base
+if [ ! -f "$base/.done" ]; then
+	rm -rf "$base"
+	mkdir -p "$base/etc/yum.repos.d" "$base/bin"
+	rpm --root "$base" --define "_dbpath /var/lib/rpm" --initdb
+	rpm --root "$base" --define "_dbpath /var/lib/rpm" -i --nodeps --noscripts "$W"/repo/wb*-1.0-1.noarch.rpm \
+		2>&1 | grep -v -e 'use Alien' -e 'assuming you know' || true
+	cat >"$base/etc/yum.repos.d/wb.repo" <<EOR
+[wb]
+name=write-back benchmark
+baseurl=file://$W/repo
+gpgcheck=0
+metadata_expire=never
+EOR
+	printf '[main]\nkeepcache=1\n' >"$base/etc/yum.conf"
+	"$ALU" -q --installroot "$base" makecache >/dev/null
+	"$ALU" -q --installroot "$base" list installed >/dev/null   # adopts
+	touch "$base/.done"
+fi
+
+measure() { # WRITEBACK
+	for _ in $(seq "$N"); do
+		rm -rf "$W/r"
+		cp -a "$base" "$W/r"
+		/usr/bin/time -f '%e' -o "$W/t" "$ALU" -q --installroot "$W/r" \
+			--setopt=rpmdb_writeback="$1" update -y >/dev/null 2>"$W/err" ||
+			{ cat "$W/err" >&2; exit 1; }
+		tail -n1 "$W/t"
+	done | sort -n | awk -v n="$N" 'NR == int((n + 1) / 2)'
+}
+
+on=$(measure 1)
+got=$(rpm --root "$W/r" --define "_dbpath /var/lib/rpm" -qa | grep -c -- '-1.1-1.noarch' || true)
+[ "$got" = "$NUP" ] || { echo "bench: the rpm database shows $got updated packages, not $NUP" >&2; exit 1; }
+off=$(measure 0)
+awk -v on="$on" -v off="$off" -v n="$NPKG" -v u="$NUP" 'BEGIN {
+	printf "update -y of %d of %d packages: writeback on %.3f s, off %.3f s: +%.0f %%\n",
+		u, n, on, off, off > 0 ? 100 * (on - off) / off : 0 }'
