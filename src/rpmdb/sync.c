@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "rpmdb/rpmdb_int.h"
 
@@ -236,6 +239,29 @@ static int readopt(struct alu_state *s, const char *path, struct rwalk *w, struc
 	return r;
 }
 
+/* rpm killed mid-write leaves its last changes in rpmdb.sqlite-wal, which
+ * the read-only reader (immutable=1) does not see: fold them into the file
+ * first, as rpm's own next open would. Under rpm's lock, so no rpm writes. */
+static int checkpoint_wal(const char *path, struct alu_err *e)
+{
+	char wal[4200];
+	struct stat st;
+	sqlite3 *db = NULL;
+	int rc;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (stat(wal, &st) || st.st_size == 0)
+		return 0;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		alu_err_set(e, -ALUE_DB, "%s: cannot fold in %s: %s", path, wal,
+			    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -ALUE_DB;
+}
+
 int alu_rpmdb_forget(struct alu_state *s, struct alu_err *e)
 {
 	int r = rec_store(s, "rpmdb_sync", NULL, e);
@@ -306,6 +332,8 @@ int alu_rpmdb_sync(struct alu_state *s, const char *root, unsigned flags,
 	snprintf(rep->path, sizeof(rep->path), "%s", has_db ? path : mf);
 	if (has_db && (r = sw_rpmlock(path, 30, &lockfd, e)))
 		return r;
+	if (has_db && kind == ALU_RPMDB_SQLITE && (r = checkpoint_wal(path, e)))
+		goto out;
 	has_rec = rec_load(s, "rpmdb_sync", &rec) == 0;
 	rec_load(s, "rpmdb_pending", &pend);
 	if (has_db)

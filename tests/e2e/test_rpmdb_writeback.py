@@ -302,3 +302,45 @@ def test_manifest_only_root(alu, mirror, sample_root):
                               text=True).stdout.rstrip("\n").split("\t")
         assert f[:2] + f[3:] == want[:2] + want[3:], (key, f, want)
         assert f[2].isdigit() and int(f[2]) > 1000000000
+
+
+def test_downgrade_and_history_undo_write_back(alu, sample_root):
+    r = sample_root
+    alu_ok(alu, r, "update", "-y", "hello")
+    alu_ok(alu, r, "downgrade", "-y", "hello")
+    assert "hello-2.10-2.amzn2.x86_64" in qa(r)
+    ids = re.findall(r"(?m)^\s*(\d+) \| downgrade", alu_ok(alu, r, "history", "list").stdout)
+    assert ids, "no downgrade in history"
+    alu_ok(alu, r, "history", "undo", ids[0], "-y")
+    got = qa(r)
+    assert "hello-2.11-1.amzn2.x86_64" in got and "hello-2.10-2.amzn2.x86_64" not in got
+    rpm(r, "-V", "hello")
+    assert rpm(r, "-qf", "/usr/bin/hello")[0].strip() == "hello-2.11-1.amzn2.x86_64"
+    p = alu("--installroot", r, "verify", "--rpmdb")
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_rpm_killed_mid_write_leaves_wal(alu, sample_root):
+    """rpm killed before its checkpoint leaves its change in rpmdb.sqlite-wal
+    only: alupdate folds it in before it compares, as rpm's next open would."""
+    r = sample_root
+    alu_ok(alu, r, "list", "installed")
+    path = str(db(r))
+    c = sqlite3.connect(path)
+    c.execute("PRAGMA journal_mode=WAL")
+    c.execute("PRAGMA wal_autocheckpoint=0")
+    before = db(r).read_bytes()
+    (hnum,) = c.execute("SELECT hnum FROM Name WHERE key = 'greet'").fetchone()
+    for t in [x for (x,) in c.execute("SELECT name FROM sqlite_master WHERE type='table' AND "
+                                      "name NOT IN ('sqlite_sequence', 'sqlite_stat1')")]:
+        c.execute("DELETE FROM '%s' WHERE hnum = ?" % t, (hnum,))
+    c.commit()
+    # what a writer killed before its checkpoint leaves: the old file, a full WAL
+    wal = (r / "var/lib/rpm/rpmdb.sqlite-wal").read_bytes()
+    c.close()
+    db(r).write_bytes(before)
+    (r / "var/lib/rpm/rpmdb.sqlite-wal").write_bytes(wal)
+    assert "greet-1.0-1.amzn2.x86_64" not in qa(r)   # rpm reads the WAL
+    p = alu("--installroot", r, "remove", "-y", "no-such-package")
+    assert "-greet-1.0-1.amzn2.x86_64" in p.stderr, p.stderr
+    assert not re.search(r"(?m)^greet\.", alu_ok(alu, r, "list", "installed").stdout)
