@@ -27,7 +27,7 @@ BuildArch: noarch
 %description
 write-back benchmark packages
 EOS
-	for i in $(seq -w 1 "$2"); do
+	for i in $(seq -f %03g 1 "$2"); do
 		cat <<EOS
 %package -n wb$i
 Summary: package $i
@@ -40,7 +40,7 @@ EOS
 	done
 	cat <<EOS
 %install
-for i in \$(seq -w 1 $2); do
+for i in \$(seq -f %03g 1 $2); do
 	mkdir -p %{buildroot}/usr/share/wb\$i
 	for f in \$(seq 1 $NFILES); do echo "$1 \$i \$f" >%{buildroot}/usr/share/wb\$i/f\$f; done
 done

@@ -125,6 +125,17 @@ int alu_ops_rpmdb_sync(const struct alu_ctx *ctx, const struct alu_conf *c, stru
 		       struct alu_err *e);
 
 /**
+ * @brief alu_state_open(RDONLY) for the commands that only read; when rpm or
+ *        yum changed the rpm database since alupdate last agreed with it and
+ *        no writer holds the lock, the difference is adopted first (as
+ *        alu_ops_writer_open() would), so that the answer is not from a
+ *        false installed set. Otherwise the state is opened as it is and its
+ *        info says rpmdb_changed.
+ * @return as alu_state_open().
+ */
+int alu_ops_state_open_ro(const struct alu_ctx *ctx, struct alu_state **s, struct alu_err *e);
+
+/**
  * @brief Adopt a root that has container-manifest-2 at @p path and no rpm
  *        database (ops/mfadopt.c): headers from the repositories, lines no
  *        repository carries warned about and kept in the manifest.

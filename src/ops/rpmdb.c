@@ -67,3 +67,27 @@ int alu_ops_rpmdb_sync(const struct alu_ctx *ctx, const struct alu_conf *c, stru
 	alu_rpmdb_report_free(&rep);
 	return 0;
 }
+
+int alu_ops_state_open_ro(const struct alu_ctx *ctx, struct alu_state **s, struct alu_err *e)
+{
+	struct alu_ctx nowait = *ctx;
+	struct alu_state *w = NULL;
+	struct alu_err le = { 0 };
+	char what[512];
+	int lockfd = -1, r = alu_state_open(ctx->root, ALU_STATEF_RDONLY, s, e);
+
+	if (r || !alu_state_info(*s)->rpmdb_changed || alu_state_info(*s)->temporary)
+		return r;
+	/* rpm or yum changed the database: adopt the difference now, as the next
+	 * writing command would, unless a writer runs (then its own start does) */
+	nowait.nowait = 1;
+	if (alu_ops_writer_open(&nowait, &lockfd, &w, what, sizeof(what), &le))
+		return 0;   /* the caller's view stays the state's, and says so */
+	if (what[0])
+		alu_warn("recovered an interrupted transaction: %s", what);
+	alu_state_close(w);
+	alu_txn_unlock(lockfd);
+	alu_state_close(*s);
+	*s = NULL;
+	return alu_state_open(ctx->root, ALU_STATEF_RDONLY, s, e);
+}

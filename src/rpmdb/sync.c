@@ -262,6 +262,23 @@ static int checkpoint_wal(const char *path, struct alu_err *e)
 	return rc == SQLITE_OK ? 0 : -ALUE_DB;
 }
 
+/* The record of an agreement found without writing, and the stamp that
+ * alu_state_info()'s rpmdb_changed compares against. */
+static int store_sync(struct alu_state *s, const char *path, const struct rec *rec,
+		      struct alu_err *e)
+{
+	struct alu_state_txn *t = NULL;
+	int r = rec_store(s, "rpmdb_sync", rec, e);
+
+	if (!r && path)
+		r = alu_state_txn_begin(s, &t, e);
+	if (!r && path && !(r = alu_state_rpmdb_stamp(t, path, e)))
+		r = alu_state_txn_commit(t, e);
+	else if (t)
+		alu_state_txn_abort(t);
+	return r;
+}
+
 int alu_rpmdb_forget(struct alu_state *s, struct alu_err *e)
 {
 	int r = rec_store(s, "rpmdb_sync", NULL, e);
@@ -387,12 +404,12 @@ int alu_rpmdb_sync(struct alu_state *s, const char *root, unsigned flags,
 		goto out;
 	if (same_ids(sids.v, sids.n, rec.v, rec.n) && (has_rec || changed || !has_mf)) {
 		if (moved)
-			r = rec_store(s, "rpmdb_sync", &rec, e);
+			r = store_sync(s, has_db ? path : NULL, &rec, e);
 		goto out;
 	}
 	if (flags & ALU_RPMDBF_NOWRITE) {
 		if (moved)
-			r = rec_store(s, "rpmdb_sync", &rec, e);
+			r = store_sync(s, has_db ? path : NULL, &rec, e);
 		goto out;
 	}
 	r = rpmdb_write(s, root, has_db ? path : NULL, kind, has_mf, rep, e);
