@@ -4,7 +4,7 @@
 # packages in a root of 500, with rpmdb_writeback=1 (the default) and =0,
 # each on a fresh copy of the same root, metadata warm. Prints the median
 # wall time of each and the write-back's share.
-# usage: rpmdb-writeback.sh BUILDDIR [REPEAT]
+# usage: rpmdb-writeback.sh BUILDDIR [REPEAT]   (BUILDDIR/mirror: repo-mirror/build-mirror.sh)
 # The packages: one spec with 500 noarch subpackages of 8 files each, built
 # as 1.0 (all) and 1.1 (the first 40), so that the root's rpmdb.sqlite holds
 # 500 real headers written by Debian's rpm.
@@ -69,7 +69,9 @@ if [ ! -f "$base/.done" ]; then
 	rm -rf "$base"
 	mkdir -p "$base/etc/yum.repos.d" "$base/bin"
 	rpm --root "$base" --define "_dbpath /var/lib/rpm" --initdb
-	rpm --root "$base" --define "_dbpath /var/lib/rpm" -i --nodeps --noscripts "$W"/repo/wb*-1.0-1.noarch.rpm \
+	# the sample mirror's alu-sh provides the /bin/sh they require
+	rpm --root "$base" --define "_dbpath /var/lib/rpm" -i --noscripts "$B"/mirror/www/us-east-1/2/core/*/x86_64/Packages/alu-sh-1.0-1.amzn2.x86_64.rpm \
+		"$W"/repo/wb*-1.0-1.noarch.rpm \
 		2>&1 | grep -v -e 'use Alien' -e 'assuming you know' || true
 	cat >"$base/etc/yum.repos.d/wb.repo" <<EOR
 [wb]
