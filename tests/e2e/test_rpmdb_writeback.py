@@ -13,6 +13,7 @@ rpmdb_writeback=0 leaves it alone; container-manifest-2 is rewritten as
 """
 import os
 import re
+import shutil
 import sqlite3
 import struct
 import subprocess
@@ -346,3 +347,58 @@ def test_rpm_killed_mid_write_leaves_wal(alu, sample_root):
     p = alu("--installroot", r, "remove", "-y", "no-such-package")
     assert "-greet-1.0-1.amzn2.x86_64" in p.stderr, p.stderr
     assert not re.search(r"(?m)^greet\.", alu_ok(alu, r, "list", "installed").stdout)
+
+
+def bdb_root(root):
+    """Turn a sample root into Amazon Linux 2's form: the same headers in a
+    Berkeley DB hash Packages (db5.3_load -t hash), no rpmdb.sqlite."""
+    c = sqlite3.connect("file:%s?immutable=1" % db(root), uri=True)
+    rows = c.execute("SELECT hnum, blob FROM Packages").fetchall()
+    c.close()
+    d = root / "var/lib/rpm"
+    for f in os.listdir(d):
+        os.unlink(d / f)
+    esc = lambda b: "".join("\\\\" if x == 0x5C else chr(x) if 0x20 <= x < 0x7F else "\\%02x" % x
+                            for x in b)
+    recs = [(struct.pack("<I", 0), struct.pack("<I", max(h for h, _ in rows)))]
+    recs += [(struct.pack("<I", h), b) for h, b in rows]
+    text = "".join("%s\n%s\n" % (esc(k), esc(v)) for k, v in recs)
+    subprocess.run(["db5.3_load", "-T", "-t", "hash", str(d / "Packages")], input=text.encode(),
+                   check=True)
+
+
+def bdb_q(root, *args):
+    p = subprocess.run(["rpm", "--dbpath", str(root / "var/lib/rpm"), "--define",
+                        "_db_backend bdb_ro", *args], capture_output=True, text=True)
+    return p.stdout, p.returncode
+
+
+@pytest.mark.skipif(not shutil.which("db5.3_load"), reason="needs db5.3-util")
+def test_bdb_root_written_back(alu, sample_root):
+    r = sample_root
+    bdb_root(r)
+    assert "hello-2.10-1.amzn2.x86_64" in bdb_q(r, "-qa")[0]
+    alu_ok(alu, r, "update", "-y")
+    d = r / "var/lib/rpm"
+    files = sorted(os.listdir(d))
+    assert "rpmdb.sqlite" not in files and not [f for f in files if f.startswith("__db")], files
+    assert {"Packages", "Name", "Basenames", "Providename", "Requirename", "Dirnames",
+            "Installtid", "Sigmd5", "Sha1header"} <= set(files), files
+    for f in files:
+        if not f.startswith("."):
+            p = subprocess.run(["db5.3_verify", str(d / f)], capture_output=True, text=True)
+            assert p.returncode == 0, (f, p.stdout, p.stderr)
+    qa_ = sorted(bdb_q(r, "-qa")[0].split())
+    assert "hello-2.11-1.amzn2.x86_64" in qa_ and "hello-2.10-1.amzn2.x86_64" not in qa_
+    assert bdb_q(r, "-q", "hello") == ("hello-2.11-1.amzn2.x86_64\n", 0)
+    assert bdb_q(r, "-qf", "/usr/bin/hello") == ("hello-2.11-1.amzn2.x86_64\n", 0)
+    assert "libgreet-1.1-1.amzn2.x86_64" in bdb_q(r, "-q", "--whatprovides",
+                                                   "libgreet.so.1()(64bit)")[0]
+    p = alu("--installroot", r, "verify", "--rpmdb")
+    assert p.returncode == 0, p.stdout + p.stderr
+    if shutil.which("go-rpmdb"):
+        p = subprocess.run(["go-rpmdb"], cwd=d, capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        got = sorted("%s-%s-%s.%s" % m for m in re.findall(
+            r"Name:(\S+) Version:(\S+) Release:(\S+) Arch:(\S*) ", p.stdout))
+        assert "hello-2.11-1.amzn2.x86_64" in got and "greet-1.2-1.amzn2.x86_64" in got
