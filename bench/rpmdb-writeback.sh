@@ -103,4 +103,4 @@ got=$(rpm --root "$W/r" --define "_dbpath /var/lib/rpm" -qa | grep -c -- '-1.1-1
 off=$(measure 0)
 awk -v on="$on" -v off="$off" -v n="$NPKG" -v u="$NUP" 'BEGIN {
 	printf "update -y of %d of %d packages: writeback on %.3f s, off %.3f s: +%.0f %%\n",
-		u, n, on, off, off > 0 ? 100 * (on - off) / off : 0 }'
+		u, n, on, off, (off > 0 ? 100 * (on - off) / off : 0) }'

@@ -59,6 +59,8 @@ struct rec {
 int rec_load(struct alu_state *s, const char *key, struct rec *r);
 /** Store @p r under @p key in its own state transaction (NULL: delete). */
 int rec_store(struct alu_state *s, const char *key, const struct rec *r, struct alu_err *e);
+/** The same inside the caller's transaction @p t. */
+int rec_put(struct alu_state_txn *t, const char *key, const struct rec *r, struct alu_err *e);
 void rec_free(struct rec *r);
 /** size, mtime and sha256 of @p path (sha only when @p with_sha). */
 int rec_stat(const char *path, struct rec *r, int with_sha);

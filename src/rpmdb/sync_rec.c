@@ -102,9 +102,8 @@ int rec_load(struct alu_state *s, const char *key, struct rec *r)
 	return 0;
 }
 
-int rec_store(struct alu_state *s, const char *key, const struct rec *r, struct alu_err *e)
+int rec_put(struct alu_state_txn *t, const char *key, const struct rec *r, struct alu_err *e)
 {
-	struct alu_state_txn *t = NULL;
 	char *buf = NULL;
 	size_t o = 0, cap = 128 + (r ? r->n : 0) * 40;
 	int rc;
@@ -119,13 +118,21 @@ int rec_store(struct alu_state *s, const char *key, const struct rec *r, struct 
 			o += (size_t)snprintf(buf + o, cap - o, "%" PRIu64 " %016" PRIx64 "\n", r->v[i].id,
 					      r->v[i].dig);
 	}
-	rc = alu_state_txn_begin(s, &t, e);
+	rc = alu_state_meta_put(t, key, buf, o, e);
+	free(buf);
+	return rc;
+}
+
+int rec_store(struct alu_state *s, const char *key, const struct rec *r, struct alu_err *e)
+{
+	struct alu_state_txn *t = NULL;
+	int rc = alu_state_txn_begin(s, &t, e);
+
 	if (!rc)
-		rc = alu_state_meta_put(t, key, buf, o, e);
+		rc = rec_put(t, key, r, e);
 	if (!rc)
 		rc = alu_state_txn_commit(t, e);
 	else
 		alu_state_txn_abort(t);
-	free(buf);
 	return rc;
 }

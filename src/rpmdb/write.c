@@ -117,13 +117,14 @@ static int write_db(struct alu_state *s, const char *root, const char *path,
 		r = sw_commit(&w, e);
 	sw_end(&w);
 	alu_rpmdb_test_point("record");
-	if (!r)
-		r = rec_store(s, "rpmdb_sync", &pend, e);
-	if (!r)
-		r = rec_store(s, "rpmdb_pending", NULL, e);
+	/* step 4 in one commit: the record, the pending one gone, the stamp */
 	if (!r) {
 		struct alu_state_txn *t = NULL;
 		r = alu_state_txn_begin(s, &t, e);
+		if (!r)
+			r = rec_put(t, "rpmdb_sync", &pend, e);
+		if (!r)
+			r = rec_put(t, "rpmdb_pending", NULL, e);
 		if (!r)
 			r = alu_state_rpmdb_stamp(t, path, e);
 		if (!r)
