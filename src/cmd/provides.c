@@ -26,6 +26,7 @@
 #include "cmd/pkgq.h"
 #include "db/cache.h"
 #include "db/state.h"
+#include "ops/ops.h"
 #include "repo/repo.h"
 #include "util/out.h"
 
@@ -227,7 +228,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	w.json = ctx->json;
 	rc = alu_repos_open(ctx, 0, &rp, &e);
 	if (!rc)
-		rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &w.s, &e);
+		rc = alu_ops_state_open_ro(ctx, &w.s, &e);
 	if (w.json && !rc)
 		printf("{\"provides\":[");
 	for (int i = 0; !rc && i < argc; i++) {

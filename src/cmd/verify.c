@@ -20,6 +20,7 @@
 
 #include "cmd/cmd.h"
 #include "db/state.h"
+#include "ops/ops.h"
 #include "rpmdb/rpmdb_out.h"
 #include "txn/txn.h"
 #include "util/out.h"
@@ -124,7 +125,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	if (((struct priv *)priv)->rpmdb)
 		return rpmdb_diff(ctx);
 	v.matched = calloc((size_t)argc + 1, sizeof(int));
-	r = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &v.s, &e);
+	r = alu_ops_state_open_ro(ctx, &v.s, &e);
 	if (r) {
 		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
 		goto out;
