@@ -26,6 +26,8 @@ show "$ALU" --version
 show file "$ALU"
 echo "mirror: https://127.0.0.1:$HTTPS_PORT/ (us-east-1: XML primary; eu-west-1: SQLite primary_db only)"
 show cat "$root/etc/yum.repos.d/amzn2-core.repo"
+# what rpm itself (and every image scanner) reads: before and after the update
+show rpm --root "$root" --define "_dbpath /var/lib/rpm" -qa
 for cmd in "repolist" "list installed" "makecache" "list --showduplicates greet" "check-update" \
 	"updateinfo list --security" "updateinfo summary" "update --security -y" \
 	"updateinfo list --security" "check-update" "history list" "history info" "keys"; do
@@ -34,6 +36,9 @@ for cmd in "repolist" "list installed" "makecache" "list --showduplicates greet"
 		show "$ALU" --installroot "$root" $cmd
 	fi
 done
+show rpm --root "$root" --define "_dbpath /var/lib/rpm" -qa
+show rpm --root "$root" --define "_dbpath /var/lib/rpm" -V hello
+show "$ALU" --installroot "$root" verify --rpmdb
 
 # Metadata at Amazon Linux 2 size: a generated repository of 25,000 packages and
 # 2,000 advisories (bench/gen-repo.py), a cold makecache and a warm query.

@@ -2,13 +2,17 @@
 /*
  * `alupdate adopt`: (re-)import the root's rpm database, replacing
  * alupdate's view of what is installed with rpm's, in one transaction.
- * The rpm database is only read. Running it twice gives the same state.
+ * The rpm database is only read (a re-import adopts it whole: the write-back
+ * record is reset and the next sync finds the two equal). Running it twice
+ * gives the same state.
  */
 #include <stdio.h>
 
 #include "cmd/cmd.h"
 #include "db/rpmdb.h"
 #include "db/state.h"
+#include "ops/ops.h"
+#include "rpmdb/rpmdb_out.h"
 #include "util/out.h"
 
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
@@ -34,9 +38,14 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		snprintf(path, sizeof(path), "%s", alu_state_info(s)->adopted_from);
 	} else {
 		r = alu_state_adopt(s, &n, path, &e);
+		if (!r)
+			r = alu_rpmdb_forget(s, &e);
 		if (r)
 			goto fail;
 	}
+	r = alu_ops_rpmdb_sync(ctx, NULL, s, &e);
+	if (r)
+		goto fail;
 	if (ctx->json)
 		printf("{\"adopted\":%zu,\"from\":\"%s\"}\n", n, path);
 	else

@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "cmd/pkgq.h"
 #include "db/state.h"
+#include "ops/ops.h"
 #include "repo/repo.h"
 #include "rpm/rpm.h"
 #include "util/out.h"
@@ -135,7 +136,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 			alu_rpm_close(&rp);
 			continue;
 		}
-		if (!s && (r = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &s, &e))) {
+		if (!s && (r = alu_ops_state_open_ro(ctx, &s, &e))) {
 			alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
 			return 1;
 		}

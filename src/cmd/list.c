@@ -23,6 +23,7 @@
 #include "cmd/pkgq.h"
 #include "db/cache.h"
 #include "db/state.h"
+#include "ops/ops.h"
 #include "repo/repo.h"
 #include "util/out.h"
 
@@ -107,7 +108,7 @@ static int collect(struct alu_ctx *ctx, unsigned what, char **specs, int nspecs,
 
 	if (repo_needed && (rc = alu_repos_open(ctx, 0, &rp, e)))
 		goto out;
-	if ((rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &s, e)))
+	if ((rc = alu_ops_state_open_ro(ctx, &s, e)))
 		goto out;
 	report_adoption(s, ctx->json);
 	rc = pkgq_installed(s, NULL, 0, &all);

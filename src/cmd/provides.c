@@ -30,6 +30,7 @@
 #include "db/cache.h"
 #include "db/state.h"
 #include "repo/filelists.h"
+#include "ops/ops.h"
 #include "repo/repo.h"
 #include "util/out.h"
 #include "util/strv.h"
@@ -350,7 +351,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	w.cacheonly = ctx->cacheonly;
 	rc = alu_repos_open(ctx, 0, &rp, &e);
 	if (!rc)
-		rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &w.s, &e);
+		rc = alu_ops_state_open_ro(ctx, &w.s, &e);
 	if (w.json && !rc)
 		printf("{\"provides\":[");
 	for (int i = 0; !rc && i < argc; i++) {

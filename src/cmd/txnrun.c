@@ -105,6 +105,11 @@ int alu_cmd_txn_apply(struct alu_ctx *ctx, struct alu_state *s, const struct alu
 		}
 	alu_msg("Running transaction");
 	r = alu_txn_run(s, &o, plan, &log, &e);
+	if (log.done) {
+		struct alu_err re = { 0 };
+		if (alu_ops_rpmdb_sync(ctx, NULL, s, &re))
+			alu_warn("%s", re.msg);
+	}
 	for (size_t i = 0; i < log.lines.n; i++)
 		if (!strncmp(log.lines.v[i], "installed ", 10) || !strncmp(log.lines.v[i], "upgraded ", 9) ||
 		    !strncmp(log.lines.v[i], "erased ", 7))

@@ -17,6 +17,7 @@
 #include "cmd/uirows.h"
 #include "db/cache.h"
 #include "db/state.h"
+#include "ops/ops.h"
 #include "repo/repo.h"
 #include "util/out.h"
 
@@ -178,7 +179,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		mode = argv[0], argc--, argv++;
 	rc = alu_repos_open(ctx, 0, &rp, &e);
 	if (!rc)
-		rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &st, &e);
+		rc = alu_ops_state_open_ro(ctx, &st, &e);
 	if (!rc)
 		rc = uirows_collect(&u, rp.cache, st, &ctx->filter, mode, argv, argc, &e);
 	if (rc) {

@@ -7,7 +7,12 @@
  * working. Named `verify` (as yum-plugin-verify's `yum verify`), not
  * `check`: `yum check`/`dnf check` mean a consistency check of the package
  * database, and a user typing it expects that.
+ *
+ * `verify --rpmdb`: instead, compare alupdate's installed state with the
+ * root's rpm database header by header (src/rpmdb/diff.c); one line per
+ * difference, exit status 1 when there is any.
  */
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +20,49 @@
 
 #include "cmd/cmd.h"
 #include "db/state.h"
+#include "ops/ops.h"
+#include "rpmdb/rpmdb_out.h"
 #include "txn/txn.h"
 #include "util/out.h"
+
+#define OPTS(X) X(OPT_RPMDB, "rpmdb", 0, 0)
+ALU_OPTS_ENUM(OPTS);
+static const struct alu_opt opts[] = { OPTS(ALU_OPT_ENTRY) { 0 } };
+
+struct priv {
+	int rpmdb;
+};
+
+static int parse(void *p, struct alu_ctx *ctx, int id, const char *arg)
+{
+	(void)ctx; (void)arg;
+	if (id != OPT_RPMDB)
+		return -ENOTSUP;
+	((struct priv *)p)->rpmdb = 1;
+	return 0;
+}
+
+static int rpmdb_diff(struct alu_ctx *ctx)
+{
+	struct alu_strv out = { 0 };
+	struct alu_state *s = NULL;
+	struct alu_err e = { 0 };
+	char path[4096];
+	int r = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &s, &e);
+
+	if (!r)
+		r = alu_rpmdb_diff(s, ctx->root, &out, path, &e);
+	if (r)
+		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
+	for (size_t i = 0; i < out.n; i++)
+		printf("%s\n", out.v[i]);
+	if (!r && !out.n)
+		alu_msg("alupdate's state and %s agree (%zu packages)", path, alu_state_count(s));
+	alu_state_close(s);
+	r = r || out.n;
+	alu_strv_free(&out);
+	return r;
+}
 
 struct vctx {
 	struct alu_ctx *ctx;
@@ -76,9 +122,10 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	struct alu_err e = { 0 };
 	int r, rc = 1;
 
-	(void)priv;
+	if (((struct priv *)priv)->rpmdb)
+		return rpmdb_diff(ctx);
 	v.matched = calloc((size_t)argc + 1, sizeof(int));
-	r = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &v.s, &e);
+	r = alu_ops_state_open_ro(ctx, &v.s, &e);
 	if (r) {
 		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(r));
 		goto out;
@@ -110,6 +157,9 @@ out:
 const struct alu_cmd alu_cmd_verify = {
 	.name = "verify",
 	.summary = "compare installed files with their packages (rpm -V)",
-	.usage = "[NAME...]",
+	.usage = "[NAME...] | --rpmdb",
+	.opts = opts,
+	.priv_size = sizeof(struct priv),
+	.parse = parse,
 	.run = run,
 };

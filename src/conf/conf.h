@@ -85,6 +85,7 @@ struct alu_conf {
 	struct alu_strv reposdirs;    /* inside the root, substituted, in search order */
 	int gpgcheck, repo_gpgcheck, keepcache, exactarch, obsoletes, installonly_limit;
 	int clean_requirements_on_remove;   /* dnf's: remove drops unneeded dependencies; yum: off */
+	int rpmdb_writeback;          /* 1 (default): write the root's rpm database after each change */
 	int timeout, retries, skip_if_unavailable, sslverify;
 	long metadata_expire;         /* seconds or ALU_CONF_EXPIRE_NEVER */
 	char *proxy, *proxy_username, *proxy_password;

@@ -5,6 +5,7 @@
  *   regions: [us-east-1, us-west-2]     # failover order; regions[0] is $awsregion's default
  *   cachedir: /var/cache/alupdate       # inside the root
  *   metadata_expire: 6h                 # wins over yum.conf [main]
+ *   rpmdb_writeback: true               # write the rpm database back (yum.conf [main] too)
  *   boot:
  *     update: true                      # apply security updates at first boot
  *     severities: [critical, important]
@@ -159,11 +160,15 @@ static int top_map(struct yctx *y, struct fy_node *root)
 			if (!scalar(v, vb, sizeof(vb)) || alu_conf_parse_duration(vb, &y->c->metadata_expire))
 				return fail_at(y, v, k, "'metadata_expire' must be a duration (300, 90m, 6h, 2d, never)");
 			y->expire_set = 1;
+		} else if (name && !strcmp(name, "rpmdb_writeback")) {
+			if (!scalar(v, vb, sizeof(vb)) || (r = alu_conf_parse_bool(vb)) < 0)
+				return fail_at(y, v, k, "'rpmdb_writeback' must be true or false");
+			y->c->rpmdb_writeback = r;
 		} else if (name && !strcmp(name, "boot")) {
 			if ((r = boot_map(y, k, v)))
 				return r;
 		} else {
-			return fail_at(y, k, NULL, "unknown key '%s' (regions, cachedir, metadata_expire, boot, scriptlet_sandbox)",
+			return fail_at(y, k, NULL, "unknown key '%s' (regions, cachedir, metadata_expire, rpmdb_writeback, boot, scriptlet_sandbox)",
 				name ? name : "?");
 		}
 	}

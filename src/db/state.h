@@ -243,4 +243,26 @@ int alu_state_history_put(struct alu_state_txn *t, uint64_t seq, const void *rec
 int alu_state_history_foreach(struct alu_state *s, int reverse,
 		int (*cb)(void *arg, uint64_t seq, const void *rec, size_t len), void *arg);
 
+/* ---- meta records of other modules, raw headers ----------------------- */
+
+/**
+ * @brief Read meta record @p key (keys "rpmdb_*" belong to src/rpmdb).
+ * @param[out] val malloc'd copy with a NUL after its @p len bytes; caller frees.
+ * @return 0, -ENOENT, -ENOMEM, -ALUE_DB.
+ */
+int alu_state_meta_get(struct alu_state *s, const char *key, void **val, size_t *len);
+/** @brief Store (or, with @p val NULL, delete) meta record @p key in @p t.
+ *  @return 0, -ALUE_NOSPACE, -ALUE_DB. */
+int alu_state_meta_put(struct alu_state_txn *t, const char *key, const void *val, size_t len,
+		       struct alu_err *e);
+/** @brief Record @p path as the rpm database the state agrees with, with its
+ *  current stamp (what alu_state_info()'s rpmdb_changed compares against).
+ *  @return 0, -errno (stat), -ALUE_DB. */
+int alu_state_rpmdb_stamp(struct alu_state_txn *t, const char *path, struct alu_err *e);
+/** @brief Every stored header blob, in id order (the order packages were
+ *  recorded). The blob points into the map: valid during the callback only.
+ *  @return 0, the callback's non-zero value, -ALUE_DB, -ALUE_CORRUPT. */
+int alu_state_foreach_blob(struct alu_state *s,
+			   int (*cb)(void *arg, uint64_t id, const void *blob, size_t len), void *arg);
+
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ops/ops_int.h"
+#include "util/out.h"
 
 static int reason_cb(void *arg, const struct alu_instpkg *p)
 {
@@ -220,6 +221,12 @@ int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *lo
 	if (!rc && hr)
 		rc = alu_err_set(e, hr, "the transaction was applied, but its history record was not completed: %s",
 				 herr.msg);
+	/* also after a failure: the packages committed before it are installed */
+	if (log->done) {
+		struct alu_err re = { 0 };
+		if (alu_ops_rpmdb_sync(o->ctx, &o->repos.conf, o->state, &re))
+			alu_warn("%s", re.msg);
+	}
 out:
 	alu_hist_free(&rec.h);
 	free(ops);

@@ -115,6 +115,41 @@ int alu_ops_writer_open(const struct alu_ctx *ctx, int *lockfd, struct alu_state
 			char *recovered, size_t n, struct alu_err *e);
 
 /**
+ * @brief Bring the root's rpm database and the state into agreement
+ *        (src/rpmdb): adopt what rpm or yum changed, saying so on stderr,
+ *        then write the database when the state is ahead of it (unless
+ *        rpmdb_writeback=0). Under the writer lock. alu_ops_writer_open()
+ *        calls it after recovery; every run that changed the state, after.
+ * @param c the configuration, NULL: read it for ctx.
+ * @return 0 (a failed write is only warned about: the next run writes
+ *         again); the adoption's error (an unreadable rpm database: the
+ *         message names it; -ALUE_LOCKED: rpm holds its lock).
+ */
+int alu_ops_rpmdb_sync(const struct alu_ctx *ctx, const struct alu_conf *c, struct alu_state *s,
+		       struct alu_err *e);
+
+/**
+ * @brief alu_state_open(RDONLY) for the commands that only read; when rpm or
+ *        yum changed the rpm database since alupdate last agreed with it and
+ *        no writer holds the lock, the difference is adopted first (as
+ *        alu_ops_writer_open() would), so that the answer is not from a
+ *        false installed set. Otherwise the state is opened as it is and its
+ *        info says rpmdb_changed.
+ * @return as alu_state_open().
+ */
+int alu_ops_state_open_ro(const struct alu_ctx *ctx, struct alu_state **s, struct alu_err *e);
+
+/**
+ * @brief Adopt a root that has container-manifest-2 at @p path and no rpm
+ *        database (ops/mfadopt.c): headers from the repositories, lines no
+ *        repository carries warned about and kept in the manifest.
+ *        alu_ops_open() calls it for an empty state.
+ * @return 0; -ALUE_CORRUPT (a line that is not the manifest's: names
+ *         file:line); download, signature and state errors.
+ */
+int alu_ops_adopt_manifest(struct alu_ops *o, const char *path, struct alu_err *e);
+
+/**
  * @brief Turn a request into o->plan.
  * @param specs the command's arguments (borrowed).
  * @return 0 (the plan may be empty: nothing to do); -ALUE_NOTFOUND ("No

@@ -14,6 +14,7 @@
 
 #include "db/cache.h"
 #include "ops/ops.h"
+#include "rpmdb/rpmdb_out.h"
 #include "solve/load.h"
 #include "util/rootfs.h"
 
@@ -59,6 +60,22 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	return rc;
 }
 
+/* A distroless root with only container-manifest-2: adopted from it first. */
+static int manifest_root(struct alu_ops *o, struct alu_err *e)
+{
+	enum alu_rpmdb_kind kind;
+	char path[4096];
+	int rc;
+
+	if (alu_rpmdb_find(o->ctx->root, path, sizeof(path), &kind, NULL) != -ENOENT ||
+	    !alu_rpmdb_manifest_path(o->ctx->root, path, sizeof(path)))
+		return 0;
+	rc = alu_ops_adopt_manifest(o, path, e);
+	if (!rc)
+		rc = alu_ops_rpmdb_sync(o->ctx, &o->repos.conf, o->state, e);
+	return rc;
+}
+
 int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, struct alu_err *e)
 {
 	struct alu_solve_opts so;
@@ -84,6 +101,8 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 	if (flags & ALU_OPSF_READONLY)
 		return alu_state_open(ctx->root, ALU_STATEF_RDONLY, &o->state, e);
 	rc = alu_ops_writer_open(ctx, &o->lockfd, &o->state, o->recovered, sizeof(o->recovered), e);
+	if (!rc && !alu_state_count(o->state))
+		rc = manifest_root(o, e);
 	if (!rc)
 		rc = policy(o, &so, e);
 	so.allow_downgrade = (flags & ALU_OPSF_DOWNGRADE) != 0;
@@ -116,6 +135,9 @@ int alu_ops_writer_open(const struct alu_ctx *ctx, int *lockfd, struct alu_state
 	/* after recovery: a record still open is a killed run's */
 	if (!rc)
 		rc = alu_hist_mark_interrupted(*s, recovered, NULL, e);
+	/* before anything else: the installed set rpm or yum left */
+	if (!rc)
+		rc = alu_ops_rpmdb_sync(ctx, NULL, *s, e);
 	if (rc) {
 		alu_state_close(*s);
 		*s = NULL;

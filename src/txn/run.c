@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "rpmdb/rpmdb_out.h"
 #include "txn/txn_int.h"
 #include "util/fs.h"
 #include "util/out.h"
@@ -47,9 +49,12 @@ static int instances(struct alu_state *s, const struct alu_hdr *h)
 
 /* 2f: the state db takes the new state in one commit. */
 static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
-		  struct alu_oplan *pl, struct alu_err *e)
+		  struct alu_oplan *pl, struct alu_rpm *rpm, struct alu_err *e)
 {
+	struct alu_rpmdb_inst in = { 0, c->tid, alu_rpmdb_color(),
+		(c->o->flags & ALU_TXNF_NODOCS) != 0 };
 	struct alu_state_txn *t;
+	struct alu_hdr *full = NULL;
 	int r, sfd;
 
 	/* Renames must be on disk before the db says they happened. */
@@ -58,13 +63,19 @@ static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 		syncfs(sfd);
 		close(sfd);
 	}
-	r = alu_state_txn_begin(c->s, &t, e);
-	if (r)
+	/* the state keeps the header as rpm stores it: the rpm database is written from it */
+	if (pl->nh && (r = alu_rpmdb_hdr_compose(pl->nh, rpm ? rpm->sig : NULL, &in, &full, e)))
 		return r;
+	r = alu_state_txn_begin(c->s, &t, e);
+	if (r) {
+		alu_hdr_free(full);
+		return r;
+	}
 	for (size_t k = 0; k < op->nold && !r; k++)
 		r = alu_state_remove(t, op->old_ids[k], e);
-	if (!r && pl->nh)
-		r = alu_state_add(t, pl->nh, op->reason ? op->reason : ALU_REASON_USER, op->repo, 0, NULL, e);
+	if (!r && full)
+		r = alu_state_add(t, full, op->reason ? op->reason : ALU_REASON_USER, op->repo, 0, NULL, e);
+	alu_hdr_free(full);
 	if (!r && c->o->on_commit)
 		r = c->o->on_commit(c->o->on_commit_arg, t, i, e);
 	pl->j.committed = 1;
@@ -119,7 +130,7 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 	for (size_t k = 0; k < pl.noh; k++)
 		if (alu_script_run(c, pl.oh[k], ALU_POSTUN, pl.nh ? nsame : nsame - 1, &le))
 			alu_warn("%s", le.msg), alu_err_clear(&le);
-	r = commit(c, op, i, &pl, &le);
+	r = commit(c, op, i, &pl, rpm, &le);
 	if (r)
 		goto fail;
 	alu_journal_cleanup(c->rootfd, &pl.j);
@@ -147,7 +158,8 @@ fail:
 int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 		const struct alu_txn_plan *p, struct alu_txn_log *log, struct alu_err *e)
 {
-	struct alu_txn_ctx c = { .s = s, .o = o, .log = log, .as_root = geteuid() == 0 };
+	struct alu_txn_ctx c = { .s = s, .o = o, .log = log, .as_root = geteuid() == 0,
+		.tid = (uint32_t)time(NULL) };
 	struct alu_rpm *rpms = calloc(p->nops ? p->nops : 1, sizeof(*rpms));
 	struct alu_err le = { 0 };
 	int r = 0;

@@ -113,6 +113,7 @@ struct alu_txn_ctx {
 	int sandbox;         /* scriptlets: 0 not decided yet, 1 namespaces, 2 plain chroot */
 	struct alu_ids ids;
 	struct alu_txn_log *log;
+	uint32_t tid;        /* rpm's INSTALLTID of this run: its start time */
 };
 
 /** Run scriptlet @p kind of @p h with $1 = @p arg1 (no argument when < 0).

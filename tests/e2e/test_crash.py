@@ -38,10 +38,13 @@ run]; then a writing command (which recovers first), and the checks:
 then `update -y` to completion and the root equals the reference root (same
 NEVRAs, same file digests, modes and mtimes).
 
-Not compared: alupdate's own state and cache, the rpm database (alupdate does
-not write it: rpm -qa keeps showing the adopted set), and the marker file the
-sample alu-data package's scriptlets append to (a %post that ran before the
-kill runs again, as with rpm).
+The rpm database is written back after the run (src/rpmdb): a kill during
+that write leaves the old or the new database whole, and after the next
+writing command it says what the state says: checked with rpm itself
+(`rpm -qa` against the state's set) and `verify --rpmdb`. Its files are
+therefore not compared byte for byte, nor are alupdate's own state and cache,
+and the marker file the sample alu-data package's scriptlets append to (a
+%post that ran before the kill runs again, as with rpm).
 """
 import hashlib
 import json
@@ -68,7 +71,7 @@ NFILES = 1500
 BULK = ("bulk-a", "bulk-b")
 # not part of any package's state: alupdate's own db and cache, the scriptlet
 # marker of alu-data (see the docstring)
-IGNORED = ("var/lib/alupdate", "var/cache", "var/lib/alu-data/marker")
+IGNORED = ("var/lib/alupdate", "var/cache", "var/lib/alu-data/marker", "var/lib/rpm/")
 
 SPEC = """Name: {name}
 Version: {version}
@@ -177,7 +180,7 @@ def leftovers(root):
     bad = []
     for dirpath, dirnames, filenames in os.walk(root):
         bad += [os.path.join(dirpath, n) for n in dirnames + filenames
-                if n.startswith((".alu-new-", ".alu-old-"))]
+                if n.startswith((".alu-new-", ".alu-old-", ".rpm.alupdate-"))]
     return bad
 
 
@@ -322,6 +325,16 @@ def check_root(s, r, label):
     assert not left, "%s: leftovers: %s" % (label, left[:10])
     p = alu(r, "verify")
     assert p.returncode == 0 and not p.stdout.strip(), "%s: verify:\n%s%s" % (label, p.stdout, p.stderr)
+    # the rpm database: whole, and what the state says
+    p = alu(r, "verify", "--rpmdb")
+    assert p.returncode == 0, "%s: verify --rpmdb:\n%s%s" % (label, p.stdout, p.stderr)
+    p = run(["rpm", "--root", str(r), "--define", "_dbpath /var/lib/rpm", "-qa", "--qf",
+             "%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}\n"])
+    got = {}
+    for n in p.stdout.split():
+        if not n.startswith("gpg-pubkey-"):
+            got.setdefault(re.sub(r"-[^-]+-[^-]+$", "", n), []).append(n)
+    assert {k: sorted(v) for k, v in got.items()} == inst, "%s: rpm -qa disagrees with the state" % label
     return chosen
 
 
