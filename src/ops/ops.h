@@ -121,6 +121,15 @@ int alu_ops_writer_open(const struct alu_ctx *ctx, int *lockfd, struct alu_state
 int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int nspecs,
 		    struct alu_err *e);
 
+/**
+ * @brief Record as the user's (yumdb reason "user") every installed package
+ *        an install spec named that was installed as a dependency and that
+ *        the plan does not replace. alu_ops_apply() calls it after a
+ *        successful run; a command with nothing to apply calls it itself.
+ * @return 0, -ALUE_DB, -ENOMEM.
+ */
+int alu_ops_mark_user(struct alu_ops *o, struct alu_err *e);
+
 /** Called before and after each package download; @p done is 0 or 1. */
 typedef void (*alu_ops_dl_cb)(void *arg, const struct alu_plan_op *op, const char *path,
 			      int cached, int done);

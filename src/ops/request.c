@@ -20,6 +20,7 @@
 struct fix {
 	char *name, *arch, *version, *release;
 	uint32_t epoch;
+	int obsoleter;      /* not installed, but obsoletes an installed package */
 };
 
 struct fixes {
@@ -53,11 +54,17 @@ static int adv_cb(void *ud, const struct alu_cadv *a)
 		const struct alu_advpkg *k = &a->r.pkgs[i];
 		struct fix *x;
 		/* the newest installed instance decides, as updateinfo shows it */
-		int st = alu_adv_pkg_status(f->o->state, k);
+		int st = alu_adv_pkg_status(f->o->state, k), obs = 0;
+		char nevra[1024];
 
 		if (st < 0)
 			return st;
-		if (st != ALU_ADVST_NEEDED)
+		/* yum's security plugin: B fixes a root with A when B obsoletes A */
+		if (st == ALU_ADVST_NONE) {
+			alu_nevra_fmt(nevra, sizeof(nevra), k->name, k->epoch, k->version, k->release, k->arch);
+			obs = alu_solve_obsoletes_installed(f->o->solve, nevra);
+		}
+		if (st != ALU_ADVST_NEEDED && !obs)
 			continue;
 		if (f->n == f->cap) {
 			size_t cap = f->cap ? 2 * f->cap : 32;
@@ -73,6 +80,7 @@ static int adv_cb(void *ud, const struct alu_cadv *a)
 		x->version = strdup(k->version);
 		x->release = strdup(k->release);
 		x->epoch = k->epoch;
+		x->obsoleter = obs;
 		if (!x->name || !x->arch || !x->version || !x->release)
 			return -ENOMEM;
 		used = 1;
@@ -128,7 +136,7 @@ static int want_minimal(struct alu_ops *o, struct fixes *f, char **specs, int n,
 		struct pick k = { x, 0, { 0 }, "", "" };
 		int rc, dup = 0;
 
-		if (!spec_ok(specs, n, x->name, x->arch))
+		if (!spec_ok(specs, n, x->name, x->arch) || x->obsoleter)
 			continue;
 		/* several advisories for one package: the highest fix covers them all */
 		for (size_t j = 0; j < f->n; j++) {
@@ -170,7 +178,8 @@ static int want_filtered(struct alu_ops *o, enum alu_ops_kind k, char **specs, i
 	for (size_t i = 0; !rc && k == ALU_OPS_UPDATE && i < f.n; i++) {
 		char na[512];
 		snprintf(na, sizeof(na), "%s.%s", f.v[i].name, f.v[i].arch);
-		if (!spec_ok(specs, n, f.v[i].name, f.v[i].arch) || alu_strv_has(&done, na))
+		if (!spec_ok(specs, n, f.v[i].name, f.v[i].arch) || alu_strv_has(&done, na) ||
+		    f.v[i].obsoleter)
 			continue;
 		if (alu_strv_push(&done, na)) {
 			rc = alu_err_set(e, -ENOMEM, "out of memory");
@@ -179,6 +188,15 @@ static int want_filtered(struct alu_ops *o, enum alu_ops_kind k, char **specs, i
 		/* noarch fixes update whatever arch is installed */
 		rc = alu_solve_want(o->solve, ALU_WANT_UPDATE,
 				    strcmp(f.v[i].arch, "noarch") ? na : f.v[i].name, 0, e);
+	}
+	/* the obsoleting fixes: exactly the version the advisory names */
+	for (size_t i = 0; !rc && i < f.n; i++) {
+		char nevra[1024];
+		if (!f.v[i].obsoleter || !spec_ok(specs, n, f.v[i].name, f.v[i].arch))
+			continue;
+		snprintf(nevra, sizeof(nevra), "%s-%u:%s-%s.%s", f.v[i].name, f.v[i].epoch,
+			 f.v[i].version, f.v[i].release, f.v[i].arch);
+		rc = alu_solve_want(o->solve, ALU_WANT_INSTALL, nevra, 0, e);
 	}
 	alu_strv_free(&done);
 	fixes_free(&f);
@@ -303,7 +321,7 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		struct alu_plan_op *op = &o->plan.ops[i];
 		if (op->type != ALU_OP_INSTALL)
 			op->is_dep = 0;
-		else if (op->is_dep)
+		else if (op->is_dep && !op->named)
 			op->is_dep = !alu_state_find_name(o->state, op->name, any_cb, NULL);
 	}
 	/* remove takes what needs the removed package along: an erase the user
@@ -312,7 +330,7 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 	for (size_t i = 0; !rc && i < o->plan.n; i++) {
 		struct alu_plan_op *op = &o->plan.ops[i];
 		if (op->type == ALU_OP_ERASE)
-			op->is_dep = k == ALU_OPS_REMOVE && !named(op, specs, n);
+			op->is_dep = k == ALU_OPS_REMOVE && !op->named && !named(op, specs, n);
 	}
 	return rc;
 }

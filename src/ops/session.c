@@ -19,9 +19,7 @@
 static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *e)
 {
 	const struct alu_conf *c = &o->repos.conf;
-	struct alu_strv raw = { 0 };
 	struct utsname u;
-	char buf[1024];
 	int rc;
 
 	memset(so, 0, sizeof(*so));
@@ -30,19 +28,14 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	so->installonly_limit = c->installonly_limit;
 	so->excludes = c->exclude.n ? &c->exclude : NULL;
 	so->clean_deps = c->clean_requirements_on_remove;
+	so->no_obsoletes = !c->obsoletes;
 	/* The running kernel only means something for the root we run in. */
 	if ((!c->root || !*c->root) && !strcmp(o->ctx->root, "/") && !uname(&u)) {
 		snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", u.release);
 		so->running_kernel = o->kernel;
 	}
-	rc = alu_vlock_read(o->ctx->root, &raw, e);
-	for (size_t i = 0; !rc && i < raw.n; i++) {
-		if (alu_vlock_to_solver(raw.v[i], buf, sizeof(buf)))
-			continue;
-		if (alu_strv_push(&o->locks, buf))
-			rc = -ENOMEM;
-	}
-	alu_strv_free(&raw);
+	/* the solver reads the plugin's entries as written ("!" and globs too) */
+	rc = alu_vlock_read(o->ctx->root, &o->locks, e);
 	for (size_t i = 0; !rc && i < c->protected_packages.n; i++)
 		if (alu_strv_push(&o->protect, c->protected_packages.v[i]))
 			rc = -ENOMEM;

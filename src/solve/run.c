@@ -138,8 +138,10 @@ static int push_op(struct alu_solve *s, Solver *solv, struct alu_plan *plan, enu
 		op->old_nevra = xstrdup(pool_solvid2str(pool, old));
 		op->old_key = (size_t)old < s->nextra ? s->extra[old].key : 0;
 	}
+	op->named = MAPTST(&s->named, p) != 0;
 	if (t != ALU_OP_ERASE)
-		op->is_dep = solver_describe_decision(solv, p, &info) != SOLVER_REASON_RESOLVE_JOB;
+		op->is_dep = !op->named &&
+			solver_describe_decision(solv, p, &info) != SOLVER_REASON_RESOLVE_JOB;
 	if (!op->nevra || !op->name || !op->evr || !op->arch || !op->repo)
 		return -ENOMEM;
 	return 0;
@@ -205,6 +207,18 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 		alu_solve_ready(s);
 	queue_init_clone(&jobs, &s->jobs);
 	queue_init(&victims);
+	/* yum applies --exclude to remove too: an excluded installed package
+	 * stays, and a removal that needs it to go fails on the lock */
+	if (s->has_erase && s->o.excludes && s->o.excludes->n) {
+		Solvable *is;
+		Id ip;
+		FOR_REPO_SOLVABLES(s->installed, ip, is)
+			for (size_t i = 0; i < s->o.excludes->n; i++)
+				if (alu_solve_nevra_match(s->pool, ip, s->o.excludes->v[i])) {
+					queue_push2(&jobs, SOLVER_LOCK | SOLVER_SOLVABLE, ip);
+					break;
+				}
+	}
 	solv = solver_create(s->pool);
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
 	solver_set_flag(solv, SOLVER_FLAG_BEST_OBEY_POLICY, 1);
