@@ -47,10 +47,12 @@ static int same_cb(void *arg, const struct alu_instpkg *p)
 	return 0;
 }
 
+/* yum: an argument ending in .rpm is a package file; any other path is a
+ * file provide ("install /etc/ld.so.conf" is the package that owns it) */
 static int is_file_arg(const char *a)
 {
 	size_t n = strlen(a);
-	return strchr(a, '/') || (n > 4 && !strcmp(a + n - 4, ".rpm"));
+	return n > 4 && !strcmp(a + n - 4, ".rpm");
 }
 
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)

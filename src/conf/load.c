@@ -111,7 +111,7 @@ static int set_defaults(struct alu_conf *c, const struct alu_ctx *ctx)
 		r = alu_strv_push_split(&c->installonlypkgs,
 			"kernel kernel-bigmem installonlypkg(kernel) installonlypkg(kernel-module) "
 			"installonlypkg(vm) kernel-enterprise kernel-smp kernel-debug kernel-unsupported "
-			"kernel-source kernel-devel kernel-PAE kernel-PAE-debug");
+			"kernel-source kernel-devel kernel-PAE kernel-PAE-debug multiversion(kernel)");
 	if (!r)
 		r = alu_strv_push_split(&c->boot_severities, "critical important");
 	return r;

@@ -194,7 +194,7 @@ def make_world(sc, rpms, work):
         if advs:
             ui = work / "updateinfo.xml"
             ui.write_text(updateinfo_xml(advs, sc.pkgs))
-            r = sh(["modifyrepo_c", "--quiet", "--mdtype=updateinfo", "--no-database", str(ui),
+            r = sh(["modifyrepo_c", "--mdtype=updateinfo", str(ui),
                     str(rdir / "repodata")], env=env)
             assert r.returncode == 0, r.stderr
         text = "[%s]\nname=%s\nbaseurl=file://%s\nenabled=1\ngpgcheck=0\n" % (rid, rid, rdir)
