@@ -122,6 +122,46 @@ static void repo_part(struct alu_solve *s, Queue *sel, int installed_name, Queue
 	queue_free(&q);
 }
 
+/* What remove erases: the installed packages matched, less the excluded
+ * ones (alu_solve_run locks those). A by-name selection stays as libsolv
+ * made it; otherwise the exact packages, and their identical repository
+ * twins with them, or libsolv would "erase" by reinstalling the twin. */
+static void erase_selection(struct alu_solve *s, Queue *sel, int byname)
+{
+	Pool *pool = s->pool;
+	Queue q, keep;
+	int dropped = 0;
+
+	queue_init(&q);
+	queue_init(&keep);
+	selection_solvables(pool, sel, &q);
+	for (int i = 0; i < q.count; i++) {
+		if (excluded_installed(s, q.elements[i]))
+			dropped = 1;
+		else
+			queue_push(&keep, q.elements[i]);
+	}
+	if (byname && !dropped)
+		goto out;
+	queue_empty(sel);
+	if (!keep.count)
+		goto out;
+	for (int i = 0, n = keep.count; i < n; i++) {
+		Solvable *is = pool_id2solvable(pool, keep.elements[i]), *sv;
+		Id p;
+		FOR_POOL_SOLVABLES(p) {
+			sv = pool_id2solvable(pool, p);
+			if (sv->repo != s->installed && sv->name == is->name && sv->evr == is->evr &&
+			    sv->arch == is->arch)
+				queue_pushunique(&keep, p);
+		}
+	}
+	queue_push2(sel, SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(pool, &keep));
+out:
+	queue_free(&q);
+	queue_free(&keep);
+}
+
 static Id find_key(struct alu_solve *s, uint64_t key)
 {
 	Pool *pool = s->pool;
@@ -314,22 +354,8 @@ int alu_solve_want(struct alu_solve *s, enum alu_want w, const char *spec, uint6
 	queue_init(&sel);
 	s->has_erase |= w == ALU_WANT_REMOVE || w == ALU_WANT_AUTOREMOVE;
 	byname = select_spec(s, spec, extra, &sel);
-	if (w == ALU_WANT_REMOVE || w == ALU_WANT_AUTOREMOVE) {
-		/* an excluded package is never taken away (alu_solve_run locks it) */
-		Queue q, keep;
-		queue_init(&q);
-		queue_init(&keep);
-		selection_solvables(s->pool, &sel, &q);
-		for (int i = 0; i < q.count; i++)
-			if (!excluded_installed(s, q.elements[i]))
-				queue_push(&keep, q.elements[i]);
-		queue_empty(&sel);
-		if (keep.count)
-			queue_push2(&sel, SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(s->pool, &keep));
-		/* ONE_OF erases all of them, as the selection did */
-		queue_free(&q);
-		queue_free(&keep);
-	}
+	if ((w == ALU_WANT_REMOVE || w == ALU_WANT_AUTOREMOVE) && sel.count)
+		erase_selection(s, &sel, byname);
 	if (!sel.count || !visible(s, &sel)) {
 		queue_free(&sel);
 		return not_found(w, spec, e);
