@@ -104,6 +104,14 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		}
 		sm.arch = pi.arch;
 		sm.evr = (struct alu_evr){ pi.epoch, pi.version, pi.release };
+		/* the same package given twice (two paths, or one twice) is installed once */
+		int dup = 0;
+		for (size_t k = 0; k < plan.nops; k++)
+			dup |= !strcmp(rows[k].name, pi.name) && !strcmp(rows[k].arch, pi.arch);
+		if (dup) {
+			alu_rpm_close(&r);
+			continue;
+		}
 		alu_state_find_name(s, pi.name, same_cb, &sm);
 		struct alu_cmd_row *w = &rows[plan.nops];
 		snprintf(w->name, sizeof(w->name), "%s", pi.name);

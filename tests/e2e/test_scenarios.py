@@ -17,6 +17,8 @@ Format (one directive a line, '#' comments):
   pkg NEVRA [| deps]            deps as tests/solver: "requires: a >= 1, b;
                                 provides: c = 2; conflicts: d; obsoletes: e < 2;
                                 files: /x /y"
+  local NEVRA [| deps]          a package file in the directory commands run in
+                                (./NAME-V-R.ARCH.rpm)
   advisory ID TYPE NEVRA...     an updateinfo entry of the current repo
   conf KEY=VALUE                a yum.conf [main] line
   vlock LINE                    a versionlock.list line
@@ -94,12 +96,14 @@ class Scenario:
                         i += 1
                 repo = t[0]
                 self.repos.append((repo, prio, extra))
-            elif word in ("installed", "pkg"):
+            elif word in ("installed", "pkg", "local"):
                 nevra, _, deps = rest.partition("|")
                 if word == "pkg" and repo is None:
                     raise ValueError("%s: pkg before any repo line" % where)
-                self.pkgs.append(dnf_compare.Pkg(nevra.strip(), deps.strip(), word == "installed",
-                                                 None if word == "installed" else repo))
+                p = dnf_compare.Pkg(nevra.strip(), deps.strip(), word == "installed",
+                                    repo if word == "pkg" else None)
+                p.local = word == "local"
+                self.pkgs.append(p)
             elif word == "advisory":
                 t = rest.split()
                 self.advisories.append((repo, t[0], t[1], t[2:]))
@@ -207,6 +211,11 @@ def make_world(sc, rpms, work):
         + "".join(c + "\n" for c in sc.conf))
     if sc.vlock:
         (root / "etc/yum/pluginconf.d/versionlock.list").write_text("\n".join(sc.vlock) + "\n")
+    local = work / "local"
+    local.mkdir()
+    for p in sc.pkgs:
+        if getattr(p, "local", False):
+            shutil.copy(rpms[p.key()], local / ("%s.rpm" % p.nevra))
     rpmcmd = ["rpm", "--root", str(root), "--define", "_dbpath /var/lib/rpm"]
     r = sh(rpmcmd + ["--initdb"], env=env)
     inst = [rpms[p.key()] for p in sc.installed()]
@@ -217,8 +226,9 @@ def make_world(sc, rpms, work):
 
 
 def alu(root, env, args):
+    # in the directory of the `local` package files: "./x.rpm" names them
     return sh([ALU, "--installroot=%s" % root, "--releasever=2"] + list(args), env=env,
-              timeout=120)
+              timeout=120, cwd=str(root.parent / "local"))
 
 
 def plan_lines(doc):
@@ -259,7 +269,7 @@ def dnf_plan(sc, root, env, work):
             "--setopt=reposdir=%s" % (root / "etc/yum.repos.d"),
             "--setopt=cachedir=%s" % (work / "dnfcache"), "--noplugins", "--assumeno",
             "--setopt=clean_requirements_on_remove=False"] + cmd
-    r = sh(argv, env=env)
+    r = sh(argv, env=env, cwd=str(work / "local"))
     ops = dnf_compare.parse_table(r.stdout, sc)
     if ops is not None:
         return sorted(ops), None
