@@ -124,12 +124,13 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		w->size = pi.size;
 		alu_rpm_close(&r);
 		if (sm.n && sm.cmp == 0) {
-			alu_msg("Package %s-%s.%s already installed and latest version", pi.name, w->evr, pi.arch);
+			/* pi's strings went with the header: the row has copies */
+			alu_msg("Package %s-%s.%s already installed and latest version", w->name, w->evr, w->arch);
 			continue;
 		}
 		if (sm.n && sm.cmp > 0) {
-			alu_msg("Package %s-%s.%s: a newer version is already installed (%s)", pi.name,
-				w->evr, pi.arch, sm.nevra);
+			alu_msg("Package %s-%s.%s: a newer version is already installed (%s)", w->name,
+				w->evr, w->arch, sm.nevra);
 			continue;
 		}
 		memcpy(olds[plan.nops], sm.ids, sizeof(sm.ids));

@@ -35,6 +35,7 @@ Format (one directive a line, '#' comments):
      out: TEXT / !out: TEXT     TEXT is / is not in stdout+stderr
      state: NEVRA REASON        installed afterwards with that reason (user|dep|adopted)
      gone: NAME                 no package NAME installed afterwards
+     count: NAME N              N installed packages (records) of that name afterwards
 """
 import concurrent.futures
 import hashlib
@@ -312,6 +313,11 @@ def test_scenario(path, rpms, tmp_path):
             assert e[5:].strip() not in text, text
         elif e.startswith("out:"):
             assert e[4:].strip() in text, text
+        elif e.startswith("count:"):
+            t = e[6:].split()
+            r2 = alu(root, env, ["--json", "-C", "list", "installed"])
+            rows = json.loads(r2.stdout).get("installed", [])
+            assert len([x for x in rows if x["name"] == t[0]]) == int(t[1]), r2.stdout
         elif e.startswith("state:") or e.startswith("gone:"):
             if state is None:
                 state = installed_state(root, env)
