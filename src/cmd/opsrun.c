@@ -109,7 +109,8 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 	char cmd[2048];
 	int rc, dlonly = ctx->downloadonly, yes;
 
-	if (kind == ALU_OPS_REMOVE || kind == ALU_OPS_AUTOREMOVE)
+	if (kind == ALU_OPS_REMOVE || kind == ALU_OPS_AUTOREMOVE || kind == ALU_OPS_DUPLICATES ||
+	    kind == ALU_OPS_OLDINSTALLONLY)
 		flags |= ALU_OPSF_NOSYNC;
 	if (kind == ALU_OPS_TARGET || kind == ALU_OPS_DISTSYNC)
 		flags |= ALU_OPSF_DOWNGRADE;

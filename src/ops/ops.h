@@ -56,6 +56,8 @@ enum alu_ops_kind {
 	ALU_OPS_REMOVE,          /* dependents go with it, as yum */
 	ALU_OPS_AUTOREMOVE,      /* reason=dep packages nothing installed needs */
 	ALU_OPS_DISTSYNC,
+	ALU_OPS_DUPLICATES,      /* remove --duplicates: older duplicates of a name.arch */
+	ALU_OPS_OLDINSTALLONLY,  /* remove --oldinstallonly: installonly but the newest */
 	ALU_OPS_TARGET,          /* history undo/rollback: specs are "+NEVRA" (must be
 	                            installed exactly) and "-NEVRA" (must be removed) */
 };

@@ -306,6 +306,9 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		rc = alu_solve_want(o->solve, ALU_WANT_DISTSYNC, NULL, 0, e);
 	else if (k == ALU_OPS_AUTOREMOVE)
 		rc = alu_ops_autoremove_want(o, specs, n, e);
+	else if (k == ALU_OPS_DUPLICATES || k == ALU_OPS_OLDINSTALLONLY)
+		rc = alu_solve_want(o->solve, k == ALU_OPS_DUPLICATES ? ALU_WANT_DUPLICATES :
+				    ALU_WANT_OLDINSTALLONLY, NULL, 0, e);
 	else
 		for (int i = 0; !rc && i < n; i++)
 			rc = k == ALU_OPS_TARGET ? want_target(o, specs[i], e) :

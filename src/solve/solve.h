@@ -97,6 +97,10 @@ enum alu_want {
 	ALU_WANT_DISTSYNC,    /* spec NULL: everything */
 	ALU_WANT_AUTOREMOVE,  /* spec NULL: every unneeded dependency */
 	ALU_WANT_EXACT,       /* install exactly the package with key == spec_key (update-minimal) */
+	ALU_WANT_DUPLICATES,  /* spec NULL: erase every older installed duplicate of a name.arch
+	                         that is not installonly (dnf remove --duplicates) */
+	ALU_WANT_OLDINSTALLONLY, /* spec NULL: erase every installonly package but the newest
+	                         of its name and the running kernel (remove --oldinstallonly) */
 };
 
 /**

@@ -297,6 +297,44 @@ static int want_targeted(struct alu_solve *s, enum alu_want w, const char *spec,
 	return 0;
 }
 
+/* remove --duplicates / --oldinstallonly: the older installed packages of
+ * each name.arch (installonly ones: of each name), the newest kept. */
+static int want_old(struct alu_solve *s, int installonly, struct alu_err *e)
+{
+	Pool *pool = s->pool;
+	Solvable *a, *b;
+	Id p, q;
+	int n = 0;
+
+	FOR_REPO_SOLVABLES(s->installed, p, a) {
+		int older = 0;
+		if (alu_solve_is_installonly_pkg(s, p) != installonly)
+			continue;
+		if (installonly && s->o.running_kernel &&
+		    alu_solve_nevra_match(pool, p, s->o.running_kernel))
+			continue;
+		FOR_REPO_SOLVABLES(s->installed, q, b) {
+			int c;
+			if (q == p || b->name != a->name || (!installonly && b->arch != a->arch))
+				continue;
+			c = pool_evrcmp(pool, a->evr, b->evr, EVRCMP_COMPARE);
+			/* of two identical records, the later one stays */
+			older |= c < 0 || (c == 0 && q > p);
+		}
+		if (!older)
+			continue;
+		MAPSET(&s->named, p);
+		queue_push2(&s->jobs, SOLVER_ERASE | SOLVER_SOLVABLE, p);
+		n++;
+	}
+	s->has_erase = 1;
+	if (!n)
+		return alu_err_set(e, -ALUE_NOTFOUND, installonly ?
+			"No old installonly packages found for removal." :
+			"No duplicated packages found for removal.");
+	return 0;
+}
+
 int alu_solve_want(struct alu_solve *s, enum alu_want w, const char *spec, uint64_t spec_key,
 		   struct alu_err *e)
 {
@@ -336,6 +374,9 @@ int alu_solve_want(struct alu_solve *s, enum alu_want w, const char *spec, uint6
 		MAPSET(&s->named, p);
 		queue_push2(&s->jobs, SOLVER_INSTALL | SOLVER_SOLVABLE, p);
 		return 0;
+	case ALU_WANT_DUPLICATES:
+	case ALU_WANT_OLDINSTALLONLY:
+		return want_old(s, w == ALU_WANT_OLDINSTALLONLY, e);
 	case ALU_WANT_INSTALL:
 		how = SOLVER_INSTALL;
 		break;
