@@ -207,6 +207,11 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 		alu_solve_ready(s);
 	queue_init_clone(&jobs, &s->jobs);
 	queue_init(&victims);
+	for (int i = 0; s->o.best && i + 1 < jobs.count; i += 2) {
+		Id how = jobs.elements[i] & SOLVER_JOBMASK;
+		if (how == SOLVER_INSTALL || how == SOLVER_UPDATE || how == SOLVER_DISTUPGRADE)
+			jobs.elements[i] |= SOLVER_FORCEBEST;
+	}
 	/* yum applies --exclude to remove too: an excluded installed package
 	 * stays, and a removal that needs it to go fails on the lock */
 	if (s->has_erase && s->o.excludes && s->o.excludes->n) {

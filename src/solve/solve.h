@@ -63,6 +63,9 @@ struct alu_solve_opts {
 	int clean_deps;                   /* remove: also no-longer-needed deps */
 	int no_obsoletes;                 /* obsoletes=0: install NAME is that name, never
 	                                     its obsoleter */
+	int best;                         /* dnf --best: the best version of what is asked
+	                                     for or an error (default: the best that
+	                                     can be installed, as yum and --nobest) */
 };
 
 /** @brief Create a solver context. @return 0 or -ENOMEM. */
