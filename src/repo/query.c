@@ -38,6 +38,13 @@ int alu_pkg_spec_match(const char *spec, const char *name, uint32_t epoch, const
 	snprintf(f, sizeof(f), "%s-%u:%s-%s.%s", name, epoch, v, r, arch);
 	if (!fnmatch(spec, f, 0))
 		return 1;
+	/* name-epoch:version[-release], as yum's returnPackagesByDep forms */
+	snprintf(f, sizeof(f), "%s-%u:%s-%s", name, epoch, v, r);
+	if (!fnmatch(spec, f, 0))
+		return 1;
+	snprintf(f, sizeof(f), "%s-%u:%s", name, epoch, v);
+	if (!fnmatch(spec, f, 0))
+		return 1;
 	snprintf(f, sizeof(f), "%u:%s-%s-%s.%s", epoch, name, v, r, arch);
 	return !fnmatch(spec, f, 0);
 }
