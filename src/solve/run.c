@@ -12,7 +12,7 @@
 #include <solv/transaction.h>
 
 
-static int problems(struct alu_solve *s, Solver *solv, struct alu_err *e)
+static int problems(struct alu_solve *s, Solver *solv, const Queue *locked, struct alu_err *e)
 {
 	char buf[sizeof(e->msg)];
 	size_t off = 0;
@@ -28,6 +28,13 @@ static int problems(struct alu_solve *s, Solver *solv, struct alu_err *e)
 				       "%s  Problem %d: %.*s%s", pr > 1 ? "\n" : "", pr,
 				       (int)(hidden ? tl - 12 : tl), txt,
 				       hidden ? " is excluded (exclude= or versionlock)" : "");
+		/* an excluded installed package stays: say that is why */
+		for (int k = 0; locked && k < locked->count && off < sizeof(buf); k++) {
+			const char *nv = pool_solvid2str(s->pool, locked->elements[k]);
+			if (strstr(txt, nv))
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					"; %s is excluded (--exclude or exclude=), so it is not removed", nv);
+		}
 		if (off >= sizeof(buf))
 			break;
 	}
@@ -199,7 +206,7 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 {
 	Solver *solv = NULL;
 	Transaction *trans = NULL;
-	Queue jobs, victims;
+	Queue jobs, victims, locked;
 	int r;
 
 	memset(plan, 0, sizeof(*plan));
@@ -207,6 +214,7 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 		alu_solve_ready(s);
 	queue_init_clone(&jobs, &s->jobs);
 	queue_init(&victims);
+	queue_init(&locked);
 	for (int i = 0; s->o.best && i + 1 < jobs.count; i += 2) {
 		Id how = jobs.elements[i] & SOLVER_JOBMASK;
 		if (how == SOLVER_INSTALL || how == SOLVER_UPDATE || how == SOLVER_DISTUPGRADE)
@@ -221,6 +229,7 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 			for (size_t i = 0; i < s->o.excludes->n; i++)
 				if (alu_solve_nevra_match(s->pool, ip, s->o.excludes->v[i])) {
 					queue_push2(&jobs, SOLVER_LOCK | SOLVER_SOLVABLE, ip);
+					queue_push(&locked, ip);
 					break;
 				}
 	}
@@ -231,7 +240,7 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 	/* yum's remove takes the packages that need the removed one with it */
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_UNINSTALL, s->has_erase);
 	if (solver_solve(solv, &jobs)) {
-		r = problems(s, solv, e);
+		r = problems(s, solv, &locked, e);
 		goto out;
 	}
 	trans = solver_create_transaction(solv);
@@ -253,6 +262,7 @@ out:
 		solver_free(solv);
 	queue_free(&jobs);
 	queue_free(&victims);
+	queue_free(&locked);
 	return r;
 }
 
