@@ -335,6 +335,11 @@ def test_scenario(path, rpms, tmp_path):
         assert r.returncode == want_rc, "exit %d:\n%s" % (r.returncode, text)
     if json_mode and not any(e.startswith("error:") for e in sc.expect):
         assert got_plan == sorted(want_plan), "plan:\n%s\n---\n%s" % ("\n".join(got_plan), text)
+    # ALU_SCENARIO_DNF_ALL=1: every plan scenario without setup steps or locks
+    # is compared with dnf (to find the differences DNF-DIFFERENCES.md lists)
+    if not sc.oracle_on and os.environ.get("ALU_SCENARIO_DNF_ALL") and json_mode and \
+            not sc.steps and not sc.vlock:
+        sc.oracle_on = True
     if sc.oracle_on:
         ops, err = dnf_plan(sc, root, env, tmp_path / "w")
         if any(e.startswith("error:") for e in sc.expect):
