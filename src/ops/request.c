@@ -103,6 +103,7 @@ static void fixes_free(struct fixes *f)
 /* update-minimal: the lowest repo package >= every needed fix of name.arch
  * and newer than what is installed. */
 struct pick {
+	struct alu_solve *solve;
 	const struct fix *need;     /* the highest fix needed for this name.arch */
 	uint64_t id;
 	struct alu_evr best;
@@ -122,6 +123,9 @@ static int pick_cb(void *ud, const struct alu_cpkg *p)
 		return 0;
 	if (k->id && alu_evr_cmp(&pe, &k->best) >= 0)
 		return 0;
+	/* what excludes, locks or priorities hide is no candidate */
+	if (!alu_solve_key_available(k->solve, p->id))
+		return 0;
 	k->id = p->id;
 	snprintf(k->bv, sizeof(k->bv), "%s", p->r.version);
 	snprintf(k->br, sizeof(k->br), "%s", p->r.release);
@@ -133,7 +137,7 @@ static int want_minimal(struct alu_ops *o, struct fixes *f, char **specs, int n,
 {
 	for (size_t i = 0; i < f->n; i++) {
 		struct fix *x = &f->v[i];
-		struct pick k = { x, 0, { 0 }, "", "" };
+		struct pick k = { o->solve, x, 0, { 0 }, "", "" };
 		int rc, dup = 0;
 
 		if (!spec_ok(specs, n, x->name, x->arch) || x->obsoleter)

@@ -27,7 +27,8 @@ static int problems(struct alu_solve *s, Solver *solv, const Queue *locked, stru
 		off += (size_t)snprintf(buf + off, off < sizeof(buf) ? sizeof(buf) - off : 0,
 				       "%s  Problem %d: %.*s%s", pr > 1 ? "\n" : "", pr,
 				       (int)(hidden ? tl - 12 : tl), txt,
-				       hidden ? " is excluded (exclude= or versionlock)" : "");
+				       hidden ? " is excluded (exclude=, versionlock, or a repository of better"
+				       " priority carries that name)" : "");
 		/* an excluded installed package stays: say that is why */
 		for (int k = 0; locked && k < locked->count && off < sizeof(buf); k++) {
 			const char *nv = pool_solvid2str(s->pool, locked->elements[k]);

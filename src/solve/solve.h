@@ -154,6 +154,10 @@ void alu_plan_free(struct alu_plan *plan);
  */
 int alu_solve_named_installed(struct alu_solve *s, uint64_t **keys, size_t *n);
 
+/** @return 1 when the repository package with caller key @p key is there for
+ *  the solver to take (not hidden by excludes, locks or priorities). */
+int alu_solve_key_available(struct alu_solve *s, uint64_t key);
+
 /**
  * @brief Does the repository package NAME-[E:]V-R.ARCH obsolete an installed
  *        package of another name? (An advisory that names B applies to a root

@@ -455,6 +455,16 @@ int alu_solve_want(struct alu_solve *s, enum alu_want w, const char *spec, uint6
 	return 0;
 }
 
+int alu_solve_key_available(struct alu_solve *s, uint64_t key)
+{
+	Id p;
+
+	if (!s->ready)
+		alu_solve_ready(s);
+	p = find_key(s, key);
+	return p && (!s->pool->considered || MAPTST(s->pool->considered, p));
+}
+
 int alu_solve_named_installed(struct alu_solve *s, uint64_t **keys, size_t *n)
 {
 	*n = 0;
