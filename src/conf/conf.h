@@ -74,6 +74,7 @@ struct alu_conf {
 	char *cachedir;               /* host path: <root>/var/cache/alupdate unless alupdate.yaml says */
 	struct alu_strv reposdirs;    /* inside the root, substituted, in search order */
 	int gpgcheck, repo_gpgcheck, keepcache, exactarch, obsoletes, installonly_limit;
+	int install_weak_deps;        /* dnf's key: Recommends/Supplements pulled in (default 1) */
 	int clean_requirements_on_remove;   /* dnf's: remove drops unneeded dependencies; yum: off */
 	int timeout, retries, skip_if_unavailable, sslverify;
 	long metadata_expire;         /* seconds or ALU_CONF_EXPIRE_NEVER */

@@ -100,6 +100,7 @@ static int set_defaults(struct alu_conf *c, const struct alu_ctx *ctx)
 	c->gpgcheck = 0;
 	c->exactarch = 1;
 	c->obsoletes = 1;
+	c->install_weak_deps = 1;   /* dnf's default; AL2's repositories carry no weak deps */
 	c->installonly_limit = 3;
 	c->timeout = 30;
 	c->retries = 10;

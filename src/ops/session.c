@@ -30,6 +30,7 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	so->clean_deps = c->clean_requirements_on_remove;
 	so->no_obsoletes = !c->obsoletes;
 	so->best = o->ctx->best > 0;
+	so->no_weak_deps = !c->install_weak_deps;
 	/* The running kernel only means something for the root we run in. */
 	if ((!c->root || !*c->root) && !strcmp(o->ctx->root, "/") && !uname(&u)) {
 		snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", u.release);

@@ -164,6 +164,14 @@ int alu_solve_add(struct alu_solve *s, int repo, const struct alu_solve_pkg *p, 
 		rc = add_deps(r, &sv->conflicts, p->deps[ALU_CONFLICTS], p->ndeps[ALU_CONFLICTS], 0, nevra, e);
 	if (!rc)
 		rc = add_deps(r, &sv->obsoletes, p->deps[ALU_OBSOLETES], p->ndeps[ALU_OBSOLETES], 0, nevra, e);
+	if (!rc)
+		rc = add_deps(r, &sv->recommends, p->deps[ALU_RECOMMENDS], p->ndeps[ALU_RECOMMENDS], 0, nevra, e);
+	if (!rc)
+		rc = add_deps(r, &sv->suggests, p->deps[ALU_SUGGESTS], p->ndeps[ALU_SUGGESTS], 0, nevra, e);
+	if (!rc)
+		rc = add_deps(r, &sv->supplements, p->deps[ALU_SUPPLEMENTS], p->ndeps[ALU_SUPPLEMENTS], 0, nevra, e);
+	if (!rc)
+		rc = add_deps(r, &sv->enhances, p->deps[ALU_ENHANCES], p->ndeps[ALU_ENHANCES], 0, nevra, e);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < p->nfiles; i++)

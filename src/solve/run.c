@@ -237,6 +237,8 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 	solv = solver_create(s->pool);
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
 	solver_set_flag(solv, SOLVER_FLAG_BEST_OBEY_POLICY, 1);
+	/* dnf's install_weak_deps: recommended packages of what comes in */
+	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, s->o.no_weak_deps);
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_DOWNGRADE, s->o.allow_downgrade || s->has_downgrade);
 	/* yum's remove takes the packages that need the removed one with it */
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_UNINSTALL, s->has_erase);

@@ -63,6 +63,8 @@ struct alu_solve_opts {
 	int clean_deps;                   /* remove: also no-longer-needed deps */
 	int no_obsoletes;                 /* obsoletes=0: install NAME is that name, never
 	                                     its obsoleter */
+	int no_weak_deps;                 /* install_weak_deps=0: Recommends and Supplements
+	                                     are not pulled in */
 	int best;                         /* dnf --best: the best version of what is asked
 	                                     for or an error (default: the best that
 	                                     can be installed, as yum and --nobest) */
