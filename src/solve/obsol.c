@@ -4,6 +4,7 @@
  * obsoleters, and every obsoleter of an installed package comes in on
  * update (libsolv alone replaces a package with one obsoleter).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "solve/solve_int.h"
@@ -27,8 +28,22 @@ static int obsoletes(Pool *pool, Id q, Id p)
 	return 0;
 }
 
-/* The considered repository packages that obsolete anything at all. */
-static void with_obsoletes(struct alu_solve *s, Queue *out)
+/* Does @p qs obsolete a name marked in @p names (indexed by string id)? */
+static int obsoletes_a_name(Pool *pool, Solvable *qs, const char *names)
+{
+	for (Id *op = qs->repo->idarraydata + qs->obsoletes; *op; op++) {
+		Id n = *op;
+		while (ISRELDEP(n))
+			n = GETRELDEP(pool, n)->name;
+		if (n < pool->ss.nstrings && names[n])
+			return 1;
+	}
+	return 0;
+}
+
+/* The considered repository packages that obsolete one of @p names: few,
+ * so the pairwise checks after this stay cheap on a large pool. */
+static void with_obsoletes(struct alu_solve *s, const char *names, Queue *out)
 {
 	Pool *pool = s->pool;
 	Id q;
@@ -36,7 +51,7 @@ static void with_obsoletes(struct alu_solve *s, Queue *out)
 	FOR_POOL_SOLVABLES(q) {
 		Solvable *qs = pool_id2solvable(pool, q);
 		if (qs->obsoletes && qs->repo != s->installed && considered(pool, q) &&
-		    pool_installable(pool, qs))
+		    pool_installable(pool, qs) && obsoletes_a_name(pool, qs, names))
 			queue_push(out, q);
 	}
 }
@@ -63,12 +78,18 @@ static void obsoleters_of(struct alu_solve *s, const Queue *cands, Id p, Queue *
 
 void alu_solve_obsoleters(struct alu_solve *s, Id p, Queue *out)
 {
+	Pool *pool = s->pool;
+	char *names = calloc((size_t)pool->ss.nstrings, 1);
 	Queue cands;
 
+	if (!names)
+		return;
+	names[pool_id2solvable(pool, p)->name] = 1;
 	queue_init(&cands);
-	with_obsoletes(s, &cands);
+	with_obsoletes(s, names, &cands);
 	obsoleters_of(s, &cands, p, out);
 	queue_free(&cands);
+	free(names);
 }
 
 void alu_solve_all_obsoleters(struct alu_solve *s, Queue *jobs)
@@ -76,12 +97,18 @@ void alu_solve_all_obsoleters(struct alu_solve *s, Queue *jobs)
 	Pool *pool = s->pool;
 	Solvable *is;
 	Queue cands;
+	char *names;
 	Id ip;
 
 	if (!s->installed || s->o.no_obsoletes)
 		return;
+	if (!(names = calloc((size_t)pool->ss.nstrings, 1)))
+		return;
+	FOR_REPO_SOLVABLES(s->installed, ip, is)
+		names[is->name] = 1;
 	queue_init(&cands);
-	with_obsoletes(s, &cands);
+	with_obsoletes(s, names, &cands);
+	free(names);
 	FOR_REPO_SOLVABLES(s->installed, ip, is) {
 		Queue o, names;
 		if (!cands.count)
