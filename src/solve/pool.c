@@ -197,20 +197,6 @@ int alu_solve_add(struct alu_solve *s, int repo, const struct alu_solve_pkg *p, 
 	return 0;
 }
 
-int alu_solve_is_installonly(const struct alu_solve *s, const char *name)
-{
-	if (s->o.installonly) {
-		for (size_t i = 0; i < s->o.installonly->n; i++)
-			if (!fnmatch(s->o.installonly->v[i], name, 0))
-				return 1;
-		return 0;
-	}
-	for (size_t i = 0; default_installonly[i]; i++)
-		if (!fnmatch(default_installonly[i], name, 0))
-			return 1;
-	return 0;
-}
-
 static int match_forms(Pool *pool, Id p, const char *pat, int versioned)
 {
 	Solvable *sv = pool_id2solvable(pool, p);

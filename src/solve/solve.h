@@ -93,13 +93,19 @@ int alu_solve_add(struct alu_solve *s, int repo, const struct alu_solve_pkg *p, 
 void alu_solve_ready(struct alu_solve *s);
 
 enum alu_want {
-	ALU_WANT_INSTALL,     /* spec: name, glob, name.arch, name-evr, capability, /file */
-	ALU_WANT_UPDATE,      /* spec as above; installed packages matching it */
+	ALU_WANT_INSTALL,     /* spec: name, glob, name.arch, capability, /file, or a form
+	                         with a version (name-v, name-v-r, name-[e:]v-r.a, e:name-v-r.a,
+	                         globs over them, "cap >= 2.28"); an obsoleted name gives
+	                         its obsoleters (unless no_obsoletes) */
+	ALU_WANT_UPDATE,      /* spec as above: by name, the installed packages it matches go
+	                         to their best version; with a version, the installed
+	                         packages of those names go to the best matching one */
 	ALU_WANT_UPDATE_ALL,  /* spec ignored */
 	ALU_WANT_REMOVE,
 	ALU_WANT_REINSTALL,
 	ALU_WANT_DOWNGRADE,
-	ALU_WANT_DISTSYNC,    /* spec NULL: everything */
+	ALU_WANT_DISTSYNC,    /* spec NULL: everything; with a version ("flac < 1.4.0"):
+	                         to the best matching version, down if need be */
 	ALU_WANT_AUTOREMOVE,  /* spec NULL: every unneeded dependency */
 	ALU_WANT_EXACT,       /* install exactly the package with key == spec_key (update-minimal) */
 	ALU_WANT_DUPLICATES,  /* spec NULL: erase every older installed duplicate of a name.arch

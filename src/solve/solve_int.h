@@ -32,9 +32,6 @@ struct alu_solve {
 	Queue named_inst;           /* installed solvables an install spec matched */
 };
 
-/** @return 1 when @p name is an installonly package name under the options. */
-int alu_solve_is_installonly(const struct alu_solve *s, const char *name);
-
 /** @return 1 when solvable @p p matches glob @p pat in one of yum's forms:
  *  name, name.arch, name-v, name-v-r, name-v-r.a, name-e:v, name-e:v-r,
  *  name-e:v-r.a, e:name-v-r.a (epoch 0 where the package has none). */
