@@ -300,9 +300,10 @@ static int named(const struct alu_plan_op *op, char **specs, int n)
 int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		    struct alu_err *e)
 {
-	int rc = 0;
+	int rc = 0, filtered = k == ALU_OPS_UPDATE_MINIMAL ||
+		(k == ALU_OPS_UPDATE && alu_filter_active(&o->ctx->filter));
 
-	if (k == ALU_OPS_UPDATE_MINIMAL || (k == ALU_OPS_UPDATE && alu_filter_active(&o->ctx->filter)))
+	if (filtered)
 		rc = want_filtered(o, k, specs, n, e);
 	else if (k == ALU_OPS_UPDATE && !n)
 		rc = alu_solve_want(o->solve, ALU_WANT_UPDATE_ALL, NULL, 0, e);
@@ -339,5 +340,10 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		if (op->type == ALU_OP_ERASE)
 			op->is_dep = k == ALU_OPS_REMOVE && !op->named && !named(op, specs, n);
 	}
+	/* advisory updates (and the automatic ones of update-all, obsoleters,
+	 * distro-sync) pick packages the user did not name: an update keeps why
+	 * the package was installed (apply.c), only a spec makes it the user's */
+	for (size_t i = 0; !rc && filtered && i < o->plan.n; i++)
+		o->plan.ops[i].named = 0;
 	return rc;
 }
