@@ -61,6 +61,7 @@ void alu_solve_free(struct alu_solve *s)
 	queue_free(&s->multiversion_names);
 	queue_free(&s->named_inst);
 	map_free(&s->named);
+	free(s->keyidx);
 	if (s->pool->considered) {
 		map_free(s->pool->considered);
 		s->pool->considered = solv_free(s->pool->considered);

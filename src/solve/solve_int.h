@@ -10,6 +10,8 @@
 
 #include "solve/solve.h"
 
+struct alu_keyidx { uint64_t key; Id p; };
+
 /* Per-solvable data libsolv has no slot for, indexed by solvable id. */
 struct alu_sextra {
 	uint64_t key, size, dlsize;
@@ -29,6 +31,8 @@ struct alu_solve {
 	int ready;
 	int has_erase, has_downgrade;  /* jobs that need libsolv's permission flags */
 	Map named;                  /* solvables a user's spec matched */
+	struct alu_keyidx *keyidx;  /* repository solvables by caller key, sorted (want.c) */
+	size_t nkeyidx;
 	Queue named_inst;           /* installed solvables an install spec matched */
 };
 

@@ -162,18 +162,39 @@ out:
 	queue_free(&keep);
 }
 
+static int keycmp(const void *a, const void *b)
+{
+	const struct alu_keyidx *x = a, *y = b;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* By key through a sorted index built on first use: update-minimal asks for
+ * every candidate of every fix. */
 static Id find_key(struct alu_solve *s, uint64_t key)
 {
 	Pool *pool = s->pool;
+	size_t lo = 0, hi;
 	Id p;
-	Solvable *sv;
 
-	FOR_POOL_SOLVABLES(p) {
-		sv = pool_id2solvable(s->pool, p);
-		if (sv->repo != s->installed && (size_t)p < s->nextra && s->extra[p].key == key)
-			return p;
+	if (!s->keyidx) {
+		s->keyidx = malloc(((size_t)pool->nsolvables + 1) * sizeof(*s->keyidx));
+		if (!s->keyidx)
+			return 0;
+		s->nkeyidx = 0;
+		FOR_POOL_SOLVABLES(p)
+			if (pool_id2solvable(pool, p)->repo != s->installed && (size_t)p < s->nextra)
+				s->keyidx[s->nkeyidx++] = (struct alu_keyidx){ s->extra[p].key, p };
+		qsort(s->keyidx, s->nkeyidx, sizeof(*s->keyidx), keycmp);
 	}
-	return 0;
+	hi = s->nkeyidx;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->keyidx[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nkeyidx && s->keyidx[lo].key == key ? s->keyidx[lo].p : 0;
 }
 
 /* yum: installing an obsoleted name installs what obsoletes it ("Package A
