@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/pkgq.h"
 #include "cmd/uirows.h"
 #include "db/cache.h"
 #include "db/state.h"
@@ -108,6 +109,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	struct alu_err e = { 0 };
 	struct uirows u = { 0 };
 	struct alu_update *v = NULL;
+	struct pkgq_rows obs_by = { 0 }, obs_old = { 0 };
 	char *keep = NULL;
 	size_t n = 0, shown = 0, all = 0;
 	int filt = alu_filter_active(&ctx->filter), rc;
@@ -117,7 +119,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		rc = alu_ops_state_open_ro(ctx, &st, &e);
 	if (!rc)
-		rc = alu_updates_find(rp.cache, st, &v, &n, &e);
+		rc = alu_updates_find(rp.cache, st, &rp.conf, &v, &n, &e);
 	if (!rc && filt)
 		rc = uirows_collect(&u, rp.cache, st, &ctx->filter, "available", NULL, 0, &e);
 	if (!rc && !(keep = calloc(n + 1, 1)))
@@ -142,11 +144,24 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 			alu_msg("No packages needed for %s; %zu packages available",
 				purpose(&ctx->filter), all);
 	}
-	if (ctx->json)
+	/* yum also lists what would replace installed packages (exit 100 too) */
+	if (!filt && pkgq_obsoletes(rp.cache, st, argv, argc, &obs_by, &obs_old, &e) == 0 &&
+	    obs_by.n && !ctx->json && alu_out_level() >= ALU_NORMAL) {
+		int w1 = 0, w2 = 0;
+		if (!shown)
+			printf("\n");
+		pkgq_widths(&obs_by, &w1, &w2);
+		if (shown)
+			print(v, keep, n, 0);
+		pkgq_print_obsoletes(&obs_by, &obs_old, w1, w2);
+		shown += obs_by.n;
+	} else if (ctx->json)
 		print(v, keep, n, 1);
 	else if (shown && alu_out_level() >= ALU_NORMAL)
 		print(v, keep, n, 0);
-	rc = shown ? 100 : 0;
+	rc = shown || obs_by.n ? 100 : 0;
+	pkgq_free(&obs_by);
+	pkgq_free(&obs_old);
 out:
 	free(keep);
 	alu_updates_free(v, n);

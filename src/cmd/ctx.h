@@ -38,6 +38,7 @@ struct alu_ctx {
 	int downloadonly;
 	const char *downloaddir;
 	int skip_broken;
+	int best;                  /* --best 1, --nobest -1 (dnf), 0 when not given */
 	int showduplicates;        /* list/info: every available version, not the newest only */
 	struct alu_strv setopts;   /* "key=value" or "repoid.key=value", in order */
 	struct alu_strv repo_ops;  /* "+glob" enable, "-glob" disable, in order */

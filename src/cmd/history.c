@@ -204,10 +204,13 @@ static int undo(struct alu_ctx *ctx, const char *what, uint64_t id)
 	struct alu_state *s = NULL;
 	struct alu_err e = { 0 };
 	uint64_t last = 0;
+	char name[64];
 	int rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &s, &e);
 
 	if (!rc)
 		alu_hist_foreach(s, 1, last_cb, &last);
+	if (!rc && !id)
+		id = last;   /* "last" */
 	if (!rc && (id > last || !id))
 		rc = alu_err_set(&e, -ALUE_NOTFOUND, "no transaction %llu in history", (unsigned long long)id);
 	if (!rc)
@@ -221,8 +224,8 @@ static int undo(struct alu_ctx *ctx, const char *what, uint64_t id)
 	if (!ctx->json)
 		alu_msg("%s to transaction %llu", !strcmp(what, "undo") ? "Undoing" : "Rollback",
 			(unsigned long long)id);
-	rc = alu_cmd_ops_run(ctx, !strcmp(what, "undo") ? "history undo" : "history rollback",
-			     ALU_OPS_TARGET, specs.v, (int)specs.n);
+	snprintf(name, sizeof(name), "history %s %llu", what, (unsigned long long)id);
+	rc = alu_cmd_ops_run(ctx, name, ALU_OPS_TARGET, specs.v, (int)specs.n);
 	alu_strv_free(&specs);
 	return rc;
 }
@@ -234,7 +237,8 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	char *end = NULL;
 
 	(void)priv;
-	if (argc > 1) {
+	/* "last" (yum and dnf): the newest transaction, id 0 to the helpers */
+	if (argc > 1 && strcmp(argv[1], "last")) {
 		id = strtoull(argv[1], &end, 10);
 		if (*end || !id) {
 			alu_error("history %s: '%s' is not a transaction id", what, argv[1]);

@@ -48,10 +48,12 @@ static int same_cb(void *arg, const struct alu_instpkg *p)
 	return 0;
 }
 
+/* yum: an argument ending in .rpm is a package file; any other path is a
+ * file provide ("install /etc/ld.so.conf" is the package that owns it) */
 static int is_file_arg(const char *a)
 {
 	size_t n = strlen(a);
-	return strchr(a, '/') || (n > 4 && !strcmp(a + n - 4, ".rpm"));
+	return n > 4 && !strcmp(a + n - 4, ".rpm");
 }
 
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
@@ -108,6 +110,14 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		}
 		sm.arch = pi.arch;
 		sm.evr = (struct alu_evr){ pi.epoch, pi.version, pi.release };
+		/* the same package given twice (two paths, or one twice) is installed once */
+		int dup = 0;
+		for (size_t k = 0; k < plan.nops; k++)
+			dup |= !strcmp(rows[k].name, pi.name) && !strcmp(rows[k].arch, pi.arch);
+		if (dup) {
+			alu_rpm_close(&r);
+			continue;
+		}
 		alu_state_find_name(s, pi.name, same_cb, &sm);
 		struct alu_cmd_row *w = &rows[plan.nops];
 		snprintf(w->name, sizeof(w->name), "%s", pi.name);
@@ -120,12 +130,13 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		w->size = pi.size;
 		alu_rpm_close(&r);
 		if (sm.n && sm.cmp == 0) {
-			alu_msg("Package %s-%s.%s already installed and latest version", pi.name, w->evr, pi.arch);
+			/* pi's strings went with the header: the row has copies */
+			alu_msg("Package %s-%s.%s already installed and latest version", w->name, w->evr, w->arch);
 			continue;
 		}
 		if (sm.n && sm.cmp > 0) {
-			alu_msg("Package %s-%s.%s: a newer version is already installed (%s)", pi.name,
-				w->evr, pi.arch, sm.nevra);
+			alu_msg("Package %s-%s.%s: a newer version is already installed (%s)", w->name,
+				w->evr, w->arch, sm.nevra);
 			continue;
 		}
 		memcpy(olds[plan.nops], sm.ids, sizeof(sm.ids));

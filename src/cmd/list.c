@@ -78,12 +78,12 @@ static int extras(struct alu_cache *c, const struct pkgq_rows *inst, struct pkgq
 	return 0;
 }
 
-static int updates(struct alu_cache *c, struct alu_state *s, char **specs, int nspecs,
-		   struct pkgq_rows *out, struct alu_err *e)
+static int updates(struct alu_cache *c, struct alu_state *s, const struct alu_conf *conf,
+		   char **specs, int nspecs, struct pkgq_rows *out, struct alu_err *e)
 {
 	struct alu_update *v = NULL;
 	size_t n = 0;
-	int rc = alu_updates_find(c, s, &v, &n, e);
+	int rc = alu_updates_find(c, s, conf, &v, &n, e);
 
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct pkgq_row r = { .name = v[i].name, .epoch = v[i].epoch, .version = v[i].version,
@@ -135,7 +135,7 @@ static int collect(struct alu_ctx *ctx, unsigned what, char **specs, int nspecs,
 	if (what & L_AVAILABLE)
 		rc = pkgq_available(rp.cache, &all, specs, nspecs, ctx->showduplicates, &l->avail, e);
 	if (!rc && (what & L_UPDATES))
-		rc = updates(rp.cache, s, specs, nspecs, &l->upd, e);
+		rc = updates(rp.cache, s, &rp.conf, specs, nspecs, &l->upd, e);
 	if (!rc && (what & L_EXTRAS))
 		rc = extras(rp.cache, &l->inst, &l->extras, e);
 	if (!rc && (what & L_OBSOLETES))
@@ -207,6 +207,29 @@ static void print_json(const struct lists *l, unsigned what)
 	printf("}\n");
 }
 
+/* dnf's spellings of the first word: list --installed, --available, --upgrades */
+#define OPTS(X) X(OPT_INSTALLED, "installed", 0, 0) X(OPT_AVAILABLE, "available", 0, 0) \
+	X(OPT_UPGRADES, "upgrades", 0, 0) X(OPT_UPDATES, "updates", 0, 0) X(OPT_ALL, "all", 0, 0) \
+	X(OPT_EXTRAS, "extras", 0, 0) X(OPT_OBSOLETES, "obsoletes", 0, 0)
+ALU_OPTS_ENUM(OPTS);
+static const struct alu_opt opts[] = { OPTS(ALU_OPT_ENTRY) { 0 } };
+
+struct priv { unsigned what; };
+
+static int parse(void *p, struct alu_ctx *ctx, int id, const char *arg)
+{
+	static const unsigned map[] = { L_INSTALLED, L_AVAILABLE, L_UPDATES, L_UPDATES,
+		L_INSTALLED | L_AVAILABLE, L_EXTRAS, L_OBSOLETES };
+	struct priv *pv = p;
+
+	(void)ctx;
+	(void)arg;
+	if (id < OPT_INSTALLED || id > OPT_OBSOLETES)
+		return -ENOTSUP;
+	pv->what = map[id - OPT_INSTALLED];
+	return 0;
+}
+
 static const struct { const char *word; unsigned what; } words[] = {
 	{ "installed", L_INSTALLED }, { "available", L_AVAILABLE }, { "updates", L_UPDATES },
 	{ "all", L_INSTALLED | L_AVAILABLE }, { "extras", L_EXTRAS },
@@ -220,8 +243,9 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	unsigned what = L_INSTALLED | L_AVAILABLE;
 	int w1 = 0, w2 = 0, rc;
 
-	(void)priv;
-	for (size_t i = 0; argc && i < sizeof(words) / sizeof(*words); i++)
+	if (((struct priv *)priv)->what)
+		what = ((struct priv *)priv)->what;
+	for (size_t i = 0; argc && !((struct priv *)priv)->what && i < sizeof(words) / sizeof(*words); i++)
 		if (!strcmp(argv[0], words[i].word)) {
 			what = words[i].what;
 			argc--, argv++;
@@ -264,5 +288,8 @@ const struct alu_cmd alu_cmd_list = {
 	.name = "list",
 	.summary = "list packages (installed, available, updates, all, extras, obsoletes)",
 	.usage = "[installed|available|updates|all|extras|obsoletes] [GLOB...]",
+	.opts = opts,
+	.priv_size = sizeof(struct priv),
+	.parse = parse,
 	.run = run,
 };

@@ -73,8 +73,8 @@ static int ask(const struct alu_ctx *ctx, int *download_only)
 	return 0;
 }
 
-static void cmdline(const char *cmdname, char **specs, int n, const struct alu_ctx *ctx,
-		    char *buf, size_t len)
+static void cmdline(const char *cmdname, enum alu_ops_kind kind, char **specs, int n,
+		    const struct alu_ctx *ctx, char *buf, size_t len)
 {
 	size_t o = (size_t)snprintf(buf, len, "%s", cmdname);
 
@@ -86,7 +86,8 @@ static void cmdline(const char *cmdname, char **specs, int n, const struct alu_c
 		o += (size_t)snprintf(buf + o, len - o, " --advisory=%s", ctx->filter.advisories.v[i]);
 	for (size_t i = 0; i < ctx->filter.cves.n && o < len; i++)
 		o += (size_t)snprintf(buf + o, len - o, " --cve=%s", ctx->filter.cves.v[i]);
-	for (int i = 0; i < n && o < len; i++)
+	/* history undo/rollback: the command says it ("history undo 3"), not its targets */
+	for (int i = 0; kind != ALU_OPS_TARGET && i < n && o < len; i++)
 		o += (size_t)snprintf(buf + o, len - o, " %s", specs[i]);
 	if (ctx->assumeyes && o < len)
 		snprintf(buf + o, len - o, " -y");
@@ -114,7 +115,8 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 	char cmd[2048];
 	int rc, dlonly = ctx->downloadonly, yes;
 
-	if (kind == ALU_OPS_REMOVE || kind == ALU_OPS_AUTOREMOVE)
+	if (kind == ALU_OPS_REMOVE || kind == ALU_OPS_AUTOREMOVE || kind == ALU_OPS_DUPLICATES ||
+	    kind == ALU_OPS_OLDINSTALLONLY)
 		flags |= ALU_OPSF_NOSYNC;
 	if (kind == ALU_OPS_TARGET || kind == ALU_OPS_DISTSYNC)
 		flags |= ALU_OPSF_DOWNGRADE;
@@ -126,6 +128,9 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 	if (rc)
 		goto fail;
 	if (!o.plan.n) {
+		/* install of an installed dependency: now the user's */
+		if (!ctx->assumeno && (rc = alu_ops_mark_user(&o, &e)))
+			goto fail;
 		if (ctx->json)
 			alu_cmd_ops_json(&o, cmdname, "nothing", NULL, NULL);
 		else
@@ -165,7 +170,7 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		rc = alu_ops_space(&o, &e);
 	if (rc)
 		goto fail;
-	cmdline(cmdname, specs, nspecs, ctx, cmd, sizeof(cmd));
+	cmdline(cmdname, kind, specs, nspecs, ctx, cmd, sizeof(cmd));
 	if (!ctx->json)
 		alu_msg("Running transaction");
 	rc = alu_ops_apply(&o, cmd, &log, &e);

@@ -323,6 +323,25 @@ void pkgq_print(const char *heading, const struct pkgq_rows *r, int w1, int w2)
 	}
 }
 
+void pkgq_print_obsoletes(const struct pkgq_rows *by, const struct pkgq_rows *old, int w1, int w2)
+{
+	char na[1024], ev[1024];
+
+	if (!by->n)
+		return;
+	printf("Obsoleting Packages\n");
+	for (size_t i = 0; i < by->n; i++) {
+		const struct pkgq_row *b = &by->v[i], *o = &old->v[i];
+		snprintf(na, sizeof(na), "%s.%s", b->name, b->arch);
+		pkgq_evr(ev, sizeof(ev), b->epoch, b->version, b->release);
+		printf("%-*s  %-*s  %s\n", w1, na, w2, ev, b->repo);
+		snprintf(na, sizeof(na), "%s.%s", o->name, o->arch);
+		pkgq_evr(ev, sizeof(ev), o->epoch, o->version, o->release);
+		printf("    %-*s  %-*s  %s%s\n", w1 > 4 ? w1 - 4 : w1, na, w2, ev,
+		       *o->repo ? "@" : "installed", o->repo);
+	}
+}
+
 void pkgq_json(const char *key, const struct pkgq_rows *r)
 {
 	printf("\"%s\":[", key);

@@ -88,6 +88,9 @@ void pkgq_widths(const struct pkgq_rows *r, int *w1, int *w2);
  *  installed rows show "@repo" ("installed" when the origin is unknown).
  *  Nothing at all for an empty set. */
 void pkgq_print(const char *heading, const struct pkgq_rows *r, int w1, int w2);
+/** @brief yum's "Obsoleting Packages" section of pkgq_obsoletes() rows: each
+ *  obsoleting package, then the installed one it replaces, indented. */
+void pkgq_print_obsoletes(const struct pkgq_rows *by, const struct pkgq_rows *old, int w1, int w2);
 /** @brief `"key":[{name, epoch, version, release, arch, repo}...]` (no braces around). */
 void pkgq_json(const char *key, const struct pkgq_rows *r);
 /** @brief yum's section rule: "==== text ====" centred in 78 columns. */

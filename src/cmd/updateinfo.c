@@ -8,6 +8,7 @@
  * "updates" those whose fix the repositories carry; "all" both. Output shapes
  * are yum's: `ALAS2-2026-0001 critical/Sec. hello-2.10-2.amzn2.x86_64`.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,8 +159,34 @@ static void info(const struct uirows *u)
 	}
 }
 
+/* dnf's spellings: updateinfo --list|--info|--summary, --available|--installed|--updates|--all */
+#define OPTS(X) X(OPT_LIST, "list", 0, 0) X(OPT_INFO, "info", 0, 0) X(OPT_SUMMARY, "summary", 0, 0) \
+	X(OPT_AVAIL, "available", 0, 0) X(OPT_INST, "installed", 0, 0) X(OPT_UPD, "updates", 0, 0) \
+	X(OPT_ALL, "all", 0, 0)
+ALU_OPTS_ENUM(OPTS);
+static const struct alu_opt opts[] = { OPTS(ALU_OPT_ENTRY) { 0 } };
+
+struct priv { int view; const char *mode; };
+
+static int parse(void *p, struct alu_ctx *ctx, int id, const char *arg)
+{
+	static const char *const modes[] = { "available", "installed", "updates", "all" };
+	struct priv *pv = p;
+
+	(void)ctx;
+	(void)arg;
+	if (id >= OPT_LIST && id <= OPT_SUMMARY)
+		pv->view = id == OPT_LIST ? V_LIST : id == OPT_INFO ? V_INFO : V_SUMMARY;
+	else if (id >= OPT_AVAIL && id <= OPT_ALL)
+		pv->mode = modes[id - OPT_AVAIL];
+	else
+		return -ENOTSUP;
+	return 0;
+}
+
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 {
+	struct priv *pv = priv;
 	struct alu_repos rp;
 	struct alu_state *st = NULL;
 	struct alu_err e = { 0 };
@@ -167,7 +194,10 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	int view = V_LIST, cves = 0, rc;
 	const char *mode = "available";
 
-	(void)priv;
+	if (pv->view)
+		view = pv->view;
+	if (pv->mode)
+		mode = pv->mode;
 	if (argc && (!strcmp(argv[0], "list") || !strcmp(argv[0], "info") || !strcmp(argv[0], "summary"))) {
 		view = argv[0][0] == 'l' ? V_LIST : argv[0][0] == 'i' ? V_INFO : V_SUMMARY;
 		argc--, argv++;
@@ -206,5 +236,8 @@ const struct alu_cmd alu_cmd_updateinfo = {
 	.summary = "show advisories (list, info, summary; cves)",
 	.usage = "[list|info|summary] [cves] [available|installed|updates|all] [ID|PKG...]",
 	.groups = ALU_OPTG_FILTER,
+	.opts = opts,
+	.priv_size = sizeof(struct priv),
+	.parse = parse,
 	.run = run,
 };

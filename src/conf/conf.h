@@ -84,6 +84,7 @@ struct alu_conf {
 	char *cachedir;               /* host path: <root>/var/cache/alupdate unless alupdate.yaml says */
 	struct alu_strv reposdirs;    /* inside the root, substituted, in search order */
 	int gpgcheck, repo_gpgcheck, keepcache, exactarch, obsoletes, installonly_limit;
+	int install_weak_deps;        /* dnf's key: Recommends/Supplements pulled in (default 1) */
 	int clean_requirements_on_remove;   /* dnf's: remove drops unneeded dependencies; yum: off */
 	int rpmdb_writeback;          /* 1 (default): write the root's rpm database after each change */
 	int timeout, retries, skip_if_unavailable, sslverify;

@@ -94,6 +94,7 @@ static int set_defaults(struct alu_conf *c, const struct alu_ctx *ctx)
 	c->gpgcheck = 0;
 	c->exactarch = 1;
 	c->obsoletes = 1;
+	c->install_weak_deps = 1;   /* dnf's default; AL2's repositories carry no weak deps */
 	c->installonly_limit = 3;
 	c->timeout = 30;
 	c->retries = 10;
@@ -106,7 +107,7 @@ static int set_defaults(struct alu_conf *c, const struct alu_ctx *ctx)
 		r = alu_strv_push_split(&c->installonlypkgs,
 			"kernel kernel-bigmem installonlypkg(kernel) installonlypkg(kernel-module) "
 			"installonlypkg(vm) kernel-enterprise kernel-smp kernel-debug kernel-unsupported "
-			"kernel-source kernel-devel kernel-PAE kernel-PAE-debug");
+			"kernel-source kernel-devel kernel-PAE kernel-PAE-debug multiversion(kernel)");
 	if (!r)
 		r = alu_strv_push_split(&c->boot_severities, "critical important");
 	return r;

@@ -42,7 +42,7 @@
 
 #define ALU_CACHE_DIR "cache.mdb"
 #define ALU_CACHE_KEYMAX 400
-#define ALU_CACHE_SCHEMA 2
+#define ALU_CACHE_SCHEMA 3   /* 3: weak dependencies in package records */
 
 enum {
 	ALU_CACHEF_RDONLY = 1 << 0,  /* never write; -ENOENT when there is no cache */

@@ -200,8 +200,10 @@ int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *lo
 		if (op->old_key) {
 			olds[i] = op->old_key;
 			ops[i].nold = 1;
-			/* an update keeps why the package was installed */
-			alu_state_get(o->state, op->old_key, reason_cb, &reason);
+			/* an update keeps why the package was installed, unless
+			 * the user named it now (then it is the user's) */
+			if (!op->named)
+				alu_state_get(o->state, op->old_key, reason_cb, &reason);
 		}
 		ops[i].reason = reason;
 	}
@@ -217,6 +219,8 @@ int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *lo
 		goto out;
 	}
 	rc = alu_txn_run(o->state, &to, &tp, log, e);
+	if (!rc)
+		rc = alu_ops_mark_user(o, e);
 	hr = finish(&rec, rc, rc ? e->msg : "", log, &herr);
 	if (!rc && hr)
 		rc = alu_err_set(e, hr, "the transaction was applied, but its history record was not completed: %s",

@@ -385,17 +385,6 @@ static void set_target(struct undo *u, const char *key, char sign, const char *n
 		u->oom = 1;
 }
 
-/* "name.arch" of a NEVRA: the name ends where the version's dash is. */
-static void name_arch(const char *nevra, char *buf, size_t n)
-{
-	size_t l = strlen(nevra), nl = l;
-	const char *dot = strrchr(nevra, '.');
-
-	for (int dashes = 0; nl > 0 && dashes < 2; nl--)
-		dashes += nevra[nl - 1] == '-';
-	snprintf(buf, n, "%.*s%s", (int)nl, nevra, dot ? dot : "");
-}
-
 static int undo_cb(void *arg, const struct alu_hist *h)
 {
 	struct undo *u = arg;
@@ -403,29 +392,21 @@ static int undo_cb(void *arg, const struct alu_hist *h)
 	if (h->seq < u->from || h->seq > u->to)
 		return 0;
 	u->found++;
-	/* newest first; within one transaction the old package's "+" wins over
-	 * the new one's "-", and an older transaction wins over a newer one */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < h->nops; i++) {
-			const struct alu_hist_op *op = &h->ops[i];
-			const char *a = op->action;
-			int paired = strcmp(a, "Install") && strcmp(a, "Dep-Install") && strcmp(a, "Erase");
-			int gone = !strcmp(a, "Erase") || !strcmp(a, "Updated") || !strcmp(a, "Downgraded") ||
-				!strcmp(a, "Obsoleted") || !strcmp(a, "Reinstalled");
-			char key[1100];
+	/* Records come newest first and an older one overwrites: what decides a
+	 * package is the first thing the undone range did to it. Appeared then
+	 * ("Install", "Update", ...): it goes ("-"); went away then ("Erase",
+	 * "Updated", ...): it comes back ("+"). Keyed by NEVRA, so an update and
+	 * a later removal of one name undo to the version of before both. */
+	for (size_t i = 0; i < h->nops; i++) {
+		const struct alu_hist_op *op = &h->ops[i];
+		const char *a = op->action;
+		int gone = !strcmp(a, "Erase") || !strcmp(a, "Updated") || !strcmp(a, "Downgraded") ||
+			!strcmp(a, "Obsoleted") || !strcmp(a, "Reinstalled");
 
-			if (pass != gone)
-				continue;
-			if (paired)
-				name_arch(op->nevra, key, sizeof(key));
-			else
-				snprintf(key, sizeof(key), "%s", op->nevra);
-			if (!strcmp(a, "Reinstall") || !strcmp(a, "Reinstalled"))
-				continue;   /* nothing to undo */
-			if (!strcmp(a, "Obsoleting") || !strcmp(a, "Obsoleted"))
-				snprintf(key, sizeof(key), "%s", op->nevra);
-			set_target(u, key, gone ? '+' : '-', op->nevra);
-		}
+		if (!strcmp(a, "Reinstall") || !strcmp(a, "Reinstalled"))
+			continue;   /* nothing to undo */
+		set_target(u, op->nevra, gone ? '+' : '-', op->nevra);
+	}
 	return 0;
 }
 

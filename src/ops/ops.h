@@ -60,6 +60,8 @@ enum alu_ops_kind {
 	ALU_OPS_REMOVE,          /* dependents go with it, as yum */
 	ALU_OPS_AUTOREMOVE,      /* reason=dep packages nothing installed needs */
 	ALU_OPS_DISTSYNC,
+	ALU_OPS_DUPLICATES,      /* remove --duplicates: older duplicates of a name.arch */
+	ALU_OPS_OLDINSTALLONLY,  /* remove --oldinstallonly: installonly but the newest */
 	ALU_OPS_TARGET,          /* history undo/rollback: specs are "+NEVRA" (must be
 	                            installed exactly) and "-NEVRA" (must be removed) */
 };
@@ -159,6 +161,15 @@ int alu_ops_adopt_manifest(struct alu_ops *o, const char *path, struct alu_err *
  */
 int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int nspecs,
 		    struct alu_err *e);
+
+/**
+ * @brief Record as the user's (yumdb reason "user") every installed package
+ *        an install spec named that was installed as a dependency and that
+ *        the plan does not replace. alu_ops_apply() calls it after a
+ *        successful run; a command with nothing to apply calls it itself.
+ * @return 0, -ALUE_DB, -ENOMEM.
+ */
+int alu_ops_mark_user(struct alu_ops *o, struct alu_err *e);
 
 /** Called before and after each package download; @p done is 0 or 1. */
 typedef void (*alu_ops_dl_cb)(void *arg, const struct alu_plan_op *op, const char *path,

@@ -20,6 +20,7 @@
 struct fix {
 	char *name, *arch, *version, *release;
 	uint32_t epoch;
+	int obsoleter;      /* not installed, but obsoletes an installed package */
 };
 
 struct fixes {
@@ -53,11 +54,17 @@ static int adv_cb(void *ud, const struct alu_cadv *a)
 		const struct alu_advpkg *k = &a->r.pkgs[i];
 		struct fix *x;
 		/* the newest installed instance decides, as updateinfo shows it */
-		int st = alu_adv_pkg_status(f->o->state, k);
+		int st = alu_adv_pkg_status(f->o->state, k), obs = 0;
+		char nevra[1024];
 
 		if (st < 0)
 			return st;
-		if (st != ALU_ADVST_NEEDED)
+		/* yum's security plugin: B fixes a root with A when B obsoletes A */
+		if (st == ALU_ADVST_NONE) {
+			alu_nevra_fmt(nevra, sizeof(nevra), k->name, k->epoch, k->version, k->release, k->arch);
+			obs = alu_solve_obsoletes_installed(f->o->solve, nevra);
+		}
+		if (st != ALU_ADVST_NEEDED && !obs)
 			continue;
 		if (f->n == f->cap) {
 			size_t cap = f->cap ? 2 * f->cap : 32;
@@ -73,6 +80,7 @@ static int adv_cb(void *ud, const struct alu_cadv *a)
 		x->version = strdup(k->version);
 		x->release = strdup(k->release);
 		x->epoch = k->epoch;
+		x->obsoleter = obs;
 		if (!x->name || !x->arch || !x->version || !x->release)
 			return -ENOMEM;
 		used = 1;
@@ -95,6 +103,7 @@ static void fixes_free(struct fixes *f)
 /* update-minimal: the lowest repo package >= every needed fix of name.arch
  * and newer than what is installed. */
 struct pick {
+	struct alu_solve *solve;
 	const struct fix *need;     /* the highest fix needed for this name.arch */
 	uint64_t id;
 	struct alu_evr best;
@@ -114,6 +123,9 @@ static int pick_cb(void *ud, const struct alu_cpkg *p)
 		return 0;
 	if (k->id && alu_evr_cmp(&pe, &k->best) >= 0)
 		return 0;
+	/* what excludes, locks or priorities hide is no candidate */
+	if (!alu_solve_key_available(k->solve, p->id))
+		return 0;
 	k->id = p->id;
 	snprintf(k->bv, sizeof(k->bv), "%s", p->r.version);
 	snprintf(k->br, sizeof(k->br), "%s", p->r.release);
@@ -125,10 +137,10 @@ static int want_minimal(struct alu_ops *o, struct fixes *f, char **specs, int n,
 {
 	for (size_t i = 0; i < f->n; i++) {
 		struct fix *x = &f->v[i];
-		struct pick k = { x, 0, { 0 }, "", "" };
+		struct pick k = { o->solve, x, 0, { 0 }, "", "" };
 		int rc, dup = 0;
 
-		if (!spec_ok(specs, n, x->name, x->arch))
+		if (!spec_ok(specs, n, x->name, x->arch) || x->obsoleter)
 			continue;
 		/* several advisories for one package: the highest fix covers them all */
 		for (size_t j = 0; j < f->n; j++) {
@@ -170,7 +182,8 @@ static int want_filtered(struct alu_ops *o, enum alu_ops_kind k, char **specs, i
 	for (size_t i = 0; !rc && k == ALU_OPS_UPDATE && i < f.n; i++) {
 		char na[512];
 		snprintf(na, sizeof(na), "%s.%s", f.v[i].name, f.v[i].arch);
-		if (!spec_ok(specs, n, f.v[i].name, f.v[i].arch) || alu_strv_has(&done, na))
+		if (!spec_ok(specs, n, f.v[i].name, f.v[i].arch) || alu_strv_has(&done, na) ||
+		    f.v[i].obsoleter)
 			continue;
 		if (alu_strv_push(&done, na)) {
 			rc = alu_err_set(e, -ENOMEM, "out of memory");
@@ -179,6 +192,15 @@ static int want_filtered(struct alu_ops *o, enum alu_ops_kind k, char **specs, i
 		/* noarch fixes update whatever arch is installed */
 		rc = alu_solve_want(o->solve, ALU_WANT_UPDATE,
 				    strcmp(f.v[i].arch, "noarch") ? na : f.v[i].name, 0, e);
+	}
+	/* the obsoleting fixes: exactly the version the advisory names */
+	for (size_t i = 0; !rc && i < f.n; i++) {
+		char nevra[1024];
+		if (!f.v[i].obsoleter || !spec_ok(specs, n, f.v[i].name, f.v[i].arch))
+			continue;
+		snprintf(nevra, sizeof(nevra), "%s-%u:%s-%s.%s", f.v[i].name, f.v[i].epoch,
+			 f.v[i].version, f.v[i].release, f.v[i].arch);
+		rc = alu_solve_want(o->solve, ALU_WANT_INSTALL, nevra, 0, e);
 	}
 	alu_strv_free(&done);
 	fixes_free(&f);
@@ -278,9 +300,10 @@ static int named(const struct alu_plan_op *op, char **specs, int n)
 int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		    struct alu_err *e)
 {
-	int rc = 0;
+	int rc = 0, filtered = k == ALU_OPS_UPDATE_MINIMAL ||
+		(k == ALU_OPS_UPDATE && alu_filter_active(&o->ctx->filter));
 
-	if (k == ALU_OPS_UPDATE_MINIMAL || (k == ALU_OPS_UPDATE && alu_filter_active(&o->ctx->filter)))
+	if (filtered)
 		rc = want_filtered(o, k, specs, n, e);
 	else if (k == ALU_OPS_UPDATE && !n)
 		rc = alu_solve_want(o->solve, ALU_WANT_UPDATE_ALL, NULL, 0, e);
@@ -288,6 +311,9 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		rc = alu_solve_want(o->solve, ALU_WANT_DISTSYNC, NULL, 0, e);
 	else if (k == ALU_OPS_AUTOREMOVE)
 		rc = alu_ops_autoremove_want(o, specs, n, e);
+	else if (k == ALU_OPS_DUPLICATES || k == ALU_OPS_OLDINSTALLONLY)
+		rc = alu_solve_want(o->solve, k == ALU_OPS_DUPLICATES ? ALU_WANT_DUPLICATES :
+				    ALU_WANT_OLDINSTALLONLY, NULL, 0, e);
 	else
 		for (int i = 0; !rc && i < n; i++)
 			rc = k == ALU_OPS_TARGET ? want_target(o, specs[i], e) :
@@ -303,7 +329,7 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		struct alu_plan_op *op = &o->plan.ops[i];
 		if (op->type != ALU_OP_INSTALL)
 			op->is_dep = 0;
-		else if (op->is_dep)
+		else if (op->is_dep && !op->named)
 			op->is_dep = !alu_state_find_name(o->state, op->name, any_cb, NULL);
 	}
 	/* remove takes what needs the removed package along: an erase the user
@@ -312,12 +338,17 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 	for (size_t i = 0; !rc && i < o->plan.n; i++) {
 		struct alu_plan_op *op = &o->plan.ops[i];
 		if (op->type == ALU_OP_ERASE)
-			op->is_dep = k == ALU_OPS_REMOVE && !named(op, specs, n);
+			op->is_dep = k == ALU_OPS_REMOVE && !op->named && !named(op, specs, n);
 	}
 	/* a "+NEVRA" target (swap, history undo) was asked for by its NEVRA */
 	for (size_t i = 0; !rc && k == ALU_OPS_TARGET && i < o->plan.n; i++)
 		for (int j = 0; j < n && o->plan.ops[i].is_dep; j++)
 			if (specs[j][0] == '+' && !strcmp(specs[j] + 1, o->plan.ops[i].nevra))
 				o->plan.ops[i].is_dep = 0;
+	/* advisory updates (and the automatic ones of update-all, obsoleters,
+	 * distro-sync) pick packages the user did not name: an update keeps why
+	 * the package was installed (apply.c), only a spec makes it the user's */
+	for (size_t i = 0; !rc && filtered && i < o->plan.n; i++)
+		o->plan.ops[i].named = 0;
 	return rc;
 }

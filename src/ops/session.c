@@ -21,9 +21,7 @@
 static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *e)
 {
 	const struct alu_conf *c = &o->repos.conf;
-	struct alu_strv raw = { 0 };
 	struct utsname u;
-	char buf[1024];
 	int rc;
 
 	memset(so, 0, sizeof(*so));
@@ -32,22 +30,16 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	so->installonly_limit = c->installonly_limit;
 	so->excludes = c->exclude.n ? &c->exclude : NULL;
 	so->clean_deps = c->clean_requirements_on_remove;
+	so->no_obsoletes = !c->obsoletes;
+	so->best = o->ctx->best > 0;
+	so->no_weak_deps = !c->install_weak_deps;
 	/* The running kernel only means something for the root we run in. */
 	if ((!c->root || !*c->root) && !strcmp(o->ctx->root, "/") && !uname(&u)) {
 		snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", u.release);
 		so->running_kernel = o->kernel;
 	}
-	rc = alu_vlock_read(o->ctx->root, &raw, e);
-	for (size_t i = 0; !rc && i < raw.n; i++) {
-		/* "!E:N-V-R.A": versionlock exclude, that version is never offered */
-		int excl = raw.v[i][0] == '!';
-		if (alu_vlock_to_solver(raw.v[i] + excl, buf, sizeof(buf)))
-			continue;
-		if (alu_strv_push(excl ? &o->repos.conf.exclude : &o->locks, buf))
-			rc = -ENOMEM;
-	}
-	so->excludes = c->exclude.n ? &c->exclude : NULL;
-	alu_strv_free(&raw);
+	/* the solver reads the plugin's entries as written ("!" and globs too) */
+	rc = alu_vlock_read(o->ctx->root, &o->locks, e);
 	for (size_t i = 0; !rc && i < c->protected_packages.n; i++)
 		if (alu_strv_push(&o->protect, c->protected_packages.v[i]))
 			rc = -ENOMEM;

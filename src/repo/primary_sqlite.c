@@ -25,6 +25,9 @@ static const char pkg_sql[] =
 static const char *const dep_tables[ALU_DEPTYPE_N] = {
 	[ALU_REQUIRES] = "requires", [ALU_PROVIDES] = "provides",
 	[ALU_CONFLICTS] = "conflicts", [ALU_OBSOLETES] = "obsoletes",
+	/* createrepo_c writes these; AL2's primary_db (yum's) has no such tables */
+	[ALU_RECOMMENDS] = "recommends", [ALU_SUGGESTS] = "suggests",
+	[ALU_SUPPLEMENTS] = "supplements", [ALU_ENHANCES] = "enhances",
 };
 
 struct rd {
@@ -94,6 +97,8 @@ static int read_deps(struct rd *r, int t, sqlite3_int64 key)
 	int rc;
 
 	r->dv[t].n = 0;
+	if (!st)
+		return 0;   /* a weak-dependency table this primary_db does not have */
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, key);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -200,7 +205,8 @@ static int read_pkg(struct rd *r, struct alu_pkgrec *p)
  * our private decompressed copy when missing. */
 static void index_pkgkey(sqlite3 *db)
 {
-	static const char *const tables[] = { "requires", "provides", "conflicts", "obsoletes", "files" };
+	static const char *const tables[] = { "requires", "provides", "conflicts", "obsoletes", "files",
+		"recommends", "suggests", "supplements", "enhances" };
 	char sql[256];
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
@@ -232,8 +238,13 @@ static int prepare(struct rd *r)
 		snprintf(sql, sizeof(sql), "SELECT name, flags, epoch, version, release%s FROM %s"
 			 " WHERE pkgKey = ? ORDER BY rowid", t == ALU_REQUIRES ? ", pre" : "",
 			 dep_tables[t]);
-		if (sqlite3_prepare_v2(r->db, sql, -1, &r->deps[t], NULL))
+		if (sqlite3_prepare_v2(r->db, sql, -1, &r->deps[t], NULL)) {
+			if (t >= ALU_RECOMMENDS) {
+				r->deps[t] = NULL;
+				continue;
+			}
 			return dberr(r, "not a primary_db");
+		}
 	}
 	if (sqlite3_prepare_v2(r->db, "SELECT name FROM files WHERE pkgKey = ? ORDER BY rowid",
 			       -1, &r->files, NULL))

@@ -22,7 +22,8 @@ enum txt { T_NONE, T_NAME, T_ARCH, T_CHECKSUM, T_SUMMARY, T_DESCRIPTION, T_PACKA
 
 /* the elements we read, by local name; text elements carry their enum txt */
 enum elem { E_OTHER = 0, E_TEXT_LAST = T_FILE, E_PACKAGE, E_FORMAT, E_ENTRY, E_PROVIDES,
-	E_REQUIRES, E_CONFLICTS, E_OBSOLETES, E_HEADER_RANGE, E_VERSION, E_TIME, E_SIZE,
+	E_REQUIRES, E_CONFLICTS, E_OBSOLETES, E_RECOMMENDS, E_SUGGESTS, E_SUPPLEMENTS, E_ENHANCES,
+	E_HEADER_RANGE, E_VERSION, E_TIME, E_SIZE,
 	E_LOCATION };
 
 struct alu_primary_xml {
@@ -75,7 +76,7 @@ static enum elem by_local(const char *l)
 	case 'b': return IS("buildhost") ? (enum elem)T_BUILDHOST : E_OTHER;
 	case 'c': return IS("checksum") ? (enum elem)T_CHECKSUM : IS("conflicts") ? E_CONFLICTS : E_OTHER;
 	case 'd': return IS("description") ? (enum elem)T_DESCRIPTION : E_OTHER;
-	case 'e': return IS("entry") ? E_ENTRY : E_OTHER;
+	case 'e': return IS("entry") ? E_ENTRY : IS("enhances") ? E_ENHANCES : E_OTHER;
 	case 'f': return IS("file") ? (enum elem)T_FILE : IS("format") ? E_FORMAT : E_OTHER;
 	case 'g': return IS("group") ? (enum elem)T_GROUP : E_OTHER;
 	case 'h': return IS("header-range") ? E_HEADER_RANGE : E_OTHER;
@@ -84,9 +85,10 @@ static enum elem by_local(const char *l)
 	case 'o': return IS("obsoletes") ? E_OBSOLETES : E_OTHER;
 	case 'p': return IS("package") ? E_PACKAGE : IS("packager") ? (enum elem)T_PACKAGER :
 			 IS("provides") ? E_PROVIDES : E_OTHER;
-	case 'r': return IS("requires") ? E_REQUIRES : E_OTHER;
+	case 'r': return IS("requires") ? E_REQUIRES : IS("recommends") ? E_RECOMMENDS : E_OTHER;
 	case 's': return IS("size") ? E_SIZE : IS("sourcerpm") ? (enum elem)T_SOURCERPM :
-			 IS("summary") ? (enum elem)T_SUMMARY : E_OTHER;
+			 IS("summary") ? (enum elem)T_SUMMARY : IS("suggests") ? E_SUGGESTS :
+			 IS("supplements") ? E_SUPPLEMENTS : E_OTHER;
 	case 't': return IS("time") ? E_TIME : E_OTHER;
 	case 'u': return IS("url") ? (enum elem)T_URL : E_OTHER;
 	case 'v': return IS("vendor") ? (enum elem)T_VENDOR : IS("version") ? E_VERSION : E_OTHER;
@@ -235,10 +237,13 @@ static void on_start(void *ud, const char *name, const char **atts)
 	}
 	switch (e) {
 	case E_PROVIDES: case E_REQUIRES: case E_CONFLICTS: case E_OBSOLETES:
+	case E_RECOMMENDS: case E_SUGGESTS: case E_SUPPLEMENTS: case E_ENHANCES: {
+		static const int kind[] = { ALU_PROVIDES, ALU_REQUIRES, ALU_CONFLICTS, ALU_OBSOLETES,
+			ALU_RECOMMENDS, ALU_SUGGESTS, ALU_SUPPLEMENTS, ALU_ENHANCES };
 		if (p->in_format)
-			p->deptype = e == E_PROVIDES ? ALU_PROVIDES : e == E_REQUIRES ? ALU_REQUIRES :
-				     e == E_CONFLICTS ? ALU_CONFLICTS : ALU_OBSOLETES;
+			p->deptype = kind[e - E_PROVIDES];
 		return;
+	}
 	case E_HEADER_RANGE:
 		if (p->in_format) {
 			num(p, atts, "start", &p->rec.header_start);
@@ -374,7 +379,7 @@ static void on_end(void *ud, const char *name)
 		end_package(p);
 	else if (e == E_FORMAT)
 		p->in_format = 0;
-	else if (p->deptype >= 0 && e >= E_PROVIDES && e <= E_OBSOLETES)
+	else if (p->deptype >= 0 && e >= E_PROVIDES && e <= E_ENHANCES)
 		p->deptype = -1;
 }
 

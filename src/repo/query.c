@@ -38,6 +38,13 @@ int alu_pkg_spec_match(const char *spec, const char *name, uint32_t epoch, const
 	snprintf(f, sizeof(f), "%s-%u:%s-%s.%s", name, epoch, v, r, arch);
 	if (!fnmatch(spec, f, 0))
 		return 1;
+	/* name-epoch:version[-release], as yum's returnPackagesByDep forms */
+	snprintf(f, sizeof(f), "%s-%u:%s-%s", name, epoch, v, r);
+	if (!fnmatch(spec, f, 0))
+		return 1;
+	snprintf(f, sizeof(f), "%s-%u:%s", name, epoch, v);
+	if (!fnmatch(spec, f, 0))
+		return 1;
 	snprintf(f, sizeof(f), "%u:%s-%s-%s.%s", epoch, name, v, r, arch);
 	return !fnmatch(spec, f, 0);
 }
@@ -65,7 +72,29 @@ struct upd_walk {
 	int oom;
 	struct alu_update *best;
 	const struct inst *cur;
+	const struct alu_conf *conf;  /* NULL: priorities not applied */
+	int prio;                     /* the best priority carrying the current name */
 };
+
+static int repo_prio(const struct alu_conf *conf, const char *id)
+{
+	for (size_t i = 0; conf && i < conf->nrepos; i++)
+		if (!strcmp(conf->repos[i].id, id))
+			return conf->repos[i].priority;
+	return ALU_CONF_PRIORITY_DEFAULT;
+}
+
+/* yum-plugin-priorities: a name is taken only from the best-priority
+ * repositories that carry it */
+static int prio_cb(void *ud, const struct alu_cpkg *p)
+{
+	struct upd_walk *w = ud;
+	int pr = repo_prio(w->conf, p->repoid);
+
+	if (pr < w->prio)
+		w->prio = pr;
+	return 0;
+}
 
 static int inst_cb(void *ud, const struct alu_instpkg *p)
 {
@@ -114,6 +143,8 @@ static int cand_cb(void *ud, const struct alu_cpkg *p)
 
 	if (!alu_arch_compat(p->r.arch, i->arch) || !strcmp(p->r.arch, "src"))
 		return 0;
+	if (w->conf && repo_prio(w->conf, p->repoid) > w->prio)
+		return 0;
 	if (b->name) {
 		struct alu_evr be = { b->epoch, b->version, b->release };
 		if (alu_evr_cmp(&pe, &be) <= 0)
@@ -153,10 +184,10 @@ void alu_updates_free(struct alu_update *v, size_t n)
 	free(v);
 }
 
-int alu_updates_find(struct alu_cache *c, struct alu_state *s, struct alu_update **out,
-		     size_t *nout, struct alu_err *e)
+int alu_updates_find(struct alu_cache *c, struct alu_state *s, const struct alu_conf *conf,
+		     struct alu_update **out, size_t *nout, struct alu_err *e)
 {
-	struct upd_walk w = { 0 };
+	struct upd_walk w = { .conf = conf };
 	struct alu_update *res = NULL;
 	size_t n = 0;
 	int rc = alu_state_foreach(s, inst_cb, &w);
@@ -168,7 +199,10 @@ int alu_updates_find(struct alu_cache *c, struct alu_state *s, struct alu_update
 	for (size_t i = 0; !rc && i < w.n; i++) {
 		w.cur = &w.v[i];
 		w.best = &res[n];
-		rc = alu_cache_by_name(c, w.v[i].name, cand_cb, &w, e);
+		w.prio = 1 << 30;
+		rc = conf ? alu_cache_by_name(c, w.v[i].name, prio_cb, &w, e) : 0;
+		if (!rc)
+			rc = alu_cache_by_name(c, w.v[i].name, cand_cb, &w, e);
 		if (rc == -ENOMEM)
 			alu_err_set(e, rc, "out of memory");
 		if (!rc && res[n].name)

@@ -328,12 +328,14 @@ struct alu_update {
 /**
  * @brief For every installed name.arch, the newest package of the selected
  *        repositories that is newer (same arch, or either noarch), sorted by
- *        name then arch.
+ *        name then arch. With @p conf, yum's priorities rule: a name is taken
+ *        only from the best-priority repositories that carry it.
+ * @param conf NULL: every selected repository alike.
  * @param[out] out free with alu_updates_free(out, n).
  * @return 0, -ENOMEM, cache or state errors.
  */
-int alu_updates_find(struct alu_cache *c, struct alu_state *s, struct alu_update **out,
-		     size_t *n, struct alu_err *e);
+int alu_updates_find(struct alu_cache *c, struct alu_state *s, const struct alu_conf *conf,
+		     struct alu_update **out, size_t *n, struct alu_err *e);
 void alu_updates_free(struct alu_update *v, size_t n);
 
 /** @return the ALU_ADV_* bit of an advisory type (0 for unknown ones). */

@@ -7,14 +7,17 @@
 #include <sys/utsname.h>
 
 #include "solve/solve_int.h"
-#include <solv/bitmap.h>
 #include <solv/pool_parserpmrichdep.h>
 #include <solv/poolarch.h>
 #include <solv/solvable.h>
 #include <solv/solver.h>
 
 
-static const char *const default_installonly[] = { "kernel", "kernel-livepatch-*", NULL };
+/* AL2's kernels and livepatches, and dnf's list (its installonly provides
+ * are what kernel-core and kernel-modules carry on AL2023 and Fedora) */
+static const char *const default_installonly[] = { "kernel", "kernel-livepatch-*", "kernel-PAE",
+	"installonlypkg(kernel)", "installonlypkg(kernel-module)", "installonlypkg(vm)",
+	"multiversion(kernel)", NULL };
 
 int alu_solve_new(const struct alu_solve_opts *o, struct alu_solve **out)
 {
@@ -45,6 +48,7 @@ int alu_solve_new(const struct alu_solve_opts *o, struct alu_solve **out)
 	pool_setarch(s->pool, s->o.arch);
 	queue_init(&s->jobs);
 	queue_init(&s->multiversion_names);
+	queue_init(&s->named_inst);
 	*out = s;
 	return 0;
 }
@@ -55,6 +59,9 @@ void alu_solve_free(struct alu_solve *s)
 		return;
 	queue_free(&s->jobs);
 	queue_free(&s->multiversion_names);
+	queue_free(&s->named_inst);
+	map_free(&s->named);
+	free(s->keyidx);
 	if (s->pool->considered) {
 		map_free(s->pool->considered);
 		s->pool->considered = solv_free(s->pool->considered);
@@ -158,6 +165,14 @@ int alu_solve_add(struct alu_solve *s, int repo, const struct alu_solve_pkg *p, 
 		rc = add_deps(r, &sv->conflicts, p->deps[ALU_CONFLICTS], p->ndeps[ALU_CONFLICTS], 0, nevra, e);
 	if (!rc)
 		rc = add_deps(r, &sv->obsoletes, p->deps[ALU_OBSOLETES], p->ndeps[ALU_OBSOLETES], 0, nevra, e);
+	if (!rc)
+		rc = add_deps(r, &sv->recommends, p->deps[ALU_RECOMMENDS], p->ndeps[ALU_RECOMMENDS], 0, nevra, e);
+	if (!rc)
+		rc = add_deps(r, &sv->suggests, p->deps[ALU_SUGGESTS], p->ndeps[ALU_SUGGESTS], 0, nevra, e);
+	if (!rc)
+		rc = add_deps(r, &sv->supplements, p->deps[ALU_SUPPLEMENTS], p->ndeps[ALU_SUPPLEMENTS], 0, nevra, e);
+	if (!rc)
+		rc = add_deps(r, &sv->enhances, p->deps[ALU_ENHANCES], p->ndeps[ALU_ENHANCES], 0, nevra, e);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < p->nfiles; i++)
@@ -183,73 +198,85 @@ int alu_solve_add(struct alu_solve *s, int repo, const struct alu_solve_pkg *p, 
 	return 0;
 }
 
-int alu_solve_is_installonly(const struct alu_solve *s, const char *name)
-{
-	if (s->o.installonly) {
-		for (size_t i = 0; i < s->o.installonly->n; i++)
-			if (!fnmatch(s->o.installonly->v[i], name, 0))
-				return 1;
-		return 0;
-	}
-	for (size_t i = 0; default_installonly[i]; i++)
-		if (!fnmatch(default_installonly[i], name, 0))
-			return 1;
-	return 0;
-}
-
-int alu_solve_nevra_match(Pool *pool, Id p, const char *pat)
+static int match_forms(Pool *pool, Id p, const char *pat, int versioned)
 {
 	Solvable *sv = pool_id2solvable(pool, p);
 	const char *name = pool_id2str(pool, sv->name);
 	const char *evr = pool_id2str(pool, sv->evr);
 	const char *arch = pool_id2str(pool, sv->arch);
-	char buf[1024];
+	const char *colon = strchr(evr, ':');
+	char e[16] = "0", v[512], buf[1400];
+	const char *ver = colon ? colon + 1 : evr, *dash = strrchr(ver, '-');
 
-	if (!fnmatch(pat, name, 0))
-		return 1;
-	snprintf(buf, sizeof(buf), "%s-%s.%s", name, evr, arch);
-	if (!fnmatch(pat, buf, 0))
-		return 1;
-	snprintf(buf, sizeof(buf), "%s-%s", name, evr);
-	if (!fnmatch(pat, buf, 0))
-		return 1;
-	snprintf(buf, sizeof(buf), "%s.%s", name, arch);
-	if (!fnmatch(pat, buf, 0))
-		return 1;
-	/* "name-0:1.0-1.x86_64" also matches a package whose epoch is 0. */
-	if (!strchr(evr, ':')) {
-		snprintf(buf, sizeof(buf), "%s-0:%s.%s", name, evr, arch);
-		if (!fnmatch(pat, buf, 0))
+	if (colon)
+		snprintf(e, sizeof(e), "%.*s", (int)(colon - evr), evr);
+	snprintf(v, sizeof(v), "%.*s", dash ? (int)(dash - ver) : (int)strlen(ver), ver);
+	if (!versioned) {
+		if (!fnmatch(pat, name, 0))
 			return 1;
+		snprintf(buf, sizeof(buf), "%s.%s", name, arch);
+		return !fnmatch(pat, buf, 0);
 	}
-	return 0;
+	/* name-v, name-v-r, name-v-r.a, then the same with the epoch, then e:name-v-r.a */
+	snprintf(buf, sizeof(buf), "%s-%s", name, v);
+	if (!fnmatch(pat, buf, 0))
+		return 1;
+	snprintf(buf, sizeof(buf), "%s-%s", name, ver);
+	if (!fnmatch(pat, buf, 0))
+		return 1;
+	snprintf(buf, sizeof(buf), "%s-%s.%s", name, ver, arch);
+	if (!fnmatch(pat, buf, 0))
+		return 1;
+	snprintf(buf, sizeof(buf), "%s-%s:%s", name, e, v);
+	if (!fnmatch(pat, buf, 0))
+		return 1;
+	snprintf(buf, sizeof(buf), "%s-%s:%s", name, e, ver);
+	if (!fnmatch(pat, buf, 0))
+		return 1;
+	snprintf(buf, sizeof(buf), "%s-%s:%s.%s", name, e, ver, arch);
+	if (!fnmatch(pat, buf, 0))
+		return 1;
+	snprintf(buf, sizeof(buf), "%s:%s-%s.%s", e, name, ver, arch);
+	return !fnmatch(pat, buf, 0);
 }
 
-/* A versionlock entry names a package: its other versions are hidden. */
-static int locked_out(struct alu_solve *s, Id p)
+int alu_solve_nevra_match(Pool *pool, Id p, const char *pat)
 {
-	Solvable *sv = pool_id2solvable(s->pool, p);
-	const char *name = pool_id2str(s->pool, sv->name);
-	int named = 0;
+	return match_forms(pool, p, pat, 0) || match_forms(pool, p, pat, 1);
+}
 
-	for (size_t i = 0; i < s->o.locks->n; i++) {
-		const char *l = s->o.locks->v[i];
-		size_t nl = strlen(name);
-		if (strncmp(l, name, nl) || (l[nl] && l[nl] != '-'))
-			continue;
-		named = 1;
-		if (l[nl] && alu_solve_nevra_match(s->pool, p, l))
-			return 0;
-		if (!l[nl]) {
-			/* a bare name locks the installed version */
-			Id q;
-			Solvable *is;
-			FOR_REPO_SOLVABLES(s->installed, q, is)
-				if (is->name == sv->name && is->evr == sv->evr)
-					return 0;
+int alu_solve_nevra_match_versioned(Pool *pool, Id p, const char *pat)
+{
+	return match_forms(pool, p, pat, 1);
+}
+
+int alu_solve_is_installonly_pkg(const struct alu_solve *s, Id p)
+{
+	Pool *pool = s->pool;
+	Solvable *sv = pool_id2solvable(pool, p);
+	const char *const *dflt = default_installonly;
+	size_t n = s->o.installonly ? s->o.installonly->n : 0;
+
+	if (!s->o.installonly)
+		while (dflt[n])
+			n++;
+	for (size_t i = 0; i < n; i++) {
+		const char *ent = s->o.installonly ? s->o.installonly->v[i] : dflt[i];
+		Id want;
+		if (!fnmatch(ent, pool_id2str(pool, sv->name), 0))
+			return 1;
+		want = pool_str2id(pool, ent, 0);
+		if (want && sv->provides) {
+			for (Id *pp = sv->repo->idarraydata + sv->provides; *pp; pp++) {
+				Id d = *pp;
+				while (ISRELDEP(d))
+					d = GETRELDEP(pool, d)->name;
+				if (d == want)
+					return 1;
+			}
 		}
 	}
-	return named;
+	return 0;
 }
 
 void alu_solve_ready(struct alu_solve *s)
@@ -262,25 +289,12 @@ void alu_solve_ready(struct alu_solve *s)
 		alu_solve_repo(s, "@System", 0, 0, 1);
 	pool_addfileprovides(pool);
 	pool_createwhatprovides(pool);
-	if ((s->o.excludes && s->o.excludes->n) || (s->o.locks && s->o.locks->n)) {
-		pool->considered = solv_calloc(1, sizeof(Map));
-		map_init(pool->considered, pool->nsolvables);
-		map_setall(pool->considered);
-		FOR_POOL_SOLVABLES(p) {
-			sv = pool_id2solvable(pool, p);
-			if (sv->repo == s->installed)
-				continue;
-			for (size_t i = 0; s->o.excludes && i < s->o.excludes->n; i++)
-				if (alu_solve_nevra_match(pool, p, s->o.excludes->v[i]))
-					MAPCLR(pool->considered, p);
-			if (s->o.locks && s->o.locks->n && locked_out(s, p))
-				MAPCLR(pool->considered, p);
-		}
-	}
+	map_init(&s->named, pool->nsolvables);
+	alu_solve_hide(s);
 	/* installonly packages are installed beside their older versions */
 	FOR_POOL_SOLVABLES(p) {
 		sv = pool_id2solvable(pool, p);
-		if (alu_solve_is_installonly(s, pool_id2str(pool, sv->name))) {
+		if (alu_solve_is_installonly_pkg(s, p)) {
 			int seen = 0;
 			for (int i = 0; i < s->multiversion_names.count; i++)
 				seen |= s->multiversion_names.elements[i] == sv->name;

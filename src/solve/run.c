@@ -12,7 +12,7 @@
 #include <solv/transaction.h>
 
 
-static int problems(struct alu_solve *s, Solver *solv, struct alu_err *e)
+static int problems(struct alu_solve *s, Solver *solv, const Queue *locked, struct alu_err *e)
 {
 	char buf[sizeof(e->msg)];
 	size_t off = 0;
@@ -27,7 +27,15 @@ static int problems(struct alu_solve *s, Solver *solv, struct alu_err *e)
 		off += (size_t)snprintf(buf + off, off < sizeof(buf) ? sizeof(buf) - off : 0,
 				       "%s  Problem %d: %.*s%s", pr > 1 ? "\n" : "", pr,
 				       (int)(hidden ? tl - 12 : tl), txt,
-				       hidden ? " is excluded (exclude= or versionlock)" : "");
+				       hidden ? " is excluded (exclude=, versionlock, or a repository of better"
+				       " priority carries that name)" : "");
+		/* an excluded installed package stays: say that is why */
+		for (int k = 0; locked && k < locked->count && off < sizeof(buf); k++) {
+			const char *nv = pool_solvid2str(s->pool, locked->elements[k]);
+			if (strstr(txt, nv))
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					"; %s is excluded (--exclude or exclude=), so it is not removed", nv);
+		}
 		if (off >= sizeof(buf))
 			break;
 	}
@@ -138,8 +146,10 @@ static int push_op(struct alu_solve *s, Solver *solv, struct alu_plan *plan, enu
 		op->old_nevra = xstrdup(pool_solvid2str(pool, old));
 		op->old_key = (size_t)old < s->nextra ? s->extra[old].key : 0;
 	}
+	op->named = MAPTST(&s->named, p) != 0;
 	if (t != ALU_OP_ERASE)
-		op->is_dep = solver_describe_decision(solv, p, &info) != SOLVER_REASON_RESOLVE_JOB;
+		op->is_dep = !op->named &&
+			solver_describe_decision(solv, p, &info) != SOLVER_REASON_RESOLVE_JOB;
 	if (!op->nevra || !op->name || !op->evr || !op->arch || !op->repo)
 		return -ENOMEM;
 	return 0;
@@ -197,7 +207,7 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 {
 	Solver *solv = NULL;
 	Transaction *trans = NULL;
-	Queue jobs, victims;
+	Queue jobs, victims, locked;
 	int r;
 
 	memset(plan, 0, sizeof(*plan));
@@ -205,14 +215,35 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 		alu_solve_ready(s);
 	queue_init_clone(&jobs, &s->jobs);
 	queue_init(&victims);
+	queue_init(&locked);
+	for (int i = 0; s->o.best && i + 1 < jobs.count; i += 2) {
+		Id how = jobs.elements[i] & SOLVER_JOBMASK;
+		if (how == SOLVER_INSTALL || how == SOLVER_UPDATE || how == SOLVER_DISTUPGRADE)
+			jobs.elements[i] |= SOLVER_FORCEBEST;
+	}
+	/* yum applies --exclude to remove too: an excluded installed package
+	 * stays, and a removal that needs it to go fails on the lock */
+	if (s->has_erase && s->o.excludes && s->o.excludes->n) {
+		Solvable *is;
+		Id ip;
+		FOR_REPO_SOLVABLES(s->installed, ip, is)
+			for (size_t i = 0; i < s->o.excludes->n; i++)
+				if (alu_solve_nevra_match(s->pool, ip, s->o.excludes->v[i])) {
+					queue_push2(&jobs, SOLVER_LOCK | SOLVER_SOLVABLE, ip);
+					queue_push(&locked, ip);
+					break;
+				}
+	}
 	solv = solver_create(s->pool);
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
 	solver_set_flag(solv, SOLVER_FLAG_BEST_OBEY_POLICY, 1);
+	/* dnf's install_weak_deps: recommended packages of what comes in */
+	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, s->o.no_weak_deps);
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_DOWNGRADE, s->o.allow_downgrade || s->has_downgrade);
 	/* yum's remove takes the packages that need the removed one with it */
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_UNINSTALL, s->has_erase);
 	if (solver_solve(solv, &jobs)) {
-		r = problems(s, solv, e);
+		r = problems(s, solv, &locked, e);
 		goto out;
 	}
 	trans = solver_create_transaction(solv);
@@ -234,6 +265,7 @@ out:
 		solver_free(solv);
 	queue_free(&jobs);
 	queue_free(&victims);
+	queue_free(&locked);
 	return r;
 }
 

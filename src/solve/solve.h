@@ -46,14 +46,28 @@ struct alu_solve_pkg {
 /** Policy knobs; all optional. Strings borrowed until alu_solve_free(). */
 struct alu_solve_opts {
 	const char *arch;                 /* "x86_64" (default: uname) */
-	const struct alu_strv *installonly; /* names; default kernel, kernel-livepatch-* */
+	const struct alu_strv *installonly; /* names (globs) or provides (installonlypkg(kernel)):
+	                                       default kernel, kernel-livepatch-*, kernel-PAE and
+	                                       dnf's installonlypkg(kernel|kernel-module|vm),
+	                                       multiversion(kernel) */
 	int installonly_limit;            /* default 3; 0 or 1: no pruning */
 	const char *running_kernel;       /* "kernel-5.10.100-1.amzn2.x86_64"-style NEVRA never removed */
 	const struct alu_strv *excludes;  /* globs on names: such repo packages are invisible */
-	const struct alu_strv *locks;     /* versionlock entries: "name-[epoch:]version-release.arch" or "name" */
+	const struct alu_strv *locks;     /* versionlock.list entries as written: "E:NAME-V-R.A",
+	                                     "NAME-[E:]V-R.A", globs ("wget-0:1.19.5*"), a bare
+	                                     name (its installed version); "!ENTRY" hides what
+	                                     ENTRY matches. A name some entry matches is only
+	                                     available in the versions the entries allow. */
 	const struct alu_strv *protect;   /* names that must never be removed */
 	int allow_downgrade;
 	int clean_deps;                   /* remove: also no-longer-needed deps */
+	int no_obsoletes;                 /* obsoletes=0: install NAME is that name, never
+	                                     its obsoleter */
+	int no_weak_deps;                 /* install_weak_deps=0: Recommends and Supplements
+	                                     are not pulled in */
+	int best;                         /* dnf --best: the best version of what is asked
+	                                     for or an error (default: the best that
+	                                     can be installed, as yum and --nobest) */
 };
 
 /** @brief Create a solver context. @return 0 or -ENOMEM. */
@@ -72,19 +86,32 @@ int alu_solve_repo(struct alu_solve *s, const char *id, int priority, int cost, 
  *  @return 0, -EINVAL (bad handle), -ALUE_UNSUPPORTED (unparsable rich dep). */
 int alu_solve_add(struct alu_solve *s, int repo, const struct alu_solve_pkg *p, struct alu_err *e);
 
-/** @brief Call once after the last alu_solve_add(): builds the provides index. */
+/** @brief Call once after the last alu_solve_add(): builds the provides index
+ *  and hides what the policy hides (excludes, version locks, and yum's
+ *  priorities rule: a name some repository of a better priority carries is
+ *  taken only from the best such repository). */
 void alu_solve_ready(struct alu_solve *s);
 
 enum alu_want {
-	ALU_WANT_INSTALL,     /* spec: name, glob, name.arch, name-evr, capability, /file */
-	ALU_WANT_UPDATE,      /* spec as above; installed packages matching it */
+	ALU_WANT_INSTALL,     /* spec: name, glob, name.arch, capability, /file, or a form
+	                         with a version (name-v, name-v-r, name-[e:]v-r.a, e:name-v-r.a,
+	                         globs over them, "cap >= 2.28"); an obsoleted name gives
+	                         its obsoleters (unless no_obsoletes) */
+	ALU_WANT_UPDATE,      /* spec as above: by name, the installed packages it matches go
+	                         to their best version; with a version, the installed
+	                         packages of those names go to the best matching one */
 	ALU_WANT_UPDATE_ALL,  /* spec ignored */
 	ALU_WANT_REMOVE,
 	ALU_WANT_REINSTALL,
 	ALU_WANT_DOWNGRADE,
-	ALU_WANT_DISTSYNC,    /* spec NULL: everything */
+	ALU_WANT_DISTSYNC,    /* spec NULL: everything; with a version ("flac < 1.4.0"):
+	                         to the best matching version, down if need be */
 	ALU_WANT_AUTOREMOVE,  /* spec NULL: every unneeded dependency */
 	ALU_WANT_EXACT,       /* install exactly the package with key == spec_key (update-minimal) */
+	ALU_WANT_DUPLICATES,  /* spec NULL: erase every older installed duplicate of a name.arch
+	                         that is not installonly (dnf remove --duplicates) */
+	ALU_WANT_OLDINSTALLONLY, /* spec NULL: erase every installonly package but the newest
+	                         of its name and the running kernel (remove --oldinstallonly) */
 };
 
 /**
@@ -108,6 +135,7 @@ struct alu_plan_op {
 	char *old_nevra;      /* UPGRADE/DOWNGRADE/REINSTALL/OBSOLETE: the installed one replaced */
 	uint64_t old_key;     /* its state id; 0 when none */
 	int is_dep;           /* pulled in as a dependency, not asked for */
+	int named;            /* matched by a spec the user gave (never is_dep) */
 };
 
 /** The ordered result: apply ops[0..n) in order (pre-requirements first,
@@ -126,6 +154,25 @@ struct alu_plan {
 int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e);
 
 void alu_plan_free(struct alu_plan *plan);
+
+/**
+ * @brief The keys of the installed packages an ALU_WANT_INSTALL spec matched
+ *        (yum: a package the user names is the user's, whatever it was).
+ * @param[out] keys malloc'd (caller frees), *n entries. @return 0 or -ENOMEM.
+ */
+int alu_solve_named_installed(struct alu_solve *s, uint64_t **keys, size_t *n);
+
+/** @return 1 when the repository package with caller key @p key is there for
+ *  the solver to take (not hidden by excludes, locks or priorities). */
+int alu_solve_key_available(struct alu_solve *s, uint64_t key);
+
+/**
+ * @brief Does the repository package NAME-[E:]V-R.ARCH obsolete an installed
+ *        package of another name? (An advisory that names B applies to a root
+ *        with A when B obsoletes A, as yum's security plugin has it.)
+ * @return 1 or 0.
+ */
+int alu_solve_obsoletes_installed(struct alu_solve *s, const char *nevra);
 
 /** @return "Installing" ... for yum's table headings. */
 const char *alu_op_heading(enum alu_op_type t);

@@ -3,11 +3,14 @@
 #ifndef ALU_SOLVE_INT_H
 #define ALU_SOLVE_INT_H
 
+#include <solv/bitmap.h>
 #include <solv/pool.h>
 #include <solv/queue.h>
 #include <solv/repo.h>
 
 #include "solve/solve.h"
+
+struct alu_keyidx { uint64_t key; Id p; };
 
 /* Per-solvable data libsolv has no slot for, indexed by solvable id. */
 struct alu_sextra {
@@ -27,12 +30,33 @@ struct alu_solve {
 	struct alu_solve_opts o;
 	int ready;
 	int has_erase, has_downgrade;  /* jobs that need libsolv's permission flags */
+	Map named;                  /* solvables a user's spec matched */
+	struct alu_keyidx *keyidx;  /* repository solvables by caller key, sorted (want.c) */
+	size_t nkeyidx;
+	Queue named_inst;           /* installed solvables an install spec matched */
 };
 
-/** @return 1 when @p name is an installonly package name under the options. */
-int alu_solve_is_installonly(const struct alu_solve *s, const char *name);
-
-/** @return 1 when @p s (the NEVRA form libsolv prints) matches glob or NEVRA @p pat. */
+/** @return 1 when solvable @p p matches glob @p pat in one of yum's forms:
+ *  name, name.arch, name-v, name-v-r, name-v-r.a, name-e:v, name-e:v-r,
+ *  name-e:v-r.a, e:name-v-r.a (epoch 0 where the package has none). */
 int alu_solve_nevra_match(Pool *pool, Id p, const char *pat);
+
+/** @return 1 when @p p matches @p pat in a form that names a version. */
+int alu_solve_nevra_match_versioned(Pool *pool, Id p, const char *pat);
+
+/** @return 1 when solvable @p p is installonly: its name matches an entry
+ *  (glob) or it provides one (installonlypkg(kernel)). */
+int alu_solve_is_installonly_pkg(const struct alu_solve *s, Id p);
+
+/* hide.c: excludes, version locks and repository priorities into
+ * pool->considered (called by alu_solve_ready). */
+void alu_solve_hide(struct alu_solve *s);
+
+/* obsol.c: the best considered repository packages of other names that
+ * obsolete @p p (those an obsoleter of the same set obsoletes dropped). */
+void alu_solve_obsoleters(struct alu_solve *s, Id p, Queue *out);
+/* obsol.c: install jobs for every obsoleter of installed packages that more
+ * than one name obsoletes (libsolv takes only one; yum takes all). */
+void alu_solve_all_obsoleters(struct alu_solve *s, Queue *jobs);
 
 #endif

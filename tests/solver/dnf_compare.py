@@ -26,7 +26,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-DEPKINDS = ("requires", "provides", "conflicts", "obsoletes")
+DEPKINDS = ("requires", "provides", "conflicts", "obsoletes",
+            "recommends", "suggests", "supplements", "enhances")
 SIZE_UNITS = {"k", "M", "G", "B"}
 
 

@@ -9,6 +9,7 @@
  *   repo ID [prio N] [cost N]    following pkg lines belong to it
  *   pkg NEVRA [| deps]           deps: "requires: a >= 1, b; provides: c = 2;
  *                                conflicts: d; obsoletes: e < 2; files: /x /y"
+ *                                (also recommends:, suggests:, supplements:, enhances:)
  *   opt limit N | running NEVRA | exclude GLOB | lock SPEC | protect NAME |
  *       cleandeps | downgrade | installonly NAME
  *   job install|update|remove|reinstall|downgrade|distsync|autoremove SPEC
@@ -100,7 +101,8 @@ static int parse_dep(char *s, struct alu_dep *d)
 
 static void parse_deps(char *s, struct pkgdef *p)
 {
-	static const char *const kinds[] = { "requires:", "provides:", "conflicts:", "obsoletes:" };
+	static const char *const kinds[ALU_DEPTYPE_N] = { "requires:", "provides:", "conflicts:",
+		"obsoletes:", "recommends:", "suggests:", "supplements:", "enhances:" };
 	char *part, *save = NULL;
 
 	for (part = strtok_r(s, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
