@@ -88,7 +88,7 @@ static void add_opts(struct table *t, const struct alu_opt *o)
 	t->shorts[t->ns] = 0;
 }
 
-static int short_to_id(const struct table *t, int c)
+static int short_to_id(const struct table *t, int c, const struct alu_opt *cmdopts)
 {
 	static const struct alu_opt *const all[] = { global_opts, txn_opts, filter_opts };
 	(void)t;
@@ -96,6 +96,10 @@ static int short_to_id(const struct table *t, int c)
 		for (const struct alu_opt *o = all[g]; o->name; o++)
 			if (o->short_opt == c)
 				return o->id;
+	/* a command's own short options (reposync's -p -n -r ...) */
+	for (const struct alu_opt *o = cmdopts; o && o->name; o++)
+		if (o->short_opt == c)
+			return o->id;
 	return c;
 }
 
@@ -208,6 +212,9 @@ int main(int argc, char **argv)
 	int ci, c, r = 1;
 
 	ci = find_cmd_word(argc, argv);
+	/* run through a link named reposync (yum-utils' name): that command */
+	if (!strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], "reposync"))
+		cmd = alu_cmd_find("reposync"), ci = 0;
 	if (ci > 0) {
 		cmd = alu_cmd_find(argv[ci]);
 		if (!cmd) {
@@ -249,7 +256,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (c < 0x100)
-			c = short_to_id(&t, c);
+			c = short_to_id(&t, c, cmd ? cmd->opts : NULL);
 		if (c == G_HELP) {
 			usage(stdout);
 			r = 0;
