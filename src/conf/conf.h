@@ -65,6 +65,8 @@ struct alu_repo {
 	char *sslcacert, *sslclientcert, *sslclientkey;  /* NULL: none */
 	struct alu_strv other;        /* "key=value": keys yum knows that alupdate does not use */
 	char *file; int line;         /* where the section starts ("--repofrompath", 0 for those) */
+	char *snapshot;               /* NULL, or a reposync snapshot to pin (metadata from
+	                               * snapshots/<it>/repodata/, packages from the base) */
 };
 
 /** The resolved configuration of one run. */

@@ -62,6 +62,7 @@ static const struct key keys[] = {
 	{ "priority", K_INT, NO, R(priority) },
 	{ "cost", K_INT, NO, R(cost) },
 	{ "mirrorlist_expire", K_DUR, NO, R(mirrorlist_expire) },
+	{ "snapshot", K_OPTSTR, NO, R(snapshot) },
 };
 
 static const struct { const char *alias, *name; } aliases[] = {
