@@ -403,3 +403,43 @@ def test_snapshots_pinned_by_clients(alu, own_source, tmp_path, sample_root):
     p = alu("--installroot", root, "reposync", "-p", dst, "--snapshot", "--delete")
     assert p.returncode == 0, p.stderr
     assert not (dst / REPO / "Packages/hello-2.10-1.amzn2.x86_64.rpm").exists()
+
+
+@pytest.mark.skipif(not shutil.which("gpg"), reason="gpg not installed")
+def test_signed_repomd_kept_and_checked(alu, mirror, tmp_path, sample_root):
+    """repo_gpgcheck=1: repomd.xml.asc is checked, copied with repomd.xml, and
+    gpg still verifies the copy; a repomd changed after signing is refused and
+    the copy keeps its previous state."""
+    g = tmp_path / "gnupg"
+    shutil.copytree(mirror.outdir / "gnupg", g)
+    g.chmod(0o700)
+    src = tmp_path / "signed"
+    shutil.copytree(mirror.repo(), src)
+    md = src / "repodata/repomd.xml"
+
+    def sign():
+        subprocess.run(["gpg", "--homedir", str(g), "--batch", "--yes", "--detach-sign", "--armor",
+                        "-u", "test@alupdate.invalid", "-o", str(md) + ".asc", str(md)],
+                       check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    try:
+        sign()
+        (sample_root / "etc/yum.repos.d/amzn2-core.repo").write_text(
+            "[amzn2-core]\nname=private\nbaseurl=file://%s\ngpgcheck=1\nrepo_gpgcheck=1\n"
+            "gpgkey=file://%s\nenabled=1\n" % (src, mirror.key))
+        dst = tmp_path / "dst"
+        p = alu("--installroot", sample_root, "reposync", "-p", dst, "--download-metadata")
+        assert p.returncode == 0, p.stderr
+        out = dst / REPO / "repodata"
+        assert (out / "repomd.xml.asc").read_bytes() == (src / "repodata/repomd.xml.asc").read_bytes()
+        v = subprocess.run(["gpg", "--homedir", str(g), "--batch", "--verify", str(out / "repomd.xml.asc"),
+                            str(out / "repomd.xml")], capture_output=True, text=True)
+        assert v.returncode == 0, v.stderr
+        good = tree(dst / REPO)
+        with open(md, "a") as f:
+            f.write("<!-- changed after signing -->\n")
+        p = alu("--installroot", sample_root, "reposync", "-p", dst, "--download-metadata")
+        assert p.returncode == 1
+        assert "amzn2-core" in p.stderr and "repomd.xml signature" in p.stderr, p.stderr
+        assert tree(dst / REPO) == good
+    finally:
+        subprocess.run(["gpgconf", "--homedir", str(g), "--kill", "all"], capture_output=True)
