@@ -8,6 +8,9 @@
  * its final name. The work is repo/mirrorcopy.h's; this file picks the
  * repositories, loads their keys and reports. A repository that fails is
  * named and the others are still copied; the exit code is then 1.
+ * The advisory filters (--security, --sec-severity, --advisory, --cve ...)
+ * copy only the packages matching advisories name, with metadata written
+ * for that subset (repo/mirrorsubset.c).
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -157,7 +160,7 @@ static int copy_repo(const struct priv *pv, const struct alu_ctx *ctx, const str
 		     struct alu_net *net, const struct alu_repo *r, struct alu_err *e)
 {
 	struct alu_mcopy_opts o = { .repoid = r->id, .flags = pv->flags, .arches = &pv->arches,
-		.progress = progress };
+		.progress = progress, .filter = &ctx->filter };
 	struct alu_mcopy_stats st;
 	struct alu_pgp_keyring ring;
 	struct alu_mirrors m = { 0 };
@@ -193,6 +196,10 @@ static int copy_repo(const struct priv *pv, const struct alu_ctx *ctx, const str
 		alu_msg("%s: %zu packages (%zu downloaded%s), revision %s%s%s", r->id, st.pkgs,
 			st.fetched, del, *st.revision ? st.revision : "(none)",
 			*st.snapshot ? ", snapshot " : "", st.snapshot);
+		if (st.subset)
+			alu_msg("%s: advisory subset: repodata/ written for the packages copied; its repomd.xml "
+				"cannot carry the upstream signature (clients need repo_gpgcheck=0; packages keep "
+				"their signatures)", r->id);
 		if (!(pv->flags & ALU_MCOPYF_METADATA))
 			alu_verbose("%s: packages only (no --download-metadata): %s is not a repository yet",
 				    r->id, dest);
@@ -248,6 +255,7 @@ const struct alu_cmd alu_cmd_reposync = {
 	.name = "reposync",
 	.summary = "copy repositories into a directory for sites without internet",
 	.usage = "[-r REPOID] [-p DIR] [--download-metadata] [-n] [--delete] [--snapshot]",
+	.groups = ALU_OPTG_FILTER,
 	.opts = opts,
 	.priv_size = sizeof(struct priv),
 	.parse = parse,

@@ -35,7 +35,13 @@ struct list {
 	struct pkg *v;
 	size_t n, cap;
 	const struct alu_mcopy_opts *o;   /* NULL: take every package (snapshot scan) */
+	const struct alu_strv *only;      /* advisory subset: keys (alu_msubset_key), or NULL */
 };
+
+static int cmp_key(const void *k, const void *v)
+{
+	return strcmp(k, *(char *const *)v);
+}
 
 int alu_mcopy_write(const char *path, const void *buf, size_t len, struct alu_err *e)
 {
@@ -208,6 +214,12 @@ static int pkg_cb(void *ud, const struct alu_pkgrec *p)
 			return 0;
 		if (l->o->arches && l->o->arches->n && strcmp(p->arch, "noarch") &&
 		    !is_src(p->arch) && !alu_strv_has(l->o->arches, p->arch))
+			return 0;
+	}
+	if (l->only) {
+		char key[1024];
+		alu_msubset_key(key, sizeof(key), p->name, p->epoch, p->version, p->release, p->arch);
+		if (!l->only->n || !bsearch(key, l->only->v, l->only->n, sizeof(*l->only->v), cmp_key))
 			return 0;
 	}
 	if (l->n == l->cap) {
@@ -394,18 +406,59 @@ static int write_side(const char *dest, const char *name, const char *buf, size_
 	return alu_mcopy_write(p, buf, len, e);
 }
 
+/* The subset's own metadata in place of the upstream files (mirrorsubset.c). */
+static int write_subset(const struct alu_mcopy_opts *o, const struct list *l, const char *prim,
+			int sqlite, const char *upd, const char *revision, struct alu_strv *keep,
+			char **md, size_t *mdlen, struct alu_err *e)
+{
+	struct alu_strv locs = { 0 }, have = { 0 };
+	struct alu_repomd parsed = { 0 };
+	char key[1024], p[PATH_MAX_];
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < l->n; i++) {
+		const struct pkg *k = &l->v[i];
+		alu_msubset_key(key, sizeof(key), k->name, k->epoch, k->ver, k->rel, k->arch);
+		if (alu_strv_push(&locs, k->loc) || alu_strv_push(&have, key))
+			rc = alu_err_set(e, -ENOMEM, "out of memory");
+	}
+	if (!rc && locs.n) {
+		qsort(locs.v, locs.n, sizeof(*locs.v), cmp_str);
+		qsort(have.v, have.n, sizeof(*have.v), cmp_str);
+	}
+	snprintf(p, sizeof(p), "%s/repodata", o->dest);
+	if (!rc && (rc = alu_mkdir_p(p)))
+		rc = alu_err_set(e, rc, "%s: %s", p, strerror(-rc));
+	if (!rc)
+		rc = alu_msubset_write(o->dest, prim, sqlite, upd, o->filter, &locs, &have, revision,
+				       md, mdlen, e);
+	if (!rc)
+		rc = alu_repomd_parse(*md, *mdlen, o->repoid, &parsed, e);
+	for (size_t i = 0; !rc && i < parsed.n; i++)
+		if (alu_strv_push(keep, parsed.v[i].href))
+			rc = alu_err_set(e, -ENOMEM, "out of memory");
+	alu_repomd_free(&parsed);
+	alu_strv_free(&locs);
+	alu_strv_free(&have);
+	return rc;
+}
+
 int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_net_opts *no,
 		   const struct alu_mcopy_opts *o, struct alu_mcopy_stats *st, struct alu_err *e)
 {
 	struct alu_repomd md = { 0 };
 	struct list l = { .o = o };
-	struct alu_strv keep = { 0 };
-	const struct alu_repomd_data *pd;
+	struct alu_strv keep = { 0 }, only = { 0 };
+	const struct alu_repomd_data *pd, *ud;
 	char *buf = NULL, *asc = NULL, *key = NULL, path[PATH_MAX_], tmpl[PATH_MAX_] = "";
+	char updl[PATH_MAX_] = "", scratch[PATH_MAX_];
 	size_t len = 0, asclen = 0, keylen = 0;
 	int meta = !!(o->flags & ALU_MCOPYF_METADATA), fetched, rc;
+	int subset = o->filter && alu_filter_active(o->filter);
 
 	memset(st, 0, sizeof(*st));
+	st->subset = subset && meta;
+	snprintf(scratch, sizeof(scratch), "%s/.reposync-tmp", o->dest);
 	if ((rc = alu_mkdir_p(o->dest)))
 		return alu_err_set(e, rc, "%s: %s", o->dest, strerror(-rc));
 	/* 1. repomd.xml and its signature */
@@ -427,18 +480,16 @@ int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 				 o->repoid);
 		goto out;
 	}
-	/* 2. the metadata files, as published */
+	ud = alu_repomd_find(&md, "updateinfo");
+	/* 2. the metadata files, as published (a subset reads them from scratch) */
 	for (size_t i = 0; i < md.n; i++) {
 		const struct alu_repomd_data *d = &md.v[i];
 		struct alu_mcopy_opts t = *o;
-		char tdir[PATH_MAX_];
-		if (!meta && d != pd)
+		int whole = meta && !subset;
+		if (!whole && d != pd && !(subset && d == ud))
 			continue;
-		if (!meta) {
-			/* only read here: it goes to a scratch directory, removed below */
-			snprintf(tdir, sizeof(tdir), "%s/.reposync-tmp", o->dest);
-			t.dest = tdir;
-		}
+		if (!whole)
+			t.dest = scratch;
 		rc = get_one(net, m, no, &t, d->href, "", d->checksum_type, d->checksum, d->size, 0,
 			     &fetched, e);
 		if (rc)
@@ -447,12 +498,17 @@ int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 			st->bytes += d->size;
 		if (d == pd)
 			snprintf(tmpl, sizeof(tmpl), "%s/%s", t.dest, d->href);
-		if (meta && (rc = alu_strv_push(&keep, d->href)))
+		if (d == ud)
+			snprintf(updl, sizeof(updl), "%s/%s", t.dest, d->href);
+		if (whole && (rc = alu_strv_push(&keep, d->href)))
 			goto out;
 	}
+	if (subset) {
+		if ((rc = alu_msubset_select(*updl ? updl : NULL, o->filter, &only, e)))
+			goto out;
+		l.only = &only;
+	}
 	rc = read_pkglist(tmpl, !strcmp(pd->type, "primary_db"), &l, e);
-	if (!meta)
-		unlink(tmpl);
 	if (rc)
 		goto out;
 	if (o->flags & ALU_MCOPYF_NEWEST)
@@ -473,6 +529,22 @@ int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 			o->progress(o->progress_arg, k->loc, fetched, k->size);
 		if ((rc = alu_strv_push(&keep, k->loc)))
 			goto out;
+	}
+	if (meta && subset) {
+		/* the upstream signature does not cover this repomd: none is kept */
+		free(asc);
+		free(key);
+		asc = key = NULL;
+		free(buf);
+		buf = NULL;
+		rc = write_subset(o, &l, tmpl, !strcmp(pd->type, "primary_db"), *updl ? updl : NULL,
+				  md.revision, &keep, &buf, &len, e);
+		if (rc)
+			goto out;
+		snprintf(path, sizeof(path), "%s/" REPOMD ".asc", o->dest);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/" REPOMD ".key", o->dest);
+		unlink(path);
 	}
 	/* 5. then 4.: a snapshot exists before its repomd is the current one */
 	if (meta && (o->flags & ALU_MCOPYF_SNAPSHOT) &&
@@ -501,13 +573,16 @@ int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 		rc = alu_mcopy_prune(o->dest, &keep, &st->deleted, e);
 	}
 out:
-	if (!meta) {
-		snprintf(path, sizeof(path), "%s/.reposync-tmp/repodata", o->dest);
-		rmdir(path);
-		snprintf(path, sizeof(path), "%s/.reposync-tmp", o->dest);
-		rmdir(path);
-	}
+	/* scratch copies of the package list and updateinfo are only read here */
+	if (tmpl[0] && !strncmp(tmpl, scratch, strlen(scratch)))
+		unlink(tmpl);
+	if (updl[0] && !strncmp(updl, scratch, strlen(scratch)))
+		unlink(updl);
+	snprintf(path, sizeof(path), "%s/repodata", scratch);
+	rmdir(path);
+	rmdir(scratch);
 	alu_strv_free(&keep);
+	alu_strv_free(&only);
 	list_free(&l);
 	alu_repomd_free(&md);
 	free(buf);

@@ -52,6 +52,8 @@ enum {
 	ALU_MCOPYF_REPOSIG = 1 << 5,   /* repo_gpgcheck: repomd.xml.asc must verify */
 };
 
+struct alu_filter;
+
 /** Checks a downloaded package before it gets its final name (signature).
  *  @return 0 or an error with its message in @p e (names the file). */
 typedef int (*alu_mcopy_verify_cb)(void *arg, const char *path, struct alu_err *e);
@@ -69,6 +71,7 @@ struct alu_mcopy_opts {
 	void *verify_arg;
 	alu_mcopy_pkg_cb progress;           /* NULL: silent */
 	void *progress_arg;
+	const struct alu_filter *filter;     /* an active one: the advisory subset (mirrorsubset.c) */
 };
 
 struct alu_mcopy_stats {
@@ -78,6 +81,7 @@ struct alu_mcopy_stats {
 	uint64_t bytes;         /* bytes downloaded (packages and metadata) */
 	char revision[128];     /* of the copied repomd.xml */
 	char snapshot[160];     /* the snapshot directory name written, "" if none */
+	int subset;             /* 1: an advisory subset with metadata of its own */
 };
 
 /**
@@ -149,5 +153,36 @@ int alu_mcopy_prune(const char *dest, const struct alu_strv *keep, size_t *ndele
  */
 int alu_mcopy_mirrorlists(const char *dir, const char *repoid, const char *mirrorlist,
 			  const char *awsregion, const struct alu_strv *specs, struct alu_err *e);
+
+/* ---- the advisory subset (mirrorsubset.c) ------------------------------------ */
+
+/** @brief "name-E:V-R.A", the key both sides of a subset compare. */
+void alu_msubset_key(char *buf, size_t n, const char *name, uint32_t epoch, const char *v,
+		     const char *r, const char *arch);
+
+/**
+ * @brief The keys (alu_msubset_key) of every package that an advisory of
+ *        @p updateinfo passing @p f names, sorted into @p out.
+ * @param updateinfo NULL: the repository has none (the set stays empty).
+ * @return 0 or the updateinfo reader's errors.
+ */
+int alu_msubset_select(const char *updateinfo, const struct alu_filter *f, struct alu_strv *out,
+		       struct alu_err *e);
+
+/**
+ * @brief Write the subset's primary.xml.gz and updateinfo.xml.gz into
+ *        @p dest/repodata/ and compose its repomd.xml (not written: the
+ *        caller writes it last).
+ * @param primary,sqlite the upstream package list (verified local file).
+ * @param locs locations of the packages the copy holds (sorted).
+ * @param have their keys (sorted): advisories keep only these packages and
+ *        are left out when none remains.
+ * @param[out] md malloc'd repomd.xml, @p mdlen its length.
+ * @return 0, the readers' errors, -errno naming the path, -ENOMEM.
+ */
+int alu_msubset_write(const char *dest, const char *primary, int sqlite, const char *updateinfo,
+		      const struct alu_filter *f, const struct alu_strv *locs,
+		      const struct alu_strv *have, const char *revision, char **md, size_t *mdlen,
+		      struct alu_err *e);
 
 #endif

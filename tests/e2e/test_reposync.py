@@ -443,3 +443,50 @@ def test_signed_repomd_kept_and_checked(alu, mirror, tmp_path, sample_root):
         assert tree(dst / REPO) == good
     finally:
         subprocess.run(["gpgconf", "--homedir", str(g), "--kill", "all"], capture_output=True)
+
+
+def advisory_packages(repo_dir, kinds=("security",)):
+    """NEVRA file names the advisories of those types name (from updateinfo)."""
+    import gzip
+    import xml.etree.ElementTree as ET
+    md = ET.parse(repo_dir / "repodata/repomd.xml").getroot()
+    ns = {"r": "http://linux.duke.edu/metadata/repo"}
+    href = next(d.find("r:location", ns).get("href") for d in md.findall("r:data", ns)
+                if d.get("type") == "updateinfo")
+    root = ET.fromstring(gzip.decompress((repo_dir / href).read_bytes()))
+    return {Path(p.findtext("filename")).name for u in root.iter("update") if u.get("type") in kinds
+            for p in u.iter("package")}
+
+
+def test_security_subset(alu, mirror, sample_root, tmp_path):
+    """--security: only what security advisories name, with metadata of its
+    own that alupdate and dnf read; the same --security update as from the
+    original mirror."""
+    cfg = fresh_root(sample_root, tmp_path, "cfg")
+    set_mirror_base(cfg, mirror.file)
+    dst = tmp_path / "sec"
+    p = alu("--installroot", cfg, "reposync", "-p", dst, "--download-metadata", "--security")
+    assert p.returncode == 0, p.stderr
+    assert "cannot carry the upstream signature" in p.stdout
+    names = {x.name for x in (dst / REPO / "Packages").iterdir()}
+    want = {n for n in advisory_packages(mirror.repo()) if (mirror.repo() / "Packages" / n).exists()}
+    assert names == want and names and "alu-sh-1.0-1.amzn2.x86_64.rpm" not in names
+    assert not (dst / REPO / "repodata/repomd.xml.asc").exists()
+
+    ref = fresh_root(sample_root, tmp_path, "ref")
+    set_mirror_base(ref, mirror.file)
+    p = alu("--installroot", ref, "update", "--security", "-y")
+    assert p.returncode == 0, p.stderr
+    ours = fresh_root(sample_root, tmp_path, "ours")
+    use_baseurl(ours, "file://%s/%s/" % (dst, REPO))
+    p = alu("--installroot", ours, "updateinfo", "list")
+    assert p.returncode == 0 and "ALAS2-2026-0001" in p.stdout, p.stdout + p.stderr
+    p = alu("--installroot", ours, "update", "--security", "-y")
+    assert p.returncode == 0, p.stderr
+    assert installed(ours) == installed(ref) != installed(sample_root)
+    if shutil.which("dnf"):
+        theirs = fresh_root(sample_root, tmp_path, "theirs")
+        use_baseurl(theirs, "file://%s/%s/" % (dst, REPO))
+        p = dnf(theirs, tmp_path, "-y", "update", "--security")
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert rpm_installed(theirs) == installed(ref)
