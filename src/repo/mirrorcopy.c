@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,109 @@ static int write_side(const char *dest, const char *name, const char *buf, size_
 	return alu_mcopy_write(p, buf, len, e);
 }
 
+/* ---- 3. the packages, a few at a time ----------------------------------------
+ * One struct alu_net is not thread-safe, so each worker has its own (its own
+ * keep-alive connection) and its own copy of the mirror set; the first
+ * worker uses the caller's, so that failovers are remembered for the run.
+ * The first error stops every worker (sticky) and is the one reported.
+ */
+struct pool {
+	pthread_mutex_t mu;
+	struct alu_net *net;
+	struct alu_mirrors *m;
+	const struct alu_net_opts *no;
+	const struct alu_mcopy_opts *o;
+	struct list *l;
+	struct alu_mcopy_stats *st;
+	size_t next;
+	int rc;
+	struct alu_err err;
+};
+
+static int pool_one(struct pool *p, struct alu_net *net, struct alu_mirrors *m)
+{
+	for (;;) {
+		struct alu_err le = { 0 };
+		struct pkg *k;
+		int fetched, rc;
+
+		pthread_mutex_lock(&p->mu);
+		if (p->rc || p->next >= p->l->n) {
+			pthread_mutex_unlock(&p->mu);
+			return 0;
+		}
+		k = &p->l->v[p->next++];
+		pthread_mutex_unlock(&p->mu);
+		rc = get_one(net, m, p->no, p->o, k->loc, k->base, k->sumtype, k->sum, k->size, 1,
+			     &fetched, &le);
+		pthread_mutex_lock(&p->mu);
+		if (rc && !p->rc) {
+			p->rc = rc;
+			p->err = le;
+		} else if (!rc) {
+			if (fetched) {
+				p->st->fetched++;
+				p->st->bytes += k->size;
+			}
+			if (p->o->progress)
+				p->o->progress(p->o->progress_arg, k->loc, fetched, k->size);
+		}
+		pthread_mutex_unlock(&p->mu);
+		if (rc)
+			return rc;
+	}
+}
+
+static void *pool_thread(void *arg)
+{
+	struct pool *p = arg;
+	struct alu_mirrors m = { 0 };
+	struct alu_net *net = NULL;
+	int rc = alu_net_new(&net);
+
+	for (size_t i = 0; !rc && i < p->m->n; i++)
+		rc = alu_mirrors_add(&m, p->m->v[i].url);
+	m.current = p->m->current < m.n ? p->m->current : 0;
+	if (rc) {
+		pthread_mutex_lock(&p->mu);
+		if (!p->rc) {
+			p->rc = -ENOMEM;
+			alu_err_set(&p->err, -ENOMEM, "out of memory");
+		}
+		pthread_mutex_unlock(&p->mu);
+	} else {
+		pool_one(p, net, &m);
+	}
+	alu_mirrors_free(&m);
+	alu_net_free(net);
+	return NULL;
+}
+
+static int fetch_pkgs(struct alu_net *net, struct alu_mirrors *m, const struct alu_net_opts *no,
+		      const struct alu_mcopy_opts *o, struct list *l, struct alu_mcopy_stats *st,
+		      struct alu_err *e)
+{
+	struct pool p = { .net = net, .m = m, .no = no, .o = o, .l = l, .st = st };
+	pthread_t th[ALU_MCOPY_PARALLEL_MAX];
+	size_t nth = 0, want = o->parallel < 1 ? 1 : (size_t)o->parallel;
+
+	if (want > ALU_MCOPY_PARALLEL_MAX)
+		want = ALU_MCOPY_PARALLEL_MAX;
+	if (want > l->n)
+		want = l->n ? l->n : 1;
+	pthread_mutex_init(&p.mu, NULL);
+	for (; nth + 1 < want; nth++)
+		if (pthread_create(&th[nth], NULL, pool_thread, &p))
+			break;
+	pool_one(&p, net, m);
+	for (size_t i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+	if (p.rc)
+		return alu_err_set(e, p.rc, "%s", p.err.msg);
+	return 0;
+}
+
 /* The subset's own metadata in place of the upstream files (mirrorsubset.c). */
 static int write_subset(const struct alu_mcopy_opts *o, const struct list *l, const char *prim,
 			int sqlite, const char *upd, const char *revision, struct alu_strv *keep,
@@ -515,21 +619,11 @@ int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 		keep_newest(&l);
 	/* 3. the packages */
 	st->pkgs = l.n;
-	for (size_t i = 0; i < l.n; i++) {
-		struct pkg *k = &l.v[i];
-		rc = get_one(net, m, no, o, k->loc, k->base, k->sumtype, k->sum, k->size, 1, &fetched,
-			     e);
-		if (rc)
+	if ((rc = fetch_pkgs(net, m, no, o, &l, st, e)))
+		goto out;
+	for (size_t i = 0; i < l.n; i++)
+		if ((rc = alu_strv_push(&keep, l.v[i].loc)))
 			goto out;
-		if (fetched) {
-			st->fetched++;
-			st->bytes += k->size;
-		}
-		if (o->progress)
-			o->progress(o->progress_arg, k->loc, fetched, k->size);
-		if ((rc = alu_strv_push(&keep, k->loc)))
-			goto out;
-	}
 	if (meta && subset) {
 		/* the upstream signature does not cover this repomd: none is kept */
 		free(asc);

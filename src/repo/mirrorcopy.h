@@ -27,8 +27,9 @@
  * Any failure stops before step 4: the copy is left in its last good state
  * plus verified new files, never a half file under a final name.
  *
- * Downloads are sequential over the network layer's keep-alive connection
- * (one struct alu_net is not thread-safe).
+ * Packages are fetched o->parallel at a time (dnf's max_parallel_downloads),
+ * each worker with its own struct alu_net (which is not thread-safe) and so
+ * its own keep-alive connection; metadata is fetched first, sequentially.
  *
  * Library code: nothing here prints. Errors name the file and the URL.
  */
@@ -72,7 +73,11 @@ struct alu_mcopy_opts {
 	alu_mcopy_pkg_cb progress;           /* NULL: silent */
 	void *progress_arg;
 	const struct alu_filter *filter;     /* an active one: the advisory subset (mirrorsubset.c) */
+	int parallel;                        /* packages downloaded at once; < 1: 1 */
 };
+
+#define ALU_MCOPY_PARALLEL_DEFAULT 3     /* as dnf's max_parallel_downloads */
+#define ALU_MCOPY_PARALLEL_MAX 20        /* dnf's ceiling too */
 
 struct alu_mcopy_stats {
 	size_t pkgs;            /* packages selected */
@@ -85,7 +90,9 @@ struct alu_mcopy_stats {
 };
 
 /**
- * @brief Copy one repository (see the model above).
+ * @brief Copy one repository (see the model above). o->verify and
+ *        o->progress are called from worker threads (never two at once for
+ *        progress; verify concurrently).
  * @param m the repository's mirror set (failover as everywhere else).
  * @param no network options of the repository (borrowed).
  * @return 0; network errors (-ALUE_MIRRORS naming each mirror, -ALUE_NET ...);

@@ -80,7 +80,9 @@ class Server:
     answers Range requests (so resumes are real)."""
 
     def __init__(self, directory, delay=0.0):
-        d, pause = str(directory), delay
+        d, pause, srv = str(directory), delay, self
+        self.active = self.peak = 0
+        self.lock = threading.Lock()
 
         class H(http.server.SimpleHTTPRequestHandler):
             def __init__(self, *a, **kw):
@@ -104,10 +106,17 @@ class Server:
                     self.send_response(200)
                 self.send_header("Content-Length", str(len(data) - start))
                 self.end_headers()
-                for off in range(start, len(data), 8192):
-                    self.wfile.write(data[off:off + 8192])
-                    if pause:
-                        time.sleep(pause)
+                with srv.lock:
+                    srv.active += 1
+                    srv.peak = max(srv.peak, srv.active)
+                try:
+                    for off in range(start, len(data), 8192):
+                        self.wfile.write(data[off:off + 8192])
+                        if pause:
+                            time.sleep(pause)
+                finally:
+                    with srv.lock:
+                        srv.active -= 1
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
         self.httpd.daemon_threads = True
@@ -490,3 +499,18 @@ def test_security_subset(alu, mirror, sample_root, tmp_path):
         p = dnf(theirs, tmp_path, "-y", "update", "--security")
         assert p.returncode == 0, p.stdout + p.stderr
         assert rpm_installed(theirs) == installed(ref)
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_parallel_downloads(alu, sample_root, tmp_path, copy, server, n):
+    """[main] max_parallel_downloads (default 3): that many packages at once,
+    each worker on its own keep-alive connection."""
+    srv = server(copy, delay=0.002)
+    root = fresh_root(sample_root, tmp_path, "par")
+    use_baseurl(root, "%s/%s/" % (srv.url, REPO))
+    conf = root / "etc/yum.conf"
+    conf.write_text(conf.read_text().replace("[main]\n", "[main]\nmax_parallel_downloads=%d\n" % n, 1))
+    p = alu("--installroot", root, "reposync", "-p", tmp_path / "out", "--download-metadata")
+    assert p.returncode == 0, p.stderr
+    assert tree(tmp_path / "out" / REPO) == tree(copy / REPO)
+    assert srv.peak == n
