@@ -30,6 +30,7 @@ struct pkg {
 	char *loc, *base, *name, *arch, *ver, *rel, *sumtype, *sum;
 	uint32_t epoch;
 	uint64_t size;
+	int pending;    /* verified as "<final>.part", renamed after the batch sync */
 };
 
 struct list {
@@ -135,11 +136,15 @@ static void renamef(struct alu_err *e, const char *what)
 /*
  * Steps 2 and 3 for one file: @p rel from the mirrors (or @p base + rel) to
  * dest/rel. @return 0 with *fetched 1 when downloaded, 0 when already whole.
+ * With @p pending (packages) nothing is fsynced here and the verified file is
+ * left as "<final>.part" with *pending set: the caller syncs the filesystem
+ * once for the whole batch, then renames (one fsync per package was most of
+ * the time of a copy of small packages).
  */
 static int get_one(struct alu_net *net, struct alu_mirrors *m, const struct alu_net_opts *no,
 		   const struct alu_mcopy_opts *o, const char *rel, const char *base,
 		   const char *type, const char *sum, uint64_t size, int verify, int *fetched,
-		   struct alu_err *e)
+		   int *pending, struct alu_err *e)
 {
 	char final[PATH_MAX_], part[PATH_MAX_ + 8];
 	const char *sha;
@@ -161,6 +166,7 @@ static int get_one(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 	if (!file_ok(part, type, sum, size)) {
 		struct alu_net_opts t = *no;
 		t.label = rel;
+		t.transient = pending != NULL;
 		if (*base) {
 			char *url = NULL;
 			if (alu_url_join(base, rel, &url))
@@ -187,6 +193,10 @@ static int get_one(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 		code = rc;
 		unlink(part);
 		return code;
+	}
+	if (pending) {
+		*pending = 1;
+		return 0;
 	}
 	if (rename(part, final))
 		return alu_err_set(e, -errno, "%s: %s", final, strerror(errno));
@@ -421,17 +431,51 @@ struct pool {
 	const struct alu_mcopy_opts *o;
 	struct list *l;
 	struct alu_mcopy_stats *st;
-	size_t next;
+	size_t next, npending;
 	int rc;
 	struct alu_err err;
 };
+
+#define PUBLISH_BATCH 256
+
+/* The batch: data durable first (one syncfs), then the names, then the names durable. */
+static int publish(const struct alu_mcopy_opts *o, struct list *l, struct alu_err *e)
+{
+	char final[PATH_MAX_], part[PATH_MAX_ + 8];
+	int fd = open(o->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += l->v[i].pending;
+	if (!n) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	if (fd < 0 || syncfs(fd))
+		rc = alu_err_set(e, -errno, "%s: sync: %s", o->dest, strerror(errno));
+	for (size_t i = 0; !rc && i < l->n; i++) {
+		if (!l->v[i].pending)
+			continue;
+		snprintf(final, sizeof(final), "%s/%s", o->dest, l->v[i].loc);
+		snprintf(part, sizeof(part), "%s.part", final);
+		if (rename(part, final))
+			rc = alu_err_set(e, -errno, "%s: %s", final, strerror(errno));
+		l->v[i].pending = 0;
+	}
+	if (!rc && syncfs(fd))
+		rc = alu_err_set(e, -errno, "%s: sync: %s", o->dest, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
 
 static int pool_one(struct pool *p, struct alu_net *net, struct alu_mirrors *m)
 {
 	for (;;) {
 		struct alu_err le = { 0 };
 		struct pkg *k;
-		int fetched, rc;
+		int fetched, pend = 0, rc;
 
 		pthread_mutex_lock(&p->mu);
 		if (p->rc || p->next >= p->l->n) {
@@ -441,8 +485,15 @@ static int pool_one(struct pool *p, struct alu_net *net, struct alu_mirrors *m)
 		k = &p->l->v[p->next++];
 		pthread_mutex_unlock(&p->mu);
 		rc = get_one(net, m, p->no, p->o, k->loc, k->base, k->sumtype, k->sum, k->size, 1,
-			     &fetched, &le);
+			     &fetched, &pend, &le);
 		pthread_mutex_lock(&p->mu);
+		k->pending = pend;
+		/* batches keep what a killed run leaves to re-check small */
+		if (pend && ++p->npending >= PUBLISH_BATCH && !p->rc) {
+			p->npending = 0;
+			if ((rc = publish(p->o, p->l, &le)))
+				p->err = le;
+		}
 		if (rc && !p->rc) {
 			p->rc = rc;
 			p->err = le;
@@ -491,6 +542,7 @@ static int fetch_pkgs(struct alu_net *net, struct alu_mirrors *m, const struct a
 {
 	struct pool p = { .net = net, .m = m, .no = no, .o = o, .l = l, .st = st };
 	pthread_t th[ALU_MCOPY_PARALLEL_MAX];
+	int rc;
 	size_t nth = 0, want = o->parallel < 1 ? 1 : (size_t)o->parallel;
 
 	if (want > ALU_MCOPY_PARALLEL_MAX)
@@ -505,9 +557,13 @@ static int fetch_pkgs(struct alu_net *net, struct alu_mirrors *m, const struct a
 	for (size_t i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&p.mu);
-	if (p.rc)
+	/* what verified is given its name even when another package failed */
+	rc = publish(o, l, e);
+	if (p.rc) {
+		alu_err_clear(e);
 		return alu_err_set(e, p.rc, "%s", p.err.msg);
-	return 0;
+	}
+	return rc;
 }
 
 /* The subset's own metadata in place of the upstream files (mirrorsubset.c). */
@@ -595,7 +651,7 @@ int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 		if (!whole)
 			t.dest = scratch;
 		rc = get_one(net, m, no, &t, d->href, "", d->checksum_type, d->checksum, d->size, 0,
-			     &fetched, e);
+			     &fetched, NULL, e);
 		if (rc)
 			goto out;
 		if (fetched)

@@ -81,15 +81,21 @@ class Server:
 
     def __init__(self, directory, delay=0.0):
         d, pause, srv = str(directory), delay, self
-        self.active = self.peak = 0
+        self.active = self.peak = self.connections = 0
         self.lock = threading.Lock()
 
         class H(http.server.SimpleHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"   # keep-alive: one connection per client worker
+
             def __init__(self, *a, **kw):
                 super().__init__(*a, directory=d, **kw)
 
             def log_message(self, *a):
                 pass
+
+            def setup(self):
+                super().setup()
+                self.served_rpm = False
 
             def do_GET(self):
                 path = self.translate_path(self.path)
@@ -107,6 +113,10 @@ class Server:
                 self.send_header("Content-Length", str(len(data) - start))
                 self.end_headers()
                 with srv.lock:
+                    # connections that carried packages (404s of .asc/.key close theirs)
+                    if path.endswith(".rpm") and not self.served_rpm:
+                        self.served_rpm = True
+                        srv.connections += 1
                     srv.active += 1
                     srv.peak = max(srv.peak, srv.active)
                 try:
@@ -514,3 +524,4 @@ def test_parallel_downloads(alu, sample_root, tmp_path, copy, server, n):
     assert p.returncode == 0, p.stderr
     assert tree(tmp_path / "out" / REPO) == tree(copy / REPO)
     assert srv.peak == n
+    assert srv.connections == n
