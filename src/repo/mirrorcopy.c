@@ -190,8 +190,14 @@ static int get_one(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 	}
 	if (verify && o->verify && (rc = o->verify(o->verify_arg, part, e))) {
 		/* what does not verify must not be served, nor resumed */
+		const char *b = strrchr(part, '/') ? strrchr(part, '/') + 1 : part;
+		size_t bl = strlen(b);
 		code = rc;
 		unlink(part);
+		/* name the package by its location, not by the scratch name */
+		if (!strncmp(e->msg, b, bl) && !strncmp(e->msg + bl, ": ", 2))
+			memmove(e->msg, e->msg + bl + 2, strlen(e->msg + bl + 2) + 1);
+		renamef(e, rel);
 		return code;
 	}
 	if (pending) {
