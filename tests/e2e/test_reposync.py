@@ -526,3 +526,71 @@ def test_parallel_downloads(alu, sample_root, tmp_path, copy, server, n):
     assert tree(tmp_path / "out" / REPO) == tree(copy / REPO)
     assert srv.peak == n
     assert srv.connections == n
+
+
+def test_arch_and_source_selection(alu, mirror, sample_root, tmp_path):
+    root = fresh_root(sample_root, tmp_path, "sel")
+    set_mirror_base(root, mirror.file)
+    p = alu("--installroot", root, "reposync", "-p", tmp_path / "a", "-a", "i686")
+    assert p.returncode == 0, p.stderr
+    # no i686 package in the sample: the noarch ones only
+    assert sorted(x.name for x in (tmp_path / "a" / REPO / "Packages").iterdir()) == [
+        "alu-data-1.0-1.amzn2.noarch.rpm", "alu-data-1.1-1.amzn2.noarch.rpm",
+        "system-release-2-1.amzn2.noarch.rpm"]
+    # the disabled source repository, named with --repoid: src packages need --source
+    p = alu("--installroot", root, "reposync", "-p", tmp_path / "s", "-r", "amzn2-core-source")
+    assert p.returncode == 0 and "amzn2-core-source: 0 packages" in p.stdout, p.stdout + p.stderr
+    p = alu("--installroot", root, "reposync", "-p", tmp_path / "s", "-r", "amzn2-core-source",
+            "--source")
+    assert p.returncode == 0, p.stderr
+    names = {x.name for x in (tmp_path / "s/amzn2-core-source/Packages").iterdir()}
+    assert names == {Path(x.path).name for x in mirror.manifest if x.arch == "src"}
+    p = alu("--installroot", root, "reposync", "-p", tmp_path / "n", "-r", "nosuchrepo")
+    assert p.returncode == 1 and "no repository to copy matches --repoid nosuchrepo" in p.stderr
+
+
+def test_mirrorlist_for_regions(alu, sample_root, mirror, tmp_path):
+    root, dst = fresh_root(sample_root, tmp_path, "ml"), tmp_path / "dst"
+    # a repository with a per-region mirrorlist: the layout follows its path
+    set_mirror_base(root, mirror.file)
+    p = alu("--installroot", root, "reposync", "-p", dst, "-r", REPO, "--mirrorlist-for",
+            "us-east-1=http://m1.example/x,eu-west-1=http://m2.example/,us-east-1=http://m3.example")
+    assert p.returncode == 0, p.stderr
+    lines = lambda r: [ln for ln in (dst / r / "2/core/latest/x86_64/mirror.list").read_text().splitlines()
+                       if not ln.startswith("#")]
+    assert lines("us-east-1") == ["http://m1.example/x/%s/" % REPO, "http://m3.example/%s/" % REPO]
+    assert lines("eu-west-1") == ["http://m2.example/%s/" % REPO]
+    p = alu("--installroot", root, "reposync", "-p", dst, "-r", REPO, "--mirrorlist-for", "../x=http://a")
+    assert p.returncode == 1 and "not a plain name" in p.stderr, p.stderr
+    # without a per-region mirrorlist: <region>/<repoid>/mirror.list
+    use_baseurl(root, mirror.file + "/us-east-1/2/core/%s/x86_64/" % mirror.core)
+    p = alu("--installroot", root, "reposync", "-p", dst, "-r", REPO, "--mirrorlist-for", "r1=file:///m")
+    assert p.returncode == 0, p.stderr
+    assert (dst / "r1" / REPO / "mirror.list").read_text().splitlines()[1:] == ["file:///m/%s/" % REPO]
+
+
+def test_location_outside_the_copy_refused(alu, own_source):
+    """A package list whose location climbs out of the repository (consistent
+    checksums: a hostile or broken source) is refused; nothing is written there."""
+    import gzip
+    src, root, dst = own_source
+    rd = src / "repodata"
+    prim = next(rd.glob("*-primary.xml.gz"))
+    raw = gzip.decompress(prim.read_bytes())
+    bad = raw.replace(b'href="Packages/hello-2.11-1.amzn2.x86_64.rpm"', b'href="../../escaped.rpm"')
+    assert bad != raw
+    gz = gzip.compress(bad)
+    md = (rd / "repomd.xml").read_text()
+    old = re.search(r'<data type="primary">.*?</data>', md, re.S).group(0)
+    new = old.replace(hashlib.sha256(prim.read_bytes()).hexdigest(), hashlib.sha256(gz).hexdigest())
+    new = new.replace(hashlib.sha256(raw).hexdigest(), hashlib.sha256(bad).hexdigest())
+    new = re.sub(r"<size>\d+</size>", "<size>%d</size>" % len(gz), new)
+    new = re.sub(r"<open-size>\d+</open-size>", "<open-size>%d</open-size>" % len(bad), new)
+    name = "%s-primary.xml.gz" % hashlib.sha256(gz).hexdigest()
+    new = new.replace(prim.name, name)
+    (rd / name).write_bytes(gz)
+    (rd / "repomd.xml").write_text(md.replace(old, new))
+    p = alu("--installroot", root, "reposync", "-p", dst, "--download-metadata")
+    assert p.returncode == 1
+    assert "location '../../escaped.rpm' leaves the repository" in p.stderr, p.stderr
+    assert not list(dst.parent.glob("escaped.rpm*")) and not (dst / REPO / "repodata/repomd.xml").exists()
