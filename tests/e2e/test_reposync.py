@@ -81,7 +81,7 @@ class Server:
 
     def __init__(self, directory, delay=0.0):
         d, pause, srv = str(directory), delay, self
-        self.active = self.peak = self.connections = 0
+        self.active = self.peak = self.connections = self.ranges = 0
         self.lock = threading.Lock()
 
         class H(http.server.SimpleHTTPRequestHandler):
@@ -106,6 +106,8 @@ class Server:
                 m = re.match(r"bytes=(\d+)-$", self.headers.get("Range", ""))
                 if m and int(m.group(1)) < len(data):
                     start = int(m.group(1))
+                    with srv.lock:
+                        srv.ranges += 1
                     self.send_response(206)
                     self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))
                 else:
@@ -276,6 +278,8 @@ def test_kill9_and_resume(sample_root, tmp_path, copy, server, mirror):
     assert p.returncode == 0, p.stderr
     assert tree(out / REPO) == src
     assert resumed, "no kill landed inside a download"
+    # a partial download was continued where it stopped, not fetched again
+    assert srv.ranges > 0
 
 
 @pytest.fixture
