@@ -614,7 +614,7 @@ int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 {
 	struct alu_repomd md = { 0 };
 	struct list l = { .o = o };
-	struct alu_strv keep = { 0 }, only = { 0 };
+	struct alu_strv keep = { 0 }, only = { 0 }, moves = { 0 };
 	const struct alu_repomd_data *pd, *ud;
 	char *buf = NULL, *asc = NULL, *key = NULL, path[PATH_MAX_], tmpl[PATH_MAX_] = "";
 	char updl[PATH_MAX_] = "", scratch[PATH_MAX_];
@@ -651,11 +651,19 @@ int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 	for (size_t i = 0; i < md.n; i++) {
 		const struct alu_repomd_data *d = &md.v[i];
 		struct alu_mcopy_opts t = *o;
-		int whole = meta && !subset;
+		int whole = meta && !subset, reused;
+		char fin[PATH_MAX_];
 		if (!whole && d != pd && !(subset && d == ud))
 			continue;
-		if (!whole)
+		/* a name the copy already uses for other bytes (simple md filenames):
+		 * the new file waits in scratch until repomd.xml is replaced */
+		snprintf(fin, sizeof(fin), "%s/%s", o->dest, d->href);
+		reused = whole && safe_rel(d->href) && !access(fin, F_OK) &&
+			 !file_ok(fin, d->checksum_type, d->checksum, d->size);
+		if (!whole || reused)
 			t.dest = scratch;
+		if (reused && (rc = alu_strv_push(&moves, d->href)))
+			goto out;
 		rc = get_one(net, m, no, &t, d->href, "", d->checksum_type, d->checksum, d->size, 0,
 			     &fetched, NULL, e);
 		if (rc)
@@ -702,6 +710,15 @@ int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 		snprintf(path, sizeof(path), "%s/" REPOMD ".key", o->dest);
 		unlink(path);
 	}
+	for (size_t i = 0; i < moves.n; i++) {
+		char from[PATH_MAX_], to[PATH_MAX_];
+		snprintf(from, sizeof(from), "%s/%s", scratch, moves.v[i]);
+		snprintf(to, sizeof(to), "%s/%s", o->dest, moves.v[i]);
+		if (rename(from, to)) {
+			rc = alu_err_set(e, -errno, "%s: %s", to, strerror(errno));
+			goto out;
+		}
+	}
 	/* 5. then 4.: a snapshot exists before its repomd is the current one */
 	if (meta && (o->flags & ALU_MCOPYF_SNAPSHOT) &&
 	    (rc = alu_mcopy_snapshot(o->dest, buf, len, asc, asclen, key, keylen, st->snapshot,
@@ -729,16 +746,18 @@ int alu_mcopy_repo(struct alu_net *net, struct alu_mirrors *m, const struct alu_
 		rc = alu_mcopy_prune(o->dest, &keep, &st->deleted, e);
 	}
 out:
-	/* scratch copies of the package list and updateinfo are only read here */
-	if (tmpl[0] && !strncmp(tmpl, scratch, strlen(scratch)))
+	/* scratch copies of the package list and updateinfo are only read here
+	 * (files waiting to replace a name stay for the next run) */
+	if ((!meta || subset) && tmpl[0] && !strncmp(tmpl, scratch, strlen(scratch)))
 		unlink(tmpl);
-	if (updl[0] && !strncmp(updl, scratch, strlen(scratch)))
+	if ((!meta || subset) && updl[0] && !strncmp(updl, scratch, strlen(scratch)))
 		unlink(updl);
 	snprintf(path, sizeof(path), "%s/repodata", scratch);
 	rmdir(path);
 	rmdir(scratch);
 	alu_strv_free(&keep);
 	alu_strv_free(&only);
+	alu_strv_free(&moves);
 	list_free(&l);
 	alu_repomd_free(&md);
 	free(buf);

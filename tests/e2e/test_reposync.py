@@ -598,3 +598,33 @@ def test_location_outside_the_copy_refused(alu, own_source):
     assert p.returncode == 1
     assert "location '../../escaped.rpm' leaves the repository" in p.stderr, p.stderr
     assert not list(dst.parent.glob("escaped.rpm*")) and not (dst / REPO / "repodata/repomd.xml").exists()
+
+
+@pytest.mark.skipif(not shutil.which("createrepo_c"), reason="createrepo_c not installed")
+def test_simple_md_filenames_keep_last_good_state(alu, own_source):
+    """Metadata files under fixed names (createrepo_c --simple-md-filenames):
+    a run that fails after fetching the new ones leaves the old ones in place,
+    consistent with the old repomd.xml; the next good run replaces them."""
+    src, root, dst = own_source
+    shutil.rmtree(src / "repodata")
+    hello = src / "Packages/hello-2.11-1.amzn2.x86_64.rpm"
+    aside = src.parent / hello.name
+    hello.rename(aside)
+    subprocess.run(["createrepo_c", "-q", "--simple-md-filenames", str(src)], check=True)
+    p = alu("--installroot", root, "reposync", "-p", dst, "--download-metadata")
+    assert p.returncode == 0, p.stderr
+    good = tree(dst / REPO)
+    # the next revision names hello 2.11, but the file served is damaged
+    data = bytearray(aside.read_bytes())
+    hello.write_bytes(bytes(data))
+    subprocess.run(["createrepo_c", "-q", "--simple-md-filenames", str(src)], check=True)
+    data[len(data) // 2] ^= 0xff
+    hello.write_bytes(bytes(data))
+    p = alu("--installroot", root, "reposync", "-p", dst, "--download-metadata")
+    assert p.returncode == 1 and "hello-2.11-1.amzn2.x86_64.rpm" in p.stderr, p.stderr
+    now = {k: v for k, v in tree(dst / REPO).items() if not k.startswith(".reposync-tmp/")}
+    assert now == good
+    hello.write_bytes(aside.read_bytes())
+    p = alu("--installroot", root, "reposync", "-p", dst, "--download-metadata", "--delete")
+    assert p.returncode == 0, p.stderr
+    assert tree(dst / REPO) == tree(src)
