@@ -332,6 +332,16 @@ def test_resigned_package_refused_by_signature(alu, own_source, mirror, tmp_path
     assert not [n for n in names if n.startswith("greet-1.2")]
     # the new metadata did not become the copy's: no repomd.xml at all yet
     assert not (dst / REPO / "repodata/repomd.xml").exists()
+    # gpgcheck=0 in the repository: not checked, unless -g/--gpgcheck
+    repo = root / "etc/yum.repos.d/amzn2-core.repo"
+    text = repo.read_text()
+    head, sep, rest = text.partition("[%s]\n" % REPO)
+    repo.write_text(head + sep + re.sub(r"^gpgcheck=1$", "gpgcheck=0", rest, count=1, flags=re.M))
+    p = alu("--installroot", root, "reposync", "-p", dst, "--download-metadata", "-g")
+    assert p.returncode == 1 and "package is not signed" in p.stderr, p.stderr
+    p = alu("--installroot", root, "reposync", "-p", dst, "--download-metadata")
+    assert p.returncode == 0, p.stderr
+    assert tree(dst / REPO) == tree(src)
 
 
 def test_tampered_metadata_refused(alu, own_source):
