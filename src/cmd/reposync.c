@@ -210,6 +210,10 @@ static int copy_repo(const struct priv *pv, const struct alu_ctx *ctx, const str
 			alu_msg("%s: advisory subset: repodata/ written for the packages copied; its repomd.xml "
 				"cannot carry the upstream signature (clients need repo_gpgcheck=0; packages keep "
 				"their signatures)", r->id);
+		if ((pv->flags & ALU_MCOPYF_METADATA) && !st.subset &&
+		    (pv->flags & ALU_MCOPYF_NEWEST || pv->arches.n))
+			alu_warn("%s: repodata/ is kept as published and still lists the packages that "
+				 "--newest-only/--arch left out; clients asking for those will fail", r->id);
 		if (!(pv->flags & ALU_MCOPYF_METADATA))
 			alu_verbose("%s: packages only (no --download-metadata): %s is not a repository yet",
 				    r->id, dest);

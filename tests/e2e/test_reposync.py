@@ -244,6 +244,9 @@ def test_runs_as_reposync_by_name(tmp_path, copy, sample_root):
     names = sorted(x.name for x in (out / REPO / "Packages").iterdir())
     assert "hello-2.11-1.amzn2.x86_64.rpm" in names and "hello-2.10-2.amzn2.x86_64.rpm" not in names
     assert len(names) == 7 and not (out / REPO / "repodata").exists()
+    p = subprocess.run([str(link), "--installroot", root, "-r", REPO, "-p", out, "-n",
+                        "--download-metadata"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "still lists the packages that --newest-only" in p.stderr, p.stderr
     assert not list(out.rglob(".reposync-tmp"))
 
 
