@@ -91,7 +91,7 @@ static void add_opts(struct table *t, const struct alu_opt *o)
 	t->shorts[t->ns] = 0;
 }
 
-static int short_to_id(const struct table *t, int c)
+static int short_to_id(const struct table *t, int c, const struct alu_opt *cmdopts)
 {
 	static const struct alu_opt *const all[] = { global_opts, txn_opts, filter_opts };
 	(void)t;
@@ -99,6 +99,10 @@ static int short_to_id(const struct table *t, int c)
 		for (const struct alu_opt *o = all[g]; o->name; o++)
 			if (o->short_opt == c)
 				return o->id;
+	/* a command's own short options (reposync's -p -n -r ...) */
+	for (const struct alu_opt *o = cmdopts; o && o->name; o++)
+		if (o->short_opt == c)
+			return o->id;
 	return c;
 }
 
@@ -229,6 +233,9 @@ int main(int argc, char **argv)
 			argc++;
 		}
 	ci = find_cmd_word(argc, argv);
+	/* run through a link named reposync (yum-utils' name): that command */
+	if (!strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], "reposync"))
+		cmd = alu_cmd_find("reposync"), ci = 0;
 	if (ci > 0) {
 		cmd = alu_cmd_find(argv[ci]);
 		if (!cmd) {
@@ -275,7 +282,7 @@ int main(int argc, char **argv)
 				break;
 			}
 		if (c < 0x100)
-			c = short_to_id(&t, c);
+			c = short_to_id(&t, c, cmd ? cmd->opts : NULL);
 		if (c == G_HELP) {
 			usage(stdout);
 			r = 0;

@@ -16,6 +16,7 @@ extern const struct alu_cmd alu_cmd_config_manager;
 extern const struct alu_cmd alu_cmd_repoquery, alu_cmd_deplist, alu_cmd_package_cleanup, alu_cmd_swap;
 extern const struct alu_cmd alu_cmd_group, alu_cmd_grouplist, alu_cmd_groupinfo, alu_cmd_groupinstall, alu_cmd_groupupdate, alu_cmd_groupremove;
 extern const struct alu_cmd alu_cmd_rpmdb_export;
+extern const struct alu_cmd alu_cmd_reposync;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
@@ -30,6 +31,7 @@ const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_repoquery, &alu_cmd_deplist, &alu_cmd_package_cleanup, &alu_cmd_swap,
 	&alu_cmd_group, &alu_cmd_grouplist, &alu_cmd_groupinfo, &alu_cmd_groupinstall, &alu_cmd_groupupdate, &alu_cmd_groupremove,
 	&alu_cmd_rpmdb_export,
+	&alu_cmd_reposync,
 	NULL
 };
 

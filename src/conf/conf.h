@@ -75,6 +75,8 @@ struct alu_repo {
 	                               * (deliberate snapshot pinning); inherits [main]; default 0 */
 	long metadata_max_age;        /* seconds: a repomd.xml whose newest timestamp is older is
 	                               * refused (a frozen mirror); 0 or never: no limit; inherits */
+	char *snapshot;               /* NULL, or a reposync snapshot to pin (metadata from
+	                               * snapshots/<it>/repodata/, packages from the base) */
 };
 
 /** The resolved configuration of one run. */

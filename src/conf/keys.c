@@ -67,6 +67,7 @@ static const struct key keys[] = {
 	{ "mirrorlist_expire", K_DUR, NO, R(mirrorlist_expire) },
 	{ "allow_metadata_rollback", K_BOOL, M(allow_metadata_rollback), R(allow_metadata_rollback) },
 	{ "metadata_max_age", K_DUR, M(metadata_max_age), R(metadata_max_age) },
+	{ "snapshot", K_OPTSTR, NO, R(snapshot) },
 };
 
 static const struct { const char *alias, *name; } aliases[] = {

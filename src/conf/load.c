@@ -44,6 +44,7 @@ void alu_conf_repo_free(struct alu_repo *r)
 	free(r->sslclientkey);
 	alu_strv_free(&r->other);
 	free(r->file);
+	free(r->snapshot);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -207,6 +207,14 @@ typedef void (*alu_ops_key_cb)(void *arg, const struct alu_pgp_keyinfo *k, const
 int alu_ops_verify(struct alu_ops *o, alu_ops_key_cb cb, void *arg, struct alu_err *e);
 
 /**
+ * @brief The check alu_ops_verify() makes of one package file, against
+ *        @p ring (reposync checks each package before it gets its name).
+ * @return 0, -ALUE_NOKEY, -ALUE_BADSIG, -ALUE_CORRUPT as alu_ops_verify().
+ */
+int alu_ops_pkg_sigcheck(const char *path, const struct alu_repo *repo,
+			 const struct alu_pgp_keyring *ring, struct alu_err *e);
+
+/**
  * @brief Check that each filesystem under the root has room for what the
  *        plan installs (installed sizes, less what it replaces or erases).
  * @return 0 or -ALUE_NOSPACE ("not enough space on /x: need N MB, have M MB").

@@ -227,3 +227,9 @@ int alu_ops_space(struct alu_ops *o, struct alu_err *e)
 	}
 	return 0;
 }
+
+int alu_ops_pkg_sigcheck(const char *path, const struct alu_repo *repo,
+			 const struct alu_pgp_keyring *ring, struct alu_err *e)
+{
+	return check_pkg(path, repo, ring, e);
+}

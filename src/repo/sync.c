@@ -15,6 +15,14 @@
  *      gpgcheck; none at all is refused) and size by the network layer;
  *   7. ingest in one cache transaction, the decoded data held to repomd's
  *      open-size and open-checksum; the downloaded files are removed.
+ * A repository pinned to a reposync snapshot (snapshot=REV) reads its
+ * metadata from snapshots/REV/ of the mirror (packages stay relative to the
+ * base) and checks that repomd.xml on every run: metadata_expire does not
+ * apply, so that changing the pin takes effect at once (an unchanged
+ * snapshot costs one small request and nothing is parsed). A snapshot the
+ * mirror no longer has fails the sync, naming it, like any missing repomd.
+ * Pinning an older snapshot is deliberate: the rollback rule (5) does not
+ * apply to it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,7 +84,7 @@ static int mirrors(const struct alu_conf *conf, struct alu_net *net, const struc
 /* repo_gpgcheck: repomd.xml.asc must verify against one of the repo's keys. */
 static int check_repomd_sig(struct alu_net *net, struct alu_mirrors *m, const struct alu_repo *r,
 			    const char *root, const struct alu_net_opts *o, const char *md,
-			    size_t mdlen, struct alu_err *e)
+			    size_t mdlen, const char *ascrel, struct alu_err *e)
 {
 	struct alu_pgp_keyring ring;
 	struct alu_pgp_result res;
@@ -111,7 +119,7 @@ static int check_repomd_sig(struct alu_net *net, struct alu_mirrors *m, const st
 	if (!rc && !r->gpgkeys.n)
 		rc = alu_err_set(e, -ALUE_NOKEY, "repo_gpgcheck is on but no gpgkey is set");
 	if (!rc)
-		rc = alu_mirrors_get_mem(net, m, REPOMD ".asc", o, 1 << 20, &asc, &asclen, e);
+		rc = alu_mirrors_get_mem(net, m, ascrel, o, 1 << 20, &asc, &asclen, e);
 	if (!rc) {
 		bin = malloc(asclen + 4);
 		if (!bin)
@@ -171,10 +179,12 @@ static int data_policy(const struct alu_repo *r, const struct alu_repomd_data *d
 
 static int fetch_data(struct alu_net *net, struct alu_mirrors *m, const struct alu_net_opts *o,
 		      const struct alu_repo *r, const struct alu_repomd_data *d, const char *dir,
-		      char *dest, size_t destn, struct alu_decomp_expect *x, struct alu_err *e)
+		      char *dest, size_t destn, struct alu_decomp_expect *x, const char *prefix,
+		      struct alu_err *e)
 {
 	const char *base = strrchr(d->href, '/');
 	struct alu_net_opts t = *o;
+	char rel[4096];
 	int rc = data_policy(r, d, &t.expect_algo, e);
 
 	if (rc)
@@ -192,8 +202,10 @@ static int fetch_data(struct alu_net *net, struct alu_mirrors *m, const struct a
 		x->open_algo = alu_digest_by_name(d->open_checksum_type);
 		x->open_hex = d->open_checksum;
 	}
+	if (snprintf(rel, sizeof(rel), "%s%s", prefix, d->href) >= (int)sizeof(rel))
+		return alu_err_set(e, -ENAMETOOLONG, "repomd.xml: location too long");
 	/* the network layer checks the checksum and stops at the size */
-	rc = alu_mirrors_get_file(net, m, d->href, &t, dest, d->checksum, d->size, e);
+	rc = alu_mirrors_get_file(net, m, rel, &t, dest, d->checksum, d->size, e);
 	if (rc && rc != -ENOMEM && e) {
 		char msg[sizeof(e->msg)];
 		snprintf(msg, sizeof(msg), "%s", e->msg);
@@ -201,6 +213,22 @@ static int fetch_data(struct alu_net *net, struct alu_mirrors *m, const struct a
 		alu_err_set(e, rc, "repository %s: %s: %s", r->id, d->type, msg);
 	}
 	return rc;
+}
+
+/* snapshot=REV: "snapshots/REV/", checked to be one plain path component */
+static int snap_prefix(const struct alu_repo *r, char *out, size_t n, struct alu_err *e)
+{
+	const char *s = r->snapshot;
+
+	*out = 0;
+	if (!s)
+		return 0;
+	if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strpbrk(s, "/\\?#%") ||
+	    strlen(s) + 12 >= n)
+		return alu_err_set(e, -ALUE_CONFIG, "repository %s: snapshot=%s is not a snapshot name",
+				   r->id, s);
+	snprintf(out, n, "snapshots/%s/", s);
+	return 0;
 }
 
 /* A decimal revision (createrepo writes a time), or -1. */
@@ -269,6 +297,7 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	int64_t newest = 0;
 	unsigned char sum[32];
 	char hex[65], dir[4096], ppath[4096], upath[4096] = "", *buf = NULL;
+	char prefix[300], mdrel[400], ascrel[410];
 	size_t len;
 	time_t now = time(NULL);
 	int have, rc;
@@ -281,7 +310,11 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	if (flags & ALU_SYNCF_CACHEONLY)
 		return have ? 0 : alu_err_set(e, -ALUE_NOCACHE,
 			"repository %s has no cached metadata (run without -C first)", r->id);
-	if (have && !(flags & ALU_SYNCF_FORCE) &&
+	if ((rc = snap_prefix(r, prefix, sizeof(prefix), e)))
+		return rc;
+	snprintf(mdrel, sizeof(mdrel), "%s" REPOMD, prefix);
+	snprintf(ascrel, sizeof(ascrel), "%s" REPOMD ".asc", prefix);
+	if (have && !(flags & ALU_SYNCF_FORCE) && !r->snapshot &&
 	    (r->metadata_expire == ALU_CONF_EXPIRE_NEVER ||
 	     (old.fetched > 0 && old.fetched + r->metadata_expire > (int64_t)now)))
 		return 0;
@@ -289,10 +322,16 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	net_opts(r, &o);
 	rc = mirrors(conf, net, r, &o, &m, e);
 	if (!rc)
-		rc = alu_mirrors_get_mem(net, &m, REPOMD, &o, REPOMD_MAX, &buf, &len, e);
+		rc = alu_mirrors_get_mem(net, &m, mdrel, &o, REPOMD_MAX, &buf, &len, e);
+	if (rc && r->snapshot) {
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		alu_err_clear(e);
+		alu_err_set(e, rc, "repository %s: snapshot %s: %s", r->id, r->snapshot, msg);
+	}
 	if (rc)
 		goto out;
-	if (r->repo_gpgcheck && (rc = check_repomd_sig(net, &m, r, conf->root, &o, buf, len, e)))
+	if (r->repo_gpgcheck && (rc = check_repomd_sig(net, &m, r, conf->root, &o, buf, len, ascrel, e)))
 		goto out;
 	alu_digest_buf(ALU_HASH_SHA256, buf, len, sum);
 	alu_hex(sum, sizeof(sum), hex);
@@ -309,7 +348,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	for (size_t i = 0; i < md.n; i++)
 		if ((int64_t)md.v[i].timestamp > newest)
 			newest = (int64_t)md.v[i].timestamp;
-	if ((have && (rc = rollback_check(r, &old, &md, newest, e))) ||
+	/* a snapshot pin is a deliberate step back, not a rollback */
+	if ((have && !r->snapshot && (rc = rollback_check(r, &old, &md, newest, e))) ||
 	    (rc = age_check(r, newest, now, e)))
 		goto out;
 	prim = alu_repomd_find(&md, "primary");
@@ -327,9 +367,9 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	}
 	if ((rc = alu_root_mkdirs(dir, e)))
 		goto out;
-	rc = fetch_data(net, &m, &o, r, prim, dir, ppath, sizeof(ppath), &px, e);
+	rc = fetch_data(net, &m, &o, r, prim, dir, ppath, sizeof(ppath), &px, prefix, e);
 	if (!rc && upd)
-		rc = fetch_data(net, &m, &o, r, upd, dir, upath, sizeof(upath), &ux, e);
+		rc = fetch_data(net, &m, &o, r, upd, dir, upath, sizeof(upath), &ux, prefix, e);
 	if (!rc) {
 		struct alu_ingest_src src = { ppath, !strcmp(prim->type, "primary_db"),
 			upd ? upath : NULL, dir, px, ux };
