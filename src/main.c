@@ -208,6 +208,8 @@ int main(int argc, char **argv)
 	int ci, c, r = 1;
 
 	ci = find_cmd_word(argc, argv);
+	if (!strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], "yumdownloader"))
+		cmd = alu_cmd_find("download"), ci = -1;   /* run as yumdownloader: its flags, no command word */
 	if (ci > 0) {
 		cmd = alu_cmd_find(argv[ci]);
 		if (!cmd) {
