@@ -92,6 +92,8 @@ struct alu_conf {
 	struct alu_strv regions;      /* failover order, e.g. us-east-1, us-west-2; may be empty */
 	int boot_update;              /* 1 = apply matching security updates at first boot (default 1) */
 	struct alu_strv boot_severities; /* lowercased; default critical, important */
+	char boot_policy[16];         /* boot.policy: "security" (default), "bugfix", "all", "none" */
+	long boot_timeout;            /* boot.timeout, seconds (default 300) */
 };
 
 /**
