@@ -168,3 +168,91 @@ def test_failed_run_leaves_no_stamp(alu, root):
     assert p.returncode == 1
     assert not (root / STAMP).exists()
     assert "failed (exit 1): no stamp written" in p.stdout
+
+
+SLOW_SPEC = """
+Name: slowpost
+Version: {version}
+Release: 1
+Summary: a package whose %post waits while /etc/slowpost.wait exists
+License: MIT
+BuildArch: noarch
+%description
+For the boot-update timeout test.
+%install
+mkdir -p %{{buildroot}}/usr/share/slowpost
+echo {version} > %{{buildroot}}/usr/share/slowpost/version
+%post
+i=0
+while [ -e /etc/slowpost.wait ] && [ $i -lt 60 ]; do sleep 1; i=$((i+1)); done
+%files
+/usr/share/slowpost
+"""
+
+
+def slow_repo(mirror, tmp_path):
+    """slowpost 1.0 and 1.1 built, signed with the mirror's test key, in a
+    repository of their own (createrepo_c)."""
+    import shutil
+    import tempfile
+    repo = tmp_path / "slowrepo"
+    (repo / "Packages").mkdir(parents=True)
+    for v in ("1.0", "1.1"):
+        d = tmp_path / ("build-" + v)
+        d.mkdir()
+        (d / "p.spec").write_text(SLOW_SPEC.format(version=v))
+        subprocess.run(["rpmbuild", "--quiet", "-bb", "--define", "_topdir %s" % d,
+                        "--define", "__spec_install_post %{nil}", str(d / "p.spec")],
+                       check=True, capture_output=True)
+        shutil.copy(d / ("RPMS/noarch/slowpost-%s-1.noarch.rpm" % v), repo / "Packages")
+    home = Path(tempfile.mkdtemp(prefix="alu-gpg-"))
+    try:
+        shutil.copytree(mirror.outdir / "gnupg", home / "g", ignore=shutil.ignore_patterns("S.*"))
+        os.chmod(home / "g", 0o700)
+        env = dict(os.environ, GNUPGHOME=str(home / "g"))
+        subprocess.run(["rpmsign", "--addsign", "--define", "_gpg_name test@alupdate.invalid",
+                        "--define", "_gpg_digest_algo sha256", "--define", "__gpg /usr/bin/gpg",
+                        *map(str, (repo / "Packages").iterdir())], env=env, check=True,
+                       capture_output=True, stdin=subprocess.DEVNULL)
+    finally:
+        subprocess.run(["gpgconf", "--kill", "all"], env=dict(os.environ, GNUPGHOME=str(home / "g")))
+        shutil.rmtree(home, ignore_errors=True)
+    return repo
+
+
+def test_timeout_during_transaction_is_recovered(alu, root, mirror, tmp_path):
+    """Killed at the timeout inside a package's %post: no stamp; the next
+    run recovers the cut transaction (journal), marks its history record
+    interrupted, and completes the update; verify finds nothing wrong."""
+    repo = slow_repo(mirror, tmp_path)
+    (root / "etc/yum.repos.d/amzn2-core.repo").unlink()
+    (root / "etc/yum.repos.d/slow.repo").write_text(
+        "[slow]\nname=slow\nbaseurl=file://%s\ngpgcheck=1\ngpgkey=file://%s\nenabled=1\n" % (repo, mirror.key))
+    subprocess.run(["createrepo_c", "-q", str(repo)], check=True)
+    only10 = tmp_path / "only10"
+    # 1.0 installed from a repository that has only it
+    (only10 / "Packages").mkdir(parents=True)
+    os.link(repo / "Packages/slowpost-1.0-1.noarch.rpm", only10 / "Packages/slowpost-1.0-1.noarch.rpm")
+    subprocess.run(["createrepo_c", "-q", str(only10)], check=True)
+    p = alu("--installroot", root, "--disablerepo", "slow", "--repofrompath", "only10,file://%s" % only10,
+            "--nogpgcheck", "install", "-y", "slowpost")
+    assert p.returncode == 0, p.stdout + p.stderr
+    alu("--installroot", root, "boot-update", "--set-policy", "all")
+    (root / "etc/slowpost.wait").write_text("")
+    t0 = time.monotonic()
+    p = subprocess.run(unit_cmd(root, "--timeout", "4"), capture_output=True, text=True, timeout=60)
+    took = time.monotonic() - t0
+    assert p.returncode == 1 and "timed out after 4s" in p.stdout, p.stdout + p.stderr
+    assert "Running transaction" in p.stdout   # it was cut inside the transaction
+    assert took < 9, took
+    assert not (root / STAMP).exists()
+    (root / "etc/slowpost.wait").unlink()
+    p = run_unit(root)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "recovered an interrupted transaction: rolled back upgrade of slowpost-1.1-1.noarch" in p.stdout
+    assert "Interrupted" in alu("--installroot", root, "history", "list").stdout
+    assert "slowpost-1.1-1.noarch" in installed(alu, root)
+    assert (root / "usr/share/slowpost/version").read_text() == "1.1\n"
+    v = alu("--installroot", root, "verify", "slowpost")
+    assert v.returncode == 0 and v.stdout.strip() == "", v.stdout + v.stderr
+    assert (root / STAMP).exists()
