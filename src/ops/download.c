@@ -144,14 +144,13 @@ static int copy_cb(void *ud, const struct alu_cpkg *p)
 	return 0;
 }
 
-/* The name is a plain one when it holds no glob character: one index look-up. */
+/* A name (or a glob of names) is one index look-up; the other forms
+ * (name-version..., name.arch) need a walk, done only when that found none. */
 static int find(struct alu_ops *o, struct sel *s, const char *name, struct alu_err *e)
 {
-	int rc;
+	int rc = alu_cache_by_name(o->repos.cache, name, pick_cb, s, e);
 
-	if (s->want_v || !strpbrk(name, "*?[-."))
-		rc = alu_cache_by_name(o->repos.cache, name, pick_cb, s, e);
-	else
+	if (!rc && !s->oom && !s->n && !s->want_v && strpbrk(name, "-."))
 		rc = alu_cache_foreach_pkg(o->repos.cache, pick_cb, s, e);
 	if (s->oom)
 		return alu_err_set(e, -ENOMEM, "out of memory");
