@@ -133,6 +133,10 @@ def test_bad_yaml_policy(alu, root):
     p = alu("--installroot", root, "boot-update")
     assert p.returncode == 1
     assert "%s:2:11: 'boot.policy' must be security, bugfix, all or none" % y in p.stderr, p.stderr
+    y.write_text("boot:\n  policy: all\n  timeout: never\n")
+    p = alu("--installroot", root, "boot-update")
+    assert p.returncode == 1
+    assert "%s:3:12: 'boot.timeout' must be a duration above zero" % y in p.stderr, p.stderr
     assert not (root / STAMP).exists()
 
 
