@@ -30,7 +30,8 @@ show cat "$root/etc/yum.repos.d/amzn2-core.repo"
 show rpm --root "$root" --define "_dbpath /var/lib/rpm" -qa
 for cmd in "repolist" "list installed" "makecache" "list --showduplicates greet" "check-update" \
 	"updateinfo list --security" "updateinfo summary" "update --security -y" \
-	"updateinfo list --security" "check-update" "history list" "history info" "keys"; do
+	"updateinfo list --security" "check-update" "history list" "history info" "keys" \
+	"download --source --resolve --urls greet" "boot-update --set-policy security --severity critical,important"; do
 	# shellcheck disable=SC2086
 	if "$ALU" --help 2>/dev/null | grep -q "^  ${cmd%% *} "; then
 		show "$ALU" --installroot "$root" $cmd

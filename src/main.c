@@ -208,7 +208,8 @@ static int global_opt(struct alu_ctx *ctx, int id, const char *arg)
 /* yum-utils' tools are run under their own names (a link to alupdate) */
 static const char *const argv0_cmds[][2] = {
 	{ "yum-config-manager", "config-manager" }, { "repoquery", "repoquery" },
-	{ "package-cleanup", "package-cleanup" },
+	{ "package-cleanup", "package-cleanup" }, { "reposync", "reposync" },
+	{ "yumdownloader", "download" },
 };
 
 int main(int argc, char **argv)
@@ -233,9 +234,6 @@ int main(int argc, char **argv)
 			argc++;
 		}
 	ci = find_cmd_word(argc, argv);
-	/* run through a link named reposync (yum-utils' name): that command */
-	if (!strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], "reposync"))
-		cmd = alu_cmd_find("reposync"), ci = 0;
 	if (ci > 0) {
 		cmd = alu_cmd_find(argv[ci]);
 		if (!cmd) {

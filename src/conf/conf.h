@@ -111,6 +111,8 @@ struct alu_conf {
 	                               * under --installroot the root's own files cannot say chroot,
 	                               * only --setopt can */
 	long metadata_max_age;        /* [main] default of alu_repo's */
+	char boot_policy[16];         /* boot.policy: "security" (default), "bugfix", "all", "none" */
+	long boot_timeout;            /* boot.timeout, seconds (default 300) */
 };
 
 /**

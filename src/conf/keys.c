@@ -382,6 +382,8 @@ int alu_conf_items(const struct alu_conf *c, const struct alu_repo *r, struct al
 		if (!ret) ret = push_list(out, "regions", &c->regions);
 		if (!ret) ret = push_num(out, "boot_update", c->boot_update, 0);
 		if (!ret) ret = push_list(out, "boot_severities", &c->boot_severities);
+		if (!ret) ret = push_kv(out, "boot_policy", c->boot_policy);
+		if (!ret) ret = push_num(out, "boot_timeout", c->boot_timeout, 0);
 	}
 	if (!ret && r && r->file)
 		ret = push_kv(out, "repofile", r->file);

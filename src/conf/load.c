@@ -103,6 +103,8 @@ static int set_defaults(struct alu_conf *c, const struct alu_ctx *ctx)
 	c->metadata_expire = ALU_CONF_EXPIRE_DEFAULT;
 	c->boot_update = 1;
 	c->rpmdb_writeback = 1;
+	snprintf(c->boot_policy, sizeof(c->boot_policy), "security");
+	c->boot_timeout = 300;
 	r = alu_strv_push_split(&c->reposdirs, "/etc/yum.repos.d /etc/yum/repos.d");
 	if (!r)
 		r = alu_strv_push_split(&c->installonlypkgs,

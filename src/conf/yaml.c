@@ -6,9 +6,11 @@
  *   cachedir: /var/cache/alupdate       # inside the root
  *   metadata_expire: 6h                 # wins over yum.conf [main]
  *   rpmdb_writeback: true               # write the rpm database back (yum.conf [main] too)
- *   boot:
- *     update: true                      # apply security updates at first boot
+ *   boot:                               # what `alupdate boot-update` installs at first launch
+ *     update: true                      # false: the same as policy: none
+ *     policy: security                  # security (filtered by severities), bugfix, all, none
  *     severities: [critical, important]
+ *     timeout: 300                      # seconds (a duration) the run may take
  *
  * Every error, syntax or schema, names FILE:LINE:COLUMN (1-based; FILE is the
  * host path, root included).
@@ -98,7 +100,7 @@ static int boot_map(struct yctx *y, struct fy_node *key, struct fy_node *v)
 	int r;
 
 	if (!v || !fy_node_is_mapping(v))
-		return fail_at(y, v, key, "'boot' must be a mapping (update, severities)");
+		return fail_at(y, v, key, "'boot' must be a mapping (update, policy, severities, timeout)");
 	while ((p = fy_node_mapping_iterate(v, &it))) {
 		struct fy_node *k = fy_node_pair_key(p), *val = fy_node_pair_value(p);
 		const char *name = scalar(k, kb, sizeof(kb));
@@ -106,6 +108,15 @@ static int boot_map(struct yctx *y, struct fy_node *key, struct fy_node *v)
 			if (!scalar(val, vb, sizeof(vb)) || (r = alu_conf_parse_bool(vb)) < 0)
 				return fail_at(y, val, k, "'boot.update' must be true or false");
 			y->c->boot_update = r;
+		} else if (name && !strcmp(name, "policy")) {
+			if (!scalar(val, vb, sizeof(vb)) || (strcmp(vb, "security") && strcmp(vb, "bugfix") &&
+							     strcmp(vb, "all") && strcmp(vb, "none")))
+				return fail_at(y, val, k, "'boot.policy' must be security, bugfix, all or none");
+			snprintf(y->c->boot_policy, sizeof(y->c->boot_policy), "%s", vb);
+		} else if (name && !strcmp(name, "timeout")) {
+			if (!scalar(val, vb, sizeof(vb)) || alu_conf_parse_duration(vb, &y->c->boot_timeout) ||
+			    y->c->boot_timeout <= 0)
+				return fail_at(y, val, k, "'boot.timeout' must be a duration above zero (300, 90s, 10m)");
 		} else if (name && !strcmp(name, "severities")) {
 			if ((r = str_list(y, k, val, &y->c->boot_severities, 1)))
 				return r;
@@ -118,7 +129,7 @@ static int boot_map(struct yctx *y, struct fy_node *key, struct fy_node *v)
 						y->c->boot_severities.v[i]);
 			}
 		} else {
-			return fail_at(y, k, key, "unknown key 'boot.%s' (update, severities)", name ? name : "?");
+			return fail_at(y, k, key, "unknown key 'boot.%s' (update, policy, severities, timeout)", name ? name : "?");
 		}
 	}
 	return 0;
