@@ -116,7 +116,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &st, &e);
 	if (!rc)
-		rc = alu_updates_find(rp.cache, st, &v, &n, &e);
+		rc = alu_updates_find_conf(rp.cache, st, &rp.conf, &v, &n, &e);
 	if (!rc && filt)
 		rc = uirows_collect(&u, rp.cache, st, &ctx->filter, "available", NULL, 0, &e);
 	if (!rc && !(keep = calloc(n + 1, 1)))

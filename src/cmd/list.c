@@ -77,12 +77,12 @@ static int extras(struct alu_cache *c, const struct pkgq_rows *inst, struct pkgq
 	return 0;
 }
 
-static int updates(struct alu_cache *c, struct alu_state *s, char **specs, int nspecs,
+static int updates(struct alu_repos *rp, struct alu_state *s, char **specs, int nspecs,
 		   struct pkgq_rows *out, struct alu_err *e)
 {
 	struct alu_update *v = NULL;
 	size_t n = 0;
-	int rc = alu_updates_find(c, s, &v, &n, e);
+	int rc = alu_updates_find_conf(rp->cache, s, &rp->conf, &v, &n, e);
 
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct pkgq_row r = { .name = v[i].name, .epoch = v[i].epoch, .version = v[i].version,
@@ -134,7 +134,7 @@ static int collect(struct alu_ctx *ctx, unsigned what, char **specs, int nspecs,
 	if (what & L_AVAILABLE)
 		rc = pkgq_available(rp.cache, &all, specs, nspecs, ctx->showduplicates, &l->avail, e);
 	if (!rc && (what & L_UPDATES))
-		rc = updates(rp.cache, s, specs, nspecs, &l->upd, e);
+		rc = updates(&rp, s, specs, nspecs, &l->upd, e);
 	if (!rc && (what & L_EXTRAS))
 		rc = extras(rp.cache, &l->inst, &l->extras, e);
 	if (!rc && (what & L_OBSOLETES))

@@ -65,7 +65,30 @@ struct upd_walk {
 	int oom;
 	struct alu_update *best;
 	const struct inst *cur;
+	const struct alu_conf *conf;   /* NULL: nothing excluded */
 };
+
+static int spec_listed(const struct alu_strv *v, const struct alu_pkgrec *p)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (alu_pkg_spec_match(v->v[i], p->name, p->epoch, p->version, p->release, p->arch))
+			return 1;
+	return 0;
+}
+
+/* yum's exclude= ([main] with -x, and the package's repository's) hides a
+ * package from updates as from every other command */
+static int excluded(const struct alu_conf *c, const struct alu_cpkg *p)
+{
+	const struct alu_repo *r;
+
+	if (!c)
+		return 0;
+	if (spec_listed(&c->exclude, &p->r))
+		return 1;
+	r = alu_conf_repo(c, p->repoid);
+	return r && spec_listed(&r->exclude, &p->r);
+}
 
 static int inst_cb(void *ud, const struct alu_instpkg *p)
 {
@@ -112,7 +135,7 @@ static int cand_cb(void *ud, const struct alu_cpkg *p)
 	struct alu_evr pe = { p->r.epoch, p->r.version, p->r.release };
 	struct alu_update *b = w->best;
 
-	if (!alu_arch_compat(p->r.arch, i->arch) || !strcmp(p->r.arch, "src"))
+	if (!alu_arch_compat(p->r.arch, i->arch) || !strcmp(p->r.arch, "src") || excluded(w->conf, p))
 		return 0;
 	if (b->name) {
 		struct alu_evr be = { b->epoch, b->version, b->release };
@@ -156,7 +179,13 @@ void alu_updates_free(struct alu_update *v, size_t n)
 int alu_updates_find(struct alu_cache *c, struct alu_state *s, struct alu_update **out,
 		     size_t *nout, struct alu_err *e)
 {
-	struct upd_walk w = { 0 };
+	return alu_updates_find_conf(c, s, NULL, out, nout, e);
+}
+
+int alu_updates_find_conf(struct alu_cache *c, struct alu_state *s, const struct alu_conf *conf,
+			  struct alu_update **out, size_t *nout, struct alu_err *e)
+{
+	struct upd_walk w = { .conf = conf };
 	struct alu_update *res = NULL;
 	size_t n = 0;
 	int rc = alu_state_foreach(s, inst_cb, &w);

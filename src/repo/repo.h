@@ -293,6 +293,10 @@ struct alu_update {
  */
 int alu_updates_find(struct alu_cache *c, struct alu_state *s, struct alu_update **out,
 		     size_t *n, struct alu_err *e);
+/** @brief alu_updates_find() without the packages @p conf excludes: [main]
+ *  exclude= (with -x/--exclude) and each repository's exclude=. */
+int alu_updates_find_conf(struct alu_cache *c, struct alu_state *s, const struct alu_conf *conf,
+			  struct alu_update **out, size_t *n, struct alu_err *e);
 void alu_updates_free(struct alu_update *v, size_t n);
 
 /** @return the ALU_ADV_* bit of an advisory type (0 for unknown ones). */
