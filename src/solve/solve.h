@@ -39,6 +39,8 @@ struct alu_solve_pkg {
 	uint64_t size;              /* installed size, for the summary */
 	uint64_t dlsize;            /* package size, for the summary */
 	uint32_t installtime;       /* installed packages: orders installonly pruning */
+	uint64_t buildtime;         /* 0: unknown; with it a repo package of the installed
+	                               NEVRA is the same package (distro-sync leaves it) */
 	int user;                   /* installed packages: asked for by a user (or adopted),
 	                               so clean_deps never takes it as a leftover dependency */
 };
