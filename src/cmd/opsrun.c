@@ -93,6 +93,8 @@ static const char *nothing_msg(enum alu_ops_kind kind, const struct alu_ctx *ctx
 	if (kind == ALU_OPS_UPDATE)
 		return alu_filter_active(&ctx->filter) ? "No packages needed for security; "
 			"no packages marked for update\nNothing to do." : "No packages marked for update\nNothing to do.";
+	if (kind == ALU_OPS_REMOVE)
+		return "No Packages marked for removal";
 	return "Nothing to do.";
 }
 
@@ -117,6 +119,8 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		alu_warn("recovered an interrupted transaction: %s", o.recovered);
 	if (!rc)
 		rc = alu_ops_request(&o, kind, specs, nspecs, &e);
+	for (size_t i = 0; !ctx->json && i < o.missing.n; i++)
+		alu_msg("%s", o.missing.v[i]);
 	if (rc)
 		goto fail;
 	if (!o.plan.n) {

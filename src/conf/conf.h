@@ -75,6 +75,9 @@ struct alu_conf {
 	struct alu_strv reposdirs;    /* inside the root, substituted, in search order */
 	int gpgcheck, repo_gpgcheck, keepcache, exactarch, obsoletes, installonly_limit;
 	int clean_requirements_on_remove;   /* dnf's: remove drops unneeded dependencies; yum: off */
+	int skip_missing_names_on_install;  /* 1 (AL2 yum's default): install what exists */
+	int skip_missing_names_on_update;   /* 1: update of a name not installed is no error */
+	struct alu_strv tsflags;      /* rpm transaction flags: nodocs, test, noscripts ... */
 	int timeout, retries, skip_if_unavailable, sslverify;
 	long metadata_expire;         /* seconds or ALU_CONF_EXPIRE_NEVER */
 	char *proxy, *proxy_username, *proxy_password;

@@ -72,6 +72,7 @@ void alu_conf_free(struct alu_conf *c)
 	free(c->sslclientcert);
 	free(c->sslclientkey);
 	alu_strv_free(&c->exclude);
+	alu_strv_free(&c->tsflags);
 	alu_strv_free(&c->installonlypkgs);
 	alu_strv_free(&c->protected_packages);
 	free(c->releasever);
@@ -101,6 +102,8 @@ static int set_defaults(struct alu_conf *c, const struct alu_ctx *ctx)
 	c->exactarch = 1;
 	c->obsoletes = 1;
 	c->installonly_limit = 3;
+	c->skip_missing_names_on_install = 1;
+	c->skip_missing_names_on_update = 1;
 	c->timeout = 30;
 	c->retries = 10;
 	c->sslverify = 1;

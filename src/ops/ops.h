@@ -77,6 +77,8 @@ struct alu_ops {
 	struct alu_plan plan;
 	char **paths;                  /* per plan op: downloaded package, or NULL */
 	struct alu_strv advisories;    /* advisories a filtered request acted on */
+	struct alu_strv missing;       /* "No package X available." lines of the specs
+	                                  skipped (skip_missing_names_on_*), in order */
 	struct alu_strv created;       /* files downloaded by this run (keepcache=0) */
 	uint64_t dlsize, dlcached;     /* bytes to download, of them already present */
 	uint64_t history_seq;          /* the record alu_ops_apply() wrote */
@@ -113,8 +115,14 @@ int alu_ops_writer_open(const struct alu_ctx *ctx, int *lockfd, struct alu_state
 /**
  * @brief Turn a request into o->plan.
  * @param specs the command's arguments (borrowed).
+ * Missing names follow AL2's yum: with skip_missing_names_on_install (the
+ * default) install takes what exists and notes "No package X available."
+ * in o->missing; "Nothing to do" (-ALUE_NOTFOUND) when no spec matched at
+ * all. remove notes "No Match for argument: X", as update does with
+ * skip_missing_names_on_update, and goes on.
  * @return 0 (the plan may be empty: nothing to do); -ALUE_NOTFOUND ("No
- *         package X available.", "No match for argument: X"); -ALUE_DEPSOLVE
+ *         package X available.", "No match for argument: X", "Nothing to
+ *         do"); -ALUE_DEPSOLVE
  *         (problems, one a line); -ALUE_USAGE (a request that makes no
  *         sense, e.g. a TARGET spec without +/-).
  */

@@ -10,6 +10,11 @@
  * needs (specs, when given, are removed too). */
 int alu_ops_autoremove_want(struct alu_ops *o, char **specs, int n, struct alu_err *e);
 
+/* missing.c: one solver job per spec of a named request; names that match
+ * nothing go to o->missing or fail, as yum's skip_missing_names_on_* say. */
+int alu_ops_want_named(struct alu_ops *o, enum alu_ops_kind k, enum alu_want w, char **specs,
+		       int n, struct alu_err *e);
+
 /* fetch.c: the mirror set of repository @p r, the one that served the
  * metadata first. */
 int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirrors *m,

@@ -288,10 +288,11 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		rc = alu_solve_want(o->solve, ALU_WANT_DISTSYNC, NULL, 0, e);
 	else if (k == ALU_OPS_AUTOREMOVE)
 		rc = alu_ops_autoremove_want(o, specs, n, e);
-	else
+	else if (k == ALU_OPS_TARGET)
 		for (int i = 0; !rc && i < n; i++)
-			rc = k == ALU_OPS_TARGET ? want_target(o, specs[i], e) :
-				alu_solve_want(o->solve, simple_want(k), specs[i], 0, e);
+			rc = want_target(o, specs[i], e);
+	else
+		rc = alu_ops_want_named(o, k, simple_want(k), specs, n, e);
 	if (rc)
 		return rc;
 	rc = alu_solve_run(o->solve, &o->plan, e);

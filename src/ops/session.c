@@ -137,6 +137,7 @@ void alu_ops_close(struct alu_ops *o)
 	alu_strv_free(&o->locks);
 	alu_strv_free(&o->protect);
 	alu_strv_free(&o->advisories);
+	alu_strv_free(&o->missing);
 	alu_strv_free(&o->created);
 	alu_state_close(o->state);
 	if (o->lockfd >= 0)
