@@ -141,7 +141,7 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		return 1;
 	}
 	for (size_t i = 0; i < o.plan.n; i++)
-		u.n += o.plan.ops[i].type != ALU_OP_ERASE;
+		u.n += o.plan.ops[i].type != ALU_OP_ERASE && !(o.plan.ops[i].key & ALU_OPS_LOCAL_KEY);
 	if (u.n && !ctx->json)
 		alu_msg("Downloading packages:");
 	rc = alu_ops_download(&o, ctx->downloaddir, on_dl, &u, &e);

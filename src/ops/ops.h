@@ -60,6 +60,9 @@ enum alu_ops_kind {
 	                            installed exactly) and "-NEVRA" (must be removed) */
 };
 
+/* Plan keys of packages named as files or URLs (not in the metadata cache). */
+#define ALU_OPS_LOCAL_KEY (1ull << 62)
+
 enum {
 	ALU_OPSF_NOSYNC = 1 << 0,   /* do not refresh repository metadata (remove) */
 	ALU_OPSF_READONLY = 1 << 1, /* no lock, read-only state (history list/info) */
@@ -77,6 +80,9 @@ struct alu_ops {
 	struct alu_plan plan;
 	char **paths;                  /* per plan op: downloaded package, or NULL */
 	struct alu_strv advisories;    /* advisories a filtered request acted on */
+	struct alu_strv local;         /* package files named (URLs: where they were
+	                                  downloaded); plan key ALU_OPS_LOCAL_KEY | index */
+	struct alu_strv local_from;    /* the spec each came from (path or URL) */
 	struct alu_strv missing;       /* "No package X available." lines of the specs
 	                                  skipped (skip_missing_names_on_*), in order */
 	struct alu_strv created;       /* files downloaded by this run (keepcache=0) */

@@ -315,5 +315,9 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 		if (op->type == ALU_OP_ERASE)
 			op->is_dep = k == ALU_OPS_REMOVE && !named(op, specs, n);
 	}
+	/* a package file on the command line was asked for */
+	for (size_t i = 0; !rc && i < o->plan.n; i++)
+		if (o->plan.ops[i].key & ALU_OPS_LOCAL_KEY)
+			o->plan.ops[i].is_dep = 0;
 	return rc;
 }

@@ -138,6 +138,8 @@ void alu_ops_close(struct alu_ops *o)
 	alu_strv_free(&o->protect);
 	alu_strv_free(&o->advisories);
 	alu_strv_free(&o->missing);
+	alu_strv_free(&o->local);
+	alu_strv_free(&o->local_from);
 	alu_strv_free(&o->created);
 	alu_state_close(o->state);
 	if (o->lockfd >= 0)

@@ -270,6 +270,10 @@ void alu_solve_ready(struct alu_solve *s)
 		repo_internalize(s->repos[i]);
 	pool_addfileprovides(pool);
 	pool_createwhatprovides(pool);
+	if (pool->considered) {   /* called again after packages were added */
+		map_free(pool->considered);
+		pool->considered = solv_free(pool->considered);
+	}
 	if ((s->o.excludes && s->o.excludes->n) || (s->o.locks && s->o.locks->n)) {
 		pool->considered = solv_calloc(1, sizeof(Map));
 		map_init(pool->considered, pool->nsolvables);
