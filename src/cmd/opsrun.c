@@ -163,6 +163,15 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		rc = alu_ops_space(&o, &e);
 	if (rc)
 		goto fail;
+	/* yum's tsflags=test: everything but the change itself */
+	if (alu_strv_has(&o.repos.conf.tsflags, "test")) {
+		if (ctx->json)
+			alu_cmd_ops_json(&o, cmdname, "test", NULL, NULL);
+		else
+			alu_msg("Transaction test succeeded (tsflags=test: nothing was changed)");
+		alu_ops_close(&o);
+		return 0;
+	}
 	cmdline(cmdname, specs, nspecs, ctx, cmd, sizeof(cmd));
 	if (!ctx->json)
 		alu_msg("Running transaction");

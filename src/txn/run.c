@@ -44,6 +44,33 @@ static int instances(struct alu_state *s, const struct alu_hdr *h)
 	return c.n;
 }
 
+/* With --nodocs the %doc files were not written: the header recorded says
+ * so in FILESTATES, as rpm's does, so that verify does not miss them.
+ * @return 0 with *out NULL when there is nothing to mark. */
+static int nodocs_states(const struct alu_txn_ctx *c, const struct alu_hdr *h, struct alu_hdr **out,
+			 struct alu_err *e)
+{
+	size_t n = alu_hdr_nfiles(h), ndoc = 0;
+	uint8_t *st;
+	int r;
+
+	*out = NULL;
+	if (!(c->o->flags & ALU_TXNF_NODOCS) || !n)
+		return 0;
+	if (!(st = calloc(n, 1)))
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct alu_file f;
+		if (!alu_hdr_file(h, i, &f) && (f.flags & ALU_FILE_DOC)) {
+			st[i] = ALU_FSTATE_NOTINSTALLED;
+			ndoc++;
+		}
+	}
+	r = ndoc ? alu_hdr_add_char(h, ALU_TAG_FILESTATES, st, (uint32_t)n, out, e) : 0;
+	free(st);
+	return r;
+}
+
 /* 2f: the state db takes the new state in one commit. */
 static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 		  struct alu_oplan *pl, struct alu_err *e)
@@ -62,8 +89,14 @@ static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 		return r;
 	for (size_t k = 0; k < op->nold && !r; k++)
 		r = alu_state_remove(t, op->old_ids[k], e);
-	if (!r && pl->nh)
-		r = alu_state_add(t, pl->nh, op->reason ? op->reason : ALU_REASON_USER, op->repo, 0, NULL, e);
+	if (!r && pl->nh) {
+		struct alu_hdr *nd = NULL;
+		r = nodocs_states(c, pl->nh, &nd, e);
+		if (!r)
+			r = alu_state_add(t, nd ? nd : pl->nh, op->reason ? op->reason : ALU_REASON_USER,
+					  op->repo, 0, NULL, e);
+		alu_hdr_free(nd);
+	}
 	if (!r && c->o->on_commit)
 		r = c->o->on_commit(c->o->on_commit_arg, t, i, e);
 	pl->j.committed = 1;
