@@ -293,6 +293,13 @@ struct alu_update {
  */
 int alu_updates_find(struct alu_cache *c, struct alu_state *s, struct alu_update **out,
 		     size_t *n, struct alu_err *e);
+/** @brief 1 when repository @p r's URLs (mirrorlist, metalink, baseurls, as
+ *  substituted) are not those its cached metadata was fetched from
+ *  (<cachedir>/<id>/source; sync_source.c). 0 when unknown. */
+int alu_repo_source_changed(const struct alu_conf *c, const struct alu_repo *r);
+/** @brief Record @p r's URLs as the source of its cached metadata. @return 0, -errno. */
+int alu_repo_source_save(const struct alu_conf *c, const struct alu_repo *r);
+
 /** @brief alu_updates_find() without the packages @p conf excludes: [main]
  *  exclude= (with -x/--exclude) and each repository's exclude=. */
 int alu_updates_find_conf(struct alu_cache *c, struct alu_state *s, const struct alu_conf *conf,

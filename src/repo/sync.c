@@ -172,7 +172,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	if (flags & ALU_SYNCF_CACHEONLY)
 		return have ? 0 : alu_err_set(e, -ALUE_NOCACHE,
 			"repository %s has no cached metadata (run without -C first)", r->id);
-	if (have && !(flags & ALU_SYNCF_FORCE) &&
+	/* another URL (--releasever, a variable, the .repo file): check now */
+	if (have && !(flags & ALU_SYNCF_FORCE) && !alu_repo_source_changed(conf, r) &&
 	    (r->metadata_expire == ALU_CONF_EXPIRE_NEVER ||
 	     (old.fetched > 0 && old.fetched + r->metadata_expire > (int64_t)now)))
 		return 0;
@@ -189,6 +190,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	alu_hex(sum, sizeof(sum), hex);
 	if (have && !strcmp(hex, old.repomd_sha256)) {
 		rc = alu_cache_repo_touch(cache, r->id, (int64_t)now, m.v[m.current].url, e);
+		if (!rc)
+			alu_repo_source_save(conf, r);
 		goto out;
 	}
 	rc = alu_repomd_parse(buf, len, r->id, &md, e);
@@ -233,6 +236,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	unlink(ppath);
 	if (*upath)
 		unlink(upath);
+	if (!rc)
+		alu_repo_source_save(conf, r);   /* at worst the next run checks again */
 out:
 	/* a run that failed over still worked, but the broken mirror must be named */
 	for (size_t i = 0; !rc && i < m.n; i++)
