@@ -121,6 +121,11 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		rc = alu_ops_request(&o, kind, specs, nspecs, &e);
 	for (size_t i = 0; !ctx->json && i < o.missing.n; i++)
 		alu_msg("%s", o.missing.v[i]);
+	if (!ctx->json && o.skipped.n) {
+		alu_msg("Packages skipped because of dependency problems:");
+		for (size_t i = 0; i < o.skipped.n; i++)
+			alu_msg("    %s", o.skipped.v[i]);
+	}
 	if (rc)
 		goto fail;
 	if (!o.plan.n) {

@@ -83,6 +83,7 @@ struct alu_ops {
 	struct alu_strv local;         /* package files named (URLs: where they were
 	                                  downloaded); plan key ALU_OPS_LOCAL_KEY | index */
 	struct alu_strv local_from;    /* the spec each came from (path or URL) */
+	struct alu_strv skipped;       /* --skip-broken: requests dropped as unsolvable */
 	struct alu_strv missing;       /* "No package X available." lines of the specs
 	                                  skipped (skip_missing_names_on_*), in order */
 	struct alu_strv created;       /* files downloaded by this run (keepcache=0) */

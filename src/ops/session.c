@@ -30,6 +30,8 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	so->installonly_limit = c->installonly_limit;
 	so->excludes = c->exclude.n ? &c->exclude : NULL;
 	so->clean_deps = c->clean_requirements_on_remove;
+	so->skip_broken = o->ctx->skip_broken;
+	so->skipped = &o->skipped;
 	/* The running kernel only means something for the root we run in. */
 	if ((!c->root || !*c->root) && !strcmp(o->ctx->root, "/") && !uname(&u)) {
 		snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", u.release);
@@ -138,6 +140,7 @@ void alu_ops_close(struct alu_ops *o)
 	alu_strv_free(&o->protect);
 	alu_strv_free(&o->advisories);
 	alu_strv_free(&o->missing);
+	alu_strv_free(&o->skipped);
 	alu_strv_free(&o->local);
 	alu_strv_free(&o->local_from);
 	alu_strv_free(&o->created);

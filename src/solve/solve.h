@@ -56,6 +56,10 @@ struct alu_solve_opts {
 	const struct alu_strv *protect;   /* names that must never be removed */
 	int allow_downgrade;
 	int clean_deps;                   /* remove: also no-longer-needed deps */
+	int skip_broken;                  /* --skip-broken: install/update requests that
+	                                     cannot be met are dropped, the rest done */
+	struct alu_strv *skipped;         /* with skip_broken: each dropped request
+	                                     ("greet-1.2-1.amzn2.x86_64") is appended */
 };
 
 /** @brief Create a solver context. @return 0 or -ENOMEM. */
