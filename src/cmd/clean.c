@@ -4,7 +4,8 @@
  * dbcache remove the metadata cache (repomd state and every record);
  * expire-cache only marks every repository for a check on next use;
  * packages removes downloaded package files under each repository's
- * cache directory; all does everything.
+ * cache directory; all empties the whole cache directory and removes it,
+ * so that `yum clean all` alone leaves a container layer none of our bytes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "cmd/cmd.h"
 #include "conf/conf.h"
 #include "db/cache.h"
+#include "util/fs.h"
 #include "util/out.h"
 
 static int rm_files(const char *dir, const char *suffix, size_t *count)
@@ -60,6 +62,20 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		alu_error("%s", e.msg);
 		alu_conf_free(&conf);
 		return 1;
+	}
+	if (all) {
+		/* a container layer after `yum clean all` holds no byte of ours:
+		 * metadata, packages, @commandline downloads, every repository's
+		 * directory, also of repositories no longer configured */
+		rc = alu_rm_contents(conf.cachedir, &n);
+		if (!rc)
+			rmdir(conf.cachedir);
+		if (rc)
+			alu_error("clean all: %s: %s", conf.cachedir, strerror(-rc));
+		else
+			alu_msg("Cleaning repos: %zu files removed from %s", n, conf.cachedir);
+		alu_conf_free(&conf);
+		return rc ? 1 : 0;
 	}
 	if (all || !strcmp(what, "packages"))
 		for (size_t i = 0; i < conf.nrepos; i++) {
