@@ -296,7 +296,7 @@ int main(int argc, char **argv)
 			r = cmd && cmd->parse ? cmd->parse(priv, &ctx, c, optarg) : -ENOTSUP;
 		} else if ((c >= T_DOWNLOADONLY && c <= T_NOWAIT && !(cmd && (cmd->groups & ALU_OPTG_TXN))) ||
 			   (c >= F_SECURITY && c <= F_BZS && !(cmd && (cmd->groups & ALU_OPTG_FILTER)))) {
-			alu_error("option '%s' does not apply to %s", argv[optind - 1],
+			alu_error("option '%s' does not apply to %s", argv[prev],
 				cmd ? cmd->name : "no command");
 			r = 1;
 			goto out;
@@ -304,12 +304,17 @@ int main(int argc, char **argv)
 			r = global_opt(&ctx, c, optarg);
 		}
 		if (r == -ENOTSUP) {
-			alu_error("unknown option '%s' for command %s", argv[optind - 1], cmd ? cmd->name : "");
+			alu_error("unknown option '%s' for command %s", argv[prev], cmd ? cmd->name : "");
 			r = 1;
 			goto out;
 		}
 		if (r) {
-			alu_error("option '%s': %s", argv[optind - 1], alu_strerror(r));
+			/* the option as typed (argv[prev]), not its argument */
+			if (optarg)
+				alu_error("option '%.*s': bad value '%s' (%s)", (int)strcspn(argv[prev], "="),
+					  argv[prev], optarg, alu_strerror(r));
+			else
+				alu_error("option '%s': %s", argv[prev], alu_strerror(r));
 			r = 1;
 			goto out;
 		}
