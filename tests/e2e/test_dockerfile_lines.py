@@ -42,10 +42,11 @@ LINES = [
     ("yum -y update && yum clean all && rm -rf /var/cache/yum", 0, NEW, ["nocache"], None),
     ("yum install -y shadow-utils && yum clean all", 1, OLD,
      ["out:No package shadow-utils available", "err:Nothing to do"], None),
-    ("yum install -y hello && yum clean all", 0, changed(hello="2.11-1.amzn2"), ["nocache"],
-     ["-y", "install", "hello"]),
+    # yum's install of an installed name updates it ("Checking for update"); dnf's
+    # does not, so dnf is no oracle for these two
+    ("yum install -y hello && yum clean all", 0, changed(hello="2.11-1.amzn2"), ["nocache"], None),
     ("yum -q -y install greet", 0, changed(greet="1.2-1.amzn2", libgreet="1.1-1.amzn2"),
-     ["quiet"], ["-y", "install", "greet"]),
+     ["quiet"], None),
     ("yum -d 0 -e 0 -y install greet", 0, changed(greet="1.2-1.amzn2", libgreet="1.1-1.amzn2"),
      ["quiet"], None),
     ("yum -d1 -y update", 0, NEW, [], None),
