@@ -109,8 +109,8 @@ struct alu_conf {
  *         -ALUE_NOCONF: with --installroot, a root holding neither a config
  *         file nor any repository ("no repository configuration in
  *         ROOT/etc/yum.repos.d");
- *         -ALUE_USAGE: a --setopt that is malformed, names an unknown key or
- *         has a bad value; -ALUE_NOTFOUND: --enablerepo of a plain id (no
+ *         -ALUE_USAGE: a --setopt that is malformed or has a bad value (an
+ *         unknown key only warns, as in yum); -ALUE_NOTFOUND: --enablerepo of a plain id (no
  *         glob characters) that matches no repository; -ENOMEM.
  */
 int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *out, struct alu_err *e);
