@@ -78,9 +78,15 @@ while read -r name ver rel payload sig sets; do
 	PKG_LINES+=("$name $ver $rel $payload $sig $sets")
 done <"$here/packages.txt"
 
+# Each build gets its own BUILD and BUILDROOT: two releases of one version
+# (hello-2.10-1, hello-2.10-2) built at once would otherwise share
+# BUILD/hello-2.10, and one's %prep deletes the other's files.
 build_one() { # name version release payload
-	local log=$R/tmp/$1-$2-$3.log
+	local log=$R/tmp/$1-$2-$3.log own=$R/own/$1-$2-$3
+	mkdir -p "$own/BUILD" "$own/BUILDROOT" "$own/tmp"
 	if ! rpmbuild -ba "${RPMBUILD_DEFS[@]}" \
+		--define "_builddir $own/BUILD" --define "_buildrootdir $own/BUILDROOT" \
+		--define "_tmppath $own/tmp" \
 		--define "pkgver $2" --define "pkgrel $3" \
 		--define "_binary_payload $4" --define "_source_payload $4" \
 		"$here/specs/$1.spec" >"$log" 2>&1; then
