@@ -211,6 +211,17 @@ def test_tsflags_nodocs_from_yum_conf(alu, sample_root):
     # recorded as not installed, as rpm does: verify does not miss it
     v = run(alu, sample_root, "verify", "hello")
     assert v.returncode == 0, v.stdout + v.stderr
+    # rpm itself reads the state: export the installed set, then rpm -q / -V on it
+    e = run(alu, sample_root, "rpmdb-export", "--format=bdb", sample_root / "var/lib/rpmexp")
+    assert e.returncode == 0, e.stderr
+    rpm = ["rpm", "--root", str(sample_root), "--dbpath", "/var/lib/rpmexp",
+           "--define", "_db_backend bdb_ro"]
+    q = subprocess.run(rpm + ["-q", "--qf", "[%{FILESTATES:fstate} %{FILENAMES}\n]", "hello"],
+                       capture_output=True, text=True)
+    assert "not installed /usr/share/doc/hello-2.11/README" in q.stdout, q.stdout + q.stderr
+    assert "normal /usr/bin/hello" in q.stdout
+    v = subprocess.run(rpm + ["-V", "hello"], capture_output=True, text=True)
+    assert v.returncode == 0, v.stdout + v.stderr
 
 
 def test_tsflags_nodocs_setopt(alu, sample_root):
