@@ -112,6 +112,12 @@ LINES = [
     ("yum repolist", 0, OLD, ["out:amzn2-core"], None),
     ("yum repolist all", 0, OLD, ["out:amzn2-core-debuginfo"], None),
     ("yum history", 0, OLD, [], None),
+    ("yum -y install --setopt=install_weak_deps=False hello", 0, changed(hello="2.11-1.amzn2"),
+     [], None),
+    ("yum -y install --nogpgcheck greet && yum clean all", 0,
+     changed(greet="1.2-1.amzn2", libgreet="1.1-1.amzn2"), ["nocache"], None),
+    ("yum -y install hello; yum clean all", 0, changed(hello="2.11-1.amzn2"), ["nocache"], None),
+    ("yum -y install nosuch; yum clean all", 0, OLD, ["nocache"], None),
     ("yum install -y --foo hello", 1, OLD, ["err:'--foo'"], None),
     ("yum -y install -x", 1, OLD, ["err:'-x'"], None),
 ]
@@ -136,7 +142,7 @@ def pkg(mirror, prefix):
 def sh(line, root, ctx):
     """Run LINE's commands as sh would chain them; returns (status, stdout, stderr)."""
     status, out, err, skip = 0, "", "", False
-    for tok in re.split(r"\s+(&&|\|\||;)\s+", line):
+    for tok in re.split(r"\s+(&&|\|\||;)\s+", line.replace("; ", " ; ")):
         if tok in ("&&", "||", ";"):
             skip = (tok == "&&" and status != 0) or (tok == "||" and status == 0)
             continue
