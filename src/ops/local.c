@@ -91,7 +91,8 @@ static int inst_cb(void *arg, const struct alu_instpkg *p)
 	return 0;
 }
 
-static int add_one(struct alu_ops *o, const char *spec, int *repo, int *matched, struct alu_err *e)
+static int add_one(struct alu_ops *o, const char *spec, int updateonly, int *repo, int *matched,
+		   struct alu_err *e)
 {
 	char path[8192], nevra[1024];
 	struct alu_err le = { 0 };
@@ -136,6 +137,13 @@ static int add_one(struct alu_ops *o, const char *spec, int *repo, int *matched,
 		alu_rpm_close(&r);
 		return alu_strv_push(&o->missing, msg) ? alu_err_set(e, -ENOMEM, "out of memory") : 0;
 	}
+	if (updateonly && !nw.n) {   /* yum update ./x.rpm: installLocal(updateonly=1) */
+		char msg[1200];
+		snprintf(msg, sizeof(msg), "Package %s not installed, cannot update it. "
+			 "Run yum install to install it instead.", nevra);
+		alu_rpm_close(&r);
+		return alu_strv_push(&o->missing, msg) ? alu_err_set(e, -ENOMEM, "out of memory") : 0;
+	}
 	if (*repo < 0 && (*repo = alu_solve_repo(o->solve, "@commandline", 0, 0, 0)) < 0) {
 		alu_rpm_close(&r);
 		return alu_err_set(e, -ENOMEM, "out of memory");
@@ -149,12 +157,13 @@ static int add_one(struct alu_ops *o, const char *spec, int *repo, int *matched,
 	return rc;
 }
 
-int alu_ops_want_local(struct alu_ops *o, char **specs, int n, int *matched, struct alu_err *e)
+int alu_ops_want_local(struct alu_ops *o, char **specs, int n, int updateonly, int *matched,
+		       struct alu_err *e)
 {
 	int repo = -1, rc = 0;
 
 	for (int i = 0; !rc && i < n; i++)
 		if (alu_ops_is_file_spec(specs[i]))
-			rc = add_one(o, specs[i], &repo, matched, e);
+			rc = add_one(o, specs[i], updateonly, &repo, matched, e);
 	return rc;
 }

@@ -23,12 +23,14 @@ int alu_ops_want_named(struct alu_ops *o, enum alu_ops_kind k, enum alu_want w, 
 	const struct alu_conf *c = &o->repos.conf;
 	int matched = 0, rc;
 
-	if (k == ALU_OPS_INSTALL && (rc = alu_ops_want_local(o, specs, n, &matched, e)))
+	int files = k == ALU_OPS_INSTALL || k == ALU_OPS_UPDATE;
+
+	if (files && (rc = alu_ops_want_local(o, specs, n, k == ALU_OPS_UPDATE, &matched, e)))
 		return rc;
 	for (int i = 0; i < n; i++) {
 		struct alu_err me = { 0 };
 
-		if (k == ALU_OPS_INSTALL && alu_ops_is_file_spec(specs[i]))
+		if (files && alu_ops_is_file_spec(specs[i]))
 			continue;
 		rc = alu_solve_want(o->solve, w, specs[i], 0, &me);
 

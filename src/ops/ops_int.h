@@ -18,8 +18,10 @@ int alu_ops_want_named(struct alu_ops *o, enum alu_ops_kind k, enum alu_want w, 
 /* local.c: 1 when @p spec names a package file or URL, not a package. */
 int alu_ops_is_file_spec(const char *spec);
 /* local.c: every file/URL spec into the pool ("@commandline") and asked for
- * exactly; *matched counts them (installed ones too: yum's message noted). */
-int alu_ops_want_local(struct alu_ops *o, char **specs, int n, int *matched, struct alu_err *e);
+ * exactly; *matched counts them (installed ones too: yum's message noted).
+ * updateonly (update ./x.rpm): files whose name is not installed are noted. */
+int alu_ops_want_local(struct alu_ops *o, char **specs, int n, int updateonly, int *matched,
+		       struct alu_err *e);
 
 /* fetch.c: the mirror set of repository @p r, the one that served the
  * metadata first. */

@@ -269,6 +269,19 @@ def test_local_install_resolves_dependencies(alu, sample_root, mirror, verb):
     assert p.returncode == 0 and "already installed" in p.stdout, p.stdout
 
 
+def test_update_from_local_file(alu, sample_root, mirror, tmp_path):
+    f = pkg_file(mirror, "greet-0:1.2")
+    p = run(alu, sample_root, "update", "-y", str(f))
+    assert p.returncode == 0, p.stdout + p.stderr
+    got = installed(alu, sample_root)
+    assert got["greet"] == "1.2-1.amzn2" and got["libgreet"] == "1.1-1.amzn2", got
+    # yum's installLocal(updateonly=1): a file whose name is not installed is left
+    other = build_noarch(tmp_path, "notyet")
+    p = run(alu, sample_root, "update", "-y", str(other))
+    assert p.returncode == 0 and "not installed, cannot update it" in p.stdout, p.stdout
+    assert "notyet" not in installed(alu, sample_root)
+
+
 @pytest.mark.parametrize("scheme", ["http", "https", "file"])
 def test_install_from_url(alu, sample_root, mirror, scheme):
     rel = pkg_file(mirror, "greet-0:1.2").relative_to(mirror.www)
