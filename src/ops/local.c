@@ -54,7 +54,8 @@ static int fetch_url(struct alu_ops *o, const char *url, char *dest, size_t n, s
 	snprintf(dir, sizeof(dir), "%s/@commandline/packages", c->cachedir);
 	if ((rc = mkdirs(dir)))
 		return alu_err_set(e, rc, "%s: %s", dir, strerror(-rc));
-	if (!b || !b[1] || snprintf(dest, n, "%s/%s", dir, b + 1) >= (int)n)
+	if (!b || !b[1] || !strcmp(b + 1, ".") || !strcmp(b + 1, "..") ||
+	    snprintf(dest, n, "%s/%s", dir, b + 1) >= (int)n)
 		return alu_err_set(e, -ALUE_USAGE, "%s: no file name in the URL", url);
 	if (!o->repos.net && alu_net_new(&o->repos.net))
 		return alu_err_set(e, -ENOMEM, "out of memory");
