@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ops/ops_int.h"
 #include "solve/load.h"
@@ -22,7 +23,9 @@ int alu_ops_is_file_spec(const char *spec)
 {
 	size_t n = strlen(spec);
 
-	return strstr(spec, "://") || strchr(spec, '/') || (n > 4 && !strcmp(spec + n - 4, ".rpm"));
+	/* yum (cli.py installPkgs): a package file ends in .rpm and is a URL or
+	 * exists; anything else, /usr/bin/ls included, is asked of the repos */
+	return n > 4 && !strcmp(spec + n - 4, ".rpm") && (strstr(spec, "://") || !access(spec, F_OK));
 }
 
 static int mkdirs(char *path)

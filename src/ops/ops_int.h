@@ -15,7 +15,8 @@ int alu_ops_autoremove_want(struct alu_ops *o, char **specs, int n, struct alu_e
 int alu_ops_want_named(struct alu_ops *o, enum alu_ops_kind k, enum alu_want w, char **specs,
 		       int n, struct alu_err *e);
 
-/* local.c: 1 when @p spec names a package file or URL, not a package. */
+/* local.c: 1 when @p spec names a package file or URL (ends in .rpm and is a
+ * URL or an existing file, as in yum), not a package or capability. */
 int alu_ops_is_file_spec(const char *spec);
 /* local.c: every file/URL spec into the pool ("@commandline") and asked for
  * exactly; *matched counts them (installed ones too: yum's message noted).

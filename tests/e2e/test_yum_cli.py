@@ -269,6 +269,16 @@ def test_local_install_resolves_dependencies(alu, sample_root, mirror, verb):
     assert p.returncode == 0 and "already installed" in p.stdout, p.stdout
 
 
+def test_install_path_is_a_capability_not_a_file(alu, sample_root):
+    # yum: only an existing *.rpm (or a URL) is a package file; /usr/bin/greet is
+    # what provides it, however the host's own /usr/bin looks
+    p = run(alu, sample_root, "install", "-y", "/usr/bin/greet")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert installed(alu, sample_root)["greet"] == "1.2-1.amzn2"
+    p = run(alu, sample_root, "install", "-y", "./no-such-file.rpm")
+    assert p.returncode == 1 and "No package ./no-such-file.rpm available." in p.stdout, p.stdout
+
+
 def test_update_from_local_file(alu, sample_root, mirror, tmp_path):
     f = pkg_file(mirror, "greet-0:1.2")
     p = run(alu, sample_root, "update", "-y", str(f))
