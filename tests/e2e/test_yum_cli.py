@@ -310,6 +310,9 @@ def test_install_from_url_checks_the_signature(alu, sample_root, tmp_path):
     p = run(alu, sample_root, "install", "-y", "file://%s" % unsigned)
     assert p.returncode == 1 and "not signed" in p.stderr, p.stderr
     assert "plainpkg" not in installed(alu, sample_root)
+    # gpgcheck on and no key to check with: refused too
+    p = run(alu, sample_root, "--setopt=amzn2-core.gpgkey=", "install", "-y", "file://%s" % unsigned)
+    assert p.returncode == 1 and "no repository has a key" in p.stderr, p.stderr
     p = run(alu, sample_root, "install", "-y", "--nogpgcheck", "file://%s" % unsigned)
     assert p.returncode == 0, p.stderr
     assert "plainpkg" in installed(alu, sample_root)
