@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cmd/cmd.h"
+#include "cmd/yumopts.h"
 #include "util/err.h"
 #include "util/out.h"
 #include "util/rootfs.h"
@@ -35,7 +36,20 @@
 	X(G_SKIPBROKEN, "skip-broken", 0, 0) \
 	X(G_SHOWDUPS, "showduplicates", 0, 0) \
 	X(G_HELP, "help", 'h', 0) \
-	X(G_VERSION, "version", 0, 0)
+	X(G_VERSION, "version", 0, 0) \
+	YUM_ONLY_OPTS(X)
+
+/* yum's options that scripts pass and alupdate has no use for (cmd/yumopts.c). */
+#define YUM_ONLY_OPTS(X) \
+	X(G_DEBUGLEVEL, "debuglevel", 'd', 1) \
+	X(G_ERRORLEVEL, "errorlevel", 'e', 1) \
+	X(G_DISABLEPLUGIN, "disableplugin", 0, 1) \
+	X(G_ENABLEPLUGIN, "enableplugin", 0, 1) \
+	X(G_NOPLUGINS, "noplugins", 0, 0) \
+	X(G_COLOR, "color", 0, 1) \
+	X(G_RPMVERBOSITY, "rpmverbosity", 0, 1) \
+	X(G_TOLERANT, "tolerant", 't', 0) \
+	X(G_OBSOLETES, "obsoletes", 0, 0)
 
 #define TXN_OPTS(X) \
 	X(T_DOWNLOADONLY, "downloadonly", 0, 0) \
@@ -120,8 +134,16 @@ static void usage(FILE *f)
 static int has_arg_global(const char *a)
 {
 	static const struct alu_opt *const all[] = { global_opts, txn_opts, filter_opts };
-	if (a[1] != '-')
-		return a[2] == 0 && (a[1] == 'c' || a[1] == 'x');
+	if (a[1] != '-') {
+		/* a letter that takes an argument takes the rest of the word, or
+		 * the next word when it is the last: -yx PKG */
+		for (const char *p = a + 1; *p; p++)
+			for (size_t g = 0; g < 3; g++)
+				for (const struct alu_opt *o = all[g]; o->name; o++)
+					if (o->has_arg && o->short_opt == *p)
+						return p[1] == 0;
+		return 0;
+	}
 	if (strchr(a, '='))
 		return 0;
 	for (size_t g = 0; g < 3; g++)
@@ -176,6 +198,15 @@ static int global_opt(struct alu_ctx *ctx, int id, const char *arg)
 	case G_EXCLUDE: return alu_strv_push_split(&ctx->excludes, arg);
 	case G_SKIPBROKEN: ctx->skip_broken = 1; return 0;
 	case G_SHOWDUPS: ctx->showduplicates = 1; return 0;
+	case G_DEBUGLEVEL:
+	case G_ERRORLEVEL:
+	case G_DISABLEPLUGIN:
+	case G_ENABLEPLUGIN:
+	case G_NOPLUGINS:
+	case G_COLOR:
+	case G_RPMVERBOSITY:
+	case G_TOLERANT:
+	case G_OBSOLETES: return alu_yumopt_apply(id - G_DEBUGLEVEL, arg);
 	case T_DOWNLOADONLY: ctx->downloadonly = 1; return 0;
 	case T_DOWNLOADDIR: ctx->downloaddir = arg; return 0;
 	case T_NOSCRIPTS: ctx->noscripts = 1; return 0;
@@ -260,18 +291,20 @@ int main(int argc, char **argv)
 	}
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, t.shorts, t.lo, NULL)) != -1) {
+	for (int prev = optind; (c = getopt_long(argc, argv, t.shorts, t.lo, NULL)) != -1; prev = optind) {
 		if (c == 1) {
 			args[nargs++] = optarg;
 			continue;
 		}
-		if (c == '?') {
-			alu_error("unknown option '%s'%s%s", argv[optind - 1],
-				cmd ? " for command " : "", cmd ? cmd->name : "");
-			goto out;
-		}
-		if (c == ':') {
-			alu_error("option '%s' needs an argument", argv[optind - 1]);
+		if (c == '?' || c == ':') {
+			char name[256];
+			alu_yumopt_typed(argc, argv, prev, optind, c, optopt, name, sizeof(name));
+			if (c == ':')
+				alu_error("option %s needs an argument", name);
+			else
+				alu_error("unknown option %s%s%s", name,
+					  cmd ? " for command " : "", cmd ? cmd->name : "");
+			r = 1;
 			goto out;
 		}
 		for (const struct alu_opt *o = cmd && c < 0x100 ? cmd->opts : NULL; o && o->name; o++)
@@ -294,7 +327,7 @@ int main(int argc, char **argv)
 			r = cmd && cmd->parse ? cmd->parse(priv, &ctx, c, optarg) : -ENOTSUP;
 		} else if ((c >= T_DOWNLOADONLY && c <= T_NOWAIT && !(cmd && (cmd->groups & ALU_OPTG_TXN))) ||
 			   (c >= F_SECURITY && c <= F_BZS && !(cmd && (cmd->groups & ALU_OPTG_FILTER)))) {
-			alu_error("option '%s' does not apply to %s", argv[optind - 1],
+			alu_error("option '%s' does not apply to %s", argv[prev],
 				cmd ? cmd->name : "no command");
 			r = 1;
 			goto out;
@@ -302,12 +335,17 @@ int main(int argc, char **argv)
 			r = global_opt(&ctx, c, optarg);
 		}
 		if (r == -ENOTSUP) {
-			alu_error("unknown option '%s' for command %s", argv[optind - 1], cmd ? cmd->name : "");
+			alu_error("unknown option '%s' for command %s", argv[prev], cmd ? cmd->name : "");
 			r = 1;
 			goto out;
 		}
 		if (r) {
-			alu_error("option '%s': %s", argv[optind - 1], alu_strerror(r));
+			/* the option as typed (argv[prev]), not its argument */
+			if (optarg)
+				alu_error("option '%.*s': bad value '%s' (%s)", (int)strcspn(argv[prev], "="),
+					  argv[prev], optarg, alu_strerror(r));
+			else
+				alu_error("option '%s': %s", argv[prev], alu_strerror(r));
 			r = 1;
 			goto out;
 		}

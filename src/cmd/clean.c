@@ -4,7 +4,8 @@
  * dbcache remove the metadata cache (repomd state and every record);
  * expire-cache only marks every repository for a check on next use;
  * packages removes downloaded package files under each repository's
- * cache directory; all does everything.
+ * cache directory; all empties the whole cache directory and removes it,
+ * so that `yum clean all` alone leaves a container layer none of our bytes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "conf/conf.h"
 #include "db/cache.h"
 #include "repo/lazy.h"
+#include "util/fs.h"
 #include "util/out.h"
 #include "util/rootfs.h"
 
@@ -50,6 +52,20 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		alu_error("%s", e.msg);
 		alu_conf_free(&conf);
 		return 1;
+	}
+	if (all) {
+		/* a container layer after `yum clean all` holds no byte of ours:
+		 * metadata, packages, @commandline downloads, every repository's
+		 * directory, also of repositories no longer configured */
+		rc = alu_rm_contents(conf.cachedir, &n);
+		if (!rc)
+			rc = alu_root_rmdir(conf.cachedir, &e);
+		if (rc)
+			alu_error("clean all: %s: %s", conf.cachedir, e.code ? e.msg : alu_strerror(rc));
+		else
+			alu_msg("Cleaning repos: %zu files removed from %s", n, conf.cachedir);
+		alu_conf_free(&conf);
+		return rc ? 1 : 0;
 	}
 	/* the root's symlinks are never followed here (util/rootfs.h): a cache
 	 * directory that is a symlink is an error, not a walk into the host */

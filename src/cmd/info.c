@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `alupdate info NAME|./pkg.rpm...`: yum's info layout for installed
+ * `alupdate info [installed|available|all] NAME|./pkg.rpm...`: yum's info layout for installed
  * packages and local package files, then the repositories' "Available
  * Packages" (info_repo.c).
  */
@@ -118,8 +118,19 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	struct alu_err e = { 0 };
 	struct alu_repos rp = { 0 };
 	int r = 0, rc = 0, heading = 0, found, avail = 0, repos = 0;
+	int want_inst = 1, want_avail = 1;
+	static char *every[] = { "*", NULL };
 
 	(void)priv;
+	/* yum's first word narrows, as in list: info installed NAME */
+	if (argc && (!strcmp(argv[0], "installed") || !strcmp(argv[0], "available") ||
+		     !strcmp(argv[0], "all"))) {
+		want_inst = argv[0][0] != 'a' || argv[0][1] == 'l';
+		want_avail = argv[0][0] == 'a';
+		argc--, argv++;
+		if (!argc)
+			argc = 1, argv = every;
+	}
 	for (int i = 0; i < argc; i++) {
 		size_t n = strlen(argv[i]);
 		if (strchr(argv[i], '/') || (n > 4 && !strcmp(argv[i] + n - 4, ".rpm"))) {
@@ -143,7 +154,15 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		x.glob = argv[i];
 		x.n = 0;
 		alu_state_foreach(s, each, &x);
-		found = show_installed(s, &x, &heading);
+		found = want_inst ? show_installed(s, &x, &heading) : 0;
+		avail = 0;
+		if (!want_avail) {
+			if (!found) {
+				alu_error("No matching Packages to list: %s is not installed", argv[i]);
+				rc = 1;
+			}
+			continue;
+		}
 		/* then the repositories' "Available Packages"; without usable
 		 * repositories info still describes what is installed */
 		if (!repos && (r = alu_repos_open(ctx, 0, &rp, &e))) {
@@ -171,7 +190,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 const struct alu_cmd alu_cmd_info = {
 	.name = "info",
 	.summary = "show details of installed packages or package files",
-	.usage = "NAME|./PACKAGE.rpm...",
+	.usage = "[installed|available|all] NAME|./PACKAGE.rpm...",
 	.flags = ALU_CMDF_NEEDS_ARGS,
 	.run = run,
 };

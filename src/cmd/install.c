@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `alupdate install ./pkg.rpm...`: install or upgrade local package files
- * (rpm -U semantics: a package whose name is installed replaces it).
- * `alupdate install NAME...`: from the repositories, through the solver
- * (cmd/opsrun.c). The
+ * `alupdate install NAME|./pkg.rpm|URL...`: through the solver (cmd/opsrun.c,
+ * ops/local.c for files and URLs), dependencies from the enabled
+ * repositories. In a root without any repository configuration, package
+ * files are installed or upgraded as rpm -U does (a package whose name is
+ * installed replaces it). The
  * operations go to the same apply loop a solver plan feeds (alu_txn_run), so
  * repository installs only have to build a longer plan.
  */
@@ -16,6 +17,7 @@
 #include "cmd/groupsel.h"
 #include "cmd/opsrun.h"
 #include "cmd/txnrun.h"
+#include "conf/conf.h"
 #include "rpm/rpm.h"
 #include "util/out.h"
 
@@ -56,6 +58,20 @@ static int is_file_arg(const char *a)
 	return n > 4 && !strcmp(a + n - 4, ".rpm");
 }
 
+/* Does the root have repositories (enabled or not) to resolve from? */
+static int has_repos(const struct alu_ctx *ctx)
+{
+	struct alu_conf c;
+	struct alu_err e = { 0 };
+	int r = alu_conf_load(ctx, &c, &e), n = !r && c.nrepos > 0;
+
+	/* another configuration error is the solver path's to report */
+	if (r && r != -ALUE_NOCONF)
+		n = 1;
+	alu_conf_free(&c);
+	return n;
+}
+
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 {
 	struct alu_txn_op *ops = calloc((size_t)argc, sizeof(*ops));
@@ -78,14 +94,17 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 			rc = alu_cmd_group_mixed(ctx, "install", 0, argv, argc);
 			goto out;
 		}
-	if (!nfiles) {
-		/* names, globs, capabilities: from the repositories, through the solver */
+	if (nfiles != argc || has_repos(ctx)) {
+		/* names, globs, capabilities, files and URLs: through the solver,
+		 * dependencies from the enabled repositories (ops/local.c) */
 		rc = alu_cmd_ops_run(ctx, "install", ALU_OPS_INSTALL, argv, argc);
 		goto out;
 	}
-	if (nfiles != argc) {
-		alu_error("install takes either package files or package names, not both: "
-			  "run it once for the files and once for the names");
+	/* a root without any repository configuration: package files as rpm -U
+	 * takes them (nothing to resolve dependencies from) */
+	if (ctx->downloadonly) {
+		alu_msg("exiting because \"Download Only\" specified");
+		rc = 0;
 		goto out;
 	}
 	if (alu_cmd_txn_open(ctx, &lockfd, &s))

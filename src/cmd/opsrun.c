@@ -100,6 +100,8 @@ static const char *nothing_msg(enum alu_ops_kind kind, const struct alu_ctx *ctx
 	if (kind == ALU_OPS_UPDATE)
 		return alu_filter_active(&ctx->filter) ? "No packages needed for security; "
 			"no packages marked for update\nNothing to do." : "No packages marked for update\nNothing to do.";
+	if (kind == ALU_OPS_REMOVE)
+		return "No Packages marked for removal";
 	return "Nothing to do.";
 }
 
@@ -125,6 +127,13 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		alu_warn("recovered an interrupted transaction: %s", o.recovered);
 	if (!rc)
 		rc = alu_ops_request(&o, kind, specs, nspecs, &e);
+	for (size_t i = 0; !ctx->json && i < o.missing.n; i++)
+		alu_msg("%s", o.missing.v[i]);
+	if (!ctx->json && o.skipped.n) {
+		alu_msg("Packages skipped because of dependency problems:");
+		for (size_t i = 0; i < o.skipped.n; i++)
+			alu_msg("    %s", o.skipped.v[i]);
+	}
 	if (rc)
 		goto fail;
 	if (!o.plan.n) {
@@ -148,7 +157,7 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		return 1;
 	}
 	for (size_t i = 0; i < o.plan.n; i++)
-		u.n += o.plan.ops[i].type != ALU_OP_ERASE;
+		u.n += o.plan.ops[i].type != ALU_OP_ERASE && !(o.plan.ops[i].key & ALU_OPS_LOCAL_KEY);
 	if (u.n && !ctx->json)
 		alu_msg("Downloading packages:");
 	rc = alu_ops_download(&o, ctx->downloaddir, on_dl, &u, &e);
@@ -170,6 +179,15 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		rc = alu_ops_space(&o, &e);
 	if (rc)
 		goto fail;
+	/* yum's tsflags=test: everything but the change itself */
+	if (alu_strv_has(&o.repos.conf.tsflags, "test")) {
+		if (ctx->json)
+			alu_cmd_ops_json(&o, cmdname, "test", NULL, NULL);
+		else
+			alu_msg("Transaction test succeeded (tsflags=test: nothing was changed)");
+		alu_ops_close(&o);
+		return 0;
+	}
 	cmdline(cmdname, kind, specs, nspecs, ctx, cmd, sizeof(cmd));
 	if (!ctx->json)
 		alu_msg("Running transaction");

@@ -98,6 +98,10 @@ static int add_row(struct walk *w, const struct alu_advrec *a, const struct alu_
 		if (!strcasecmp(a->refs[i].type, "cve") && *a->refs[i].id &&
 		    !alu_strv_has(&r->cves, a->refs[i].id) && alu_strv_push(&r->cves, a->refs[i].id))
 			return -ENOMEM;
+	for (size_t i = 0; i < a->nrefs; i++)
+		if (!strcasecmp(a->refs[i].type, "bugzilla") && *a->refs[i].id &&
+		    !alu_strv_has(&r->bzs, a->refs[i].id) && alu_strv_push(&r->bzs, a->refs[i].id))
+			return -ENOMEM;
 	if (!r->id || !r->type || !r->severity || !r->label || !r->nevra || !r->title ||
 	    !r->issued || !r->updated || !r->description || !r->adv_status || !r->name || !r->arch ||
 	    !r->version || !r->release)
@@ -166,6 +170,7 @@ void uirows_free(struct uirows *u)
 		free(r->title); free(r->issued); free(r->updated); free(r->description);
 		free(r->adv_status); free(r->name); free(r->arch); free(r->version); free(r->release);
 		alu_strv_free(&r->cves);
+		alu_strv_free(&r->bzs);
 	}
 	free(u->v);
 	memset(u, 0, sizeof(*u));

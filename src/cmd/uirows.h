@@ -21,6 +21,7 @@ struct uirow {
 	char *name, *arch, *version, *release;   /* of the package line */
 	uint32_t epoch;
 	struct alu_strv cves;
+	struct alu_strv bzs;       /* bugzilla references */
 	unsigned typebit;
 	int status;                /* ALU_ADVST_NEEDED or ALU_ADVST_INSTALLED */
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `alupdate updateinfo [list|info|summary] [cves] [available|installed|updates|all]
- * [ID-or-PKG-GLOB...]` with the advisory filters (--security, --sec-severity,
+ * `alupdate updateinfo [list|info|summary] [FILTER] [available|installed|updates|all]
+ * [FILTER] [ID-or-PKG-GLOB...]` (FILTER: yum's words security/sec, bugfix,
+ * enhancement, newpackage, cves, bugzillas ...) with the advisory filters (--security, --sec-severity,
  * --advisory, --cve ...). An advisory line applies when an installed package
  * of its name and arch (noarch matches any) is older than the fixed version
  * ("available", the default); "installed" lists fixes already installed;
@@ -23,6 +24,7 @@
 #include "util/out.h"
 
 enum { V_LIST, V_INFO, V_SUMMARY };
+enum { REFS_CVE = 1, REFS_BZ = 2 };   /* list references instead of advisory ids */
 
 static const char *const sevs[] = { "Critical", "Important", "Medium", "Moderate", "Low" };
 
@@ -76,7 +78,12 @@ static void summary(const struct uirows *u, const char *mode, int json)
 	printf("updateinfo summary done\n");
 }
 
-static void list(const struct uirows *u, int cves, int json)
+static const struct alu_strv *refs_of(const struct uirow *r, int refs)
+{
+	return refs == REFS_BZ ? &r->bzs : &r->cves;
+}
+
+static void list(const struct uirows *u, int refs, int json)
 {
 	int w1 = 0, w2 = 0;
 
@@ -105,20 +112,22 @@ static void list(const struct uirows *u, int cves, int json)
 	for (size_t i = 0; i < u->n; i++) {
 		const struct uirow *r = &u->v[i];
 		int a = (int)strlen(r->id), b = (int)strlen(r->label);
-		for (size_t c = 0; cves && c < r->cves.n; c++)
-			a = (int)strlen(r->cves.v[c]) > a ? (int)strlen(r->cves.v[c]) : a;
+		const struct alu_strv *rv = refs_of(r, refs);
+		for (size_t c = 0; refs && c < rv->n; c++)
+			a = (int)strlen(rv->v[c]) > a ? (int)strlen(rv->v[c]) : a;
 		w1 = a > w1 ? a : w1;
 		w2 = b > w2 ? b : w2;
 	}
 	for (size_t i = 0; i < u->n; i++) {
 		const struct uirow *r = &u->v[i];
 		const char *mark = u->all ? (r->status == ALU_ADVST_INSTALLED ? "i " : "  ") : "";
-		if (!cves) {
+		const struct alu_strv *rv = refs_of(r, refs);
+		if (!refs) {
 			printf("%s%-*s %-*s %s\n", mark, w1, r->id, w2, r->label, r->nevra);
 			continue;
 		}
-		for (size_t c = 0; c < r->cves.n; c++)
-			printf("%s%-*s %-*s %s\n", mark, w1, r->cves.v[c], w2, r->label, r->nevra);
+		for (size_t c = 0; c < rv->n; c++)
+			printf("%s%-*s %-*s %s\n", mark, w1, rv->v[c], w2, r->label, r->nevra);
 	}
 }
 
@@ -184,6 +193,38 @@ static int parse(void *p, struct alu_ctx *ctx, int id, const char *arg)
 	return 0;
 }
 
+/* yum's positional filter words (yumcommands.py _cmd2filt): a type, or
+ * which references to list instead of advisory ids. */
+static const struct { const char *word; unsigned type; int refs; } filt_words[] = {
+	{ "security", ALU_ADV_SECURITY, 0 }, { "sec", ALU_ADV_SECURITY, 0 },
+	{ "bugfix", ALU_ADV_BUGFIX, 0 }, { "enhancement", ALU_ADV_ENHANCEMENT, 0 },
+	{ "newpackage", ALU_ADV_NEWPACKAGE, 0 }, { "newpackages", ALU_ADV_NEWPACKAGE, 0 },
+	{ "new-package", ALU_ADV_NEWPACKAGE, 0 }, { "new-packages", ALU_ADV_NEWPACKAGE, 0 },
+	{ "new", ALU_ADV_NEWPACKAGE, 0 },
+	{ "cves", 0, REFS_CVE }, { "cve", 0, REFS_CVE },
+	{ "bugzillas", 0, REFS_BZ }, { "bugzilla", 0, REFS_BZ }, { "bzs", 0, REFS_BZ },
+	{ "bz", 0, REFS_BZ },
+};
+
+/* @return whether argv[0] was a filter word (taken into @p types / @p refs). */
+static int filter_word(int *argc, char ***argv, unsigned *types, int *refs)
+{
+	for (size_t i = 0; *argc && i < sizeof(filt_words) / sizeof(*filt_words); i++)
+		if (!strcmp((*argv)[0], filt_words[i].word)) {
+			*types |= filt_words[i].type;
+			*refs = filt_words[i].refs ? filt_words[i].refs : *refs;
+			(*argc)--, (*argv)++;
+			return 1;
+		}
+	return 0;
+}
+
+static int is_mode(const char *w)
+{
+	return !strcmp(w, "available") || !strcmp(w, "installed") || !strcmp(w, "updates") ||
+	       !strcmp(w, "all");
+}
+
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 {
 	struct priv *pv = priv;
@@ -191,8 +232,10 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	struct alu_state *st = NULL;
 	struct alu_err e = { 0 };
 	struct uirows u = { 0 };
-	int view = V_LIST, cves = 0, rc;
+	int view = V_LIST, refs = 0, rc, had_filter = 0;
+	unsigned types = 0;
 	const char *mode = "available";
+	struct alu_filter f = ctx->filter;
 
 	if (pv->view)
 		view = pv->view;
@@ -202,16 +245,21 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		view = argv[0][0] == 'l' ? V_LIST : argv[0][0] == 'i' ? V_INFO : V_SUMMARY;
 		argc--, argv++;
 	}
-	if (view == V_LIST && argc && !strcmp(argv[0], "cves"))
-		cves = 1, argc--, argv++;
-	if (argc && (!strcmp(argv[0], "available") || !strcmp(argv[0], "installed") ||
-		     !strcmp(argv[0], "updates") || !strcmp(argv[0], "all")))
+	/* yum's order: [filter] [available|installed|updates|all] [filter] [ID|PKG...] */
+	had_filter = filter_word(&argc, &argv, &types, &refs);
+	if (argc && is_mode(argv[0]))
 		mode = argv[0], argc--, argv++;
+	if (!had_filter)
+		filter_word(&argc, &argv, &types, &refs);
+	if (view != V_LIST)
+		refs = 0;
+	/* a positional type narrows as --security etc. do, with them */
+	f.types |= types;
 	rc = alu_repos_open(ctx, 0, &rp, &e);
 	if (!rc)
 		rc = alu_ops_state_open_ro(ctx, &st, &e);
 	if (!rc)
-		rc = uirows_collect(&u, rp.cache, st, &ctx->filter, mode, argv, argc, &e);
+		rc = uirows_collect(&u, rp.cache, st, &f, mode, argv, argc, &e);
 	if (rc) {
 		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(rc));
 		rc = 1;
@@ -221,7 +269,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		info(&u);
 	} else {
 		uirows_sort_by_pkg(&u);
-		list(&u, cves, ctx->json);
+		list(&u, refs, ctx->json);
 	}
 	if (!rc && !ctx->json && view != V_SUMMARY && alu_out_level() >= ALU_NORMAL)
 		printf("updateinfo %s done\n", view == V_INFO ? "info" : "list");
@@ -234,7 +282,8 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 const struct alu_cmd alu_cmd_updateinfo = {
 	.name = "updateinfo",
 	.summary = "show advisories (list, info, summary; cves)",
-	.usage = "[list|info|summary] [cves] [available|installed|updates|all] [ID|PKG...]",
+	.usage = "[list|info|summary] [security|bugfix|enhancement|newpackage|cves|bugzillas] "
+		 "[available|installed|updates|all] [ID|PKG...]",
 	.groups = ALU_OPTG_FILTER,
 	.opts = opts,
 	.priv_size = sizeof(struct priv),

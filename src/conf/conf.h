@@ -89,6 +89,9 @@ struct alu_conf {
 	int install_weak_deps;        /* dnf's key: Recommends/Supplements pulled in (default 1) */
 	int clean_requirements_on_remove;   /* dnf's: remove drops unneeded dependencies; yum: off */
 	int rpmdb_writeback;          /* 1 (default): write the root's rpm database after each change */
+	int skip_missing_names_on_install;  /* 1 (AL2 yum's default): install what exists */
+	int skip_missing_names_on_update;   /* 1: update of a name not installed is no error */
+	struct alu_strv tsflags;      /* rpm transaction flags: nodocs, test, noscripts ... */
 	int timeout, retries, skip_if_unavailable, sslverify;
 	long metadata_expire;         /* seconds or ALU_CONF_EXPIRE_NEVER */
 	char *proxy, *proxy_username, *proxy_password;
@@ -127,8 +130,8 @@ struct alu_conf {
  *         -ALUE_NOCONF: with --installroot, a root holding neither a config
  *         file nor any repository ("no repository configuration in
  *         ROOT/etc/yum.repos.d");
- *         -ALUE_USAGE: a --setopt that is malformed, names an unknown key or
- *         has a bad value; -ALUE_NOTFOUND: --enablerepo of a plain id (no
+ *         -ALUE_USAGE: a --setopt that is malformed or has a bad value (an
+ *         unknown key only warns, as in yum); -ALUE_NOTFOUND: --enablerepo of a plain id (no
  *         glob characters) that matches no repository; -ENOMEM.
  */
 int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *out, struct alu_err *e);

@@ -50,6 +50,9 @@ static const struct key keys[] = {
 	{ "installonly_limit", K_INT, M(installonly_limit), NO },
 	{ "clean_requirements_on_remove", K_BOOL, M(clean_requirements_on_remove), NO },
 	{ "rpmdb_writeback", K_BOOL, M(rpmdb_writeback), NO },
+	{ "skip_missing_names_on_install", K_BOOL, M(skip_missing_names_on_install), NO },
+	{ "skip_missing_names_on_update", K_BOOL, M(skip_missing_names_on_update), NO },
+	{ "tsflags", K_LIST, M(tsflags), NO },
 	{ "installonlypkgs", K_LIST, M(installonlypkgs), NO },
 	{ "protected_packages", K_LIST, M(protected_packages), NO },
 	{ "reposdir", K_LIST, M(reposdirs), NO },
@@ -96,9 +99,8 @@ static const char *const known_unused[] = {
 	"mediaid", "metadata_timer_sync", "minrate", "module_hotfixes", "multilib_policy",
 	"override_install_langs", "password", "persistdir", "pluginconfpath", "pluginpath",
 	"plugins", "protected_multilib", "query_install_excludes", "recent", "releasever",
-	"reset_nice", "rpmverbosity", "showdupesfromrepos", "skip_missing_names_on_install",
-	"skip_missing_names_on_update", "syslog_device", "syslog_facility", "syslog_ident",
-	"throttle", "tolerant", "tsflags", "type", "ui_repoid_vars",
+	"reset_nice", "rpmverbosity", "showdupesfromrepos", "syslog_device", "syslog_facility", "syslog_ident",
+	"throttle", "tolerant", "type", "ui_repoid_vars",
 	"upgrade_requirements_on_install", "username", "usr_w_check", "zchunk",
 };
 

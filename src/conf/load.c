@@ -66,6 +66,7 @@ void alu_conf_free(struct alu_conf *c)
 	free(c->sslclientcert);
 	free(c->sslclientkey);
 	alu_strv_free(&c->exclude);
+	alu_strv_free(&c->tsflags);
 	alu_strv_free(&c->installonlypkgs);
 	alu_strv_free(&c->protected_packages);
 	free(c->releasever);
@@ -97,6 +98,8 @@ static int set_defaults(struct alu_conf *c, const struct alu_ctx *ctx)
 	c->obsoletes = 1;
 	c->install_weak_deps = 1;   /* dnf's default; AL2's repositories carry no weak deps */
 	c->installonly_limit = 3;
+	c->skip_missing_names_on_install = 1;
+	c->skip_missing_names_on_update = 1;
 	c->timeout = 30;
 	c->retries = 10;
 	c->sslverify = 1;

@@ -57,7 +57,11 @@ int alu_conf_setopt_main(struct alu_conf *c, const struct alu_ctx *ctx, struct a
 		if (strchr(key, '.'))
 			continue;
 		r = alu_conf_apply(c, NULL, key, val);
-		if (r)
+		/* yum warns and goes on: a script's --setopt for a plugin or a
+		 * newer yum must not stop the run */
+		if (r == 1)
+			alu_warn("--setopt=%s: main config did not have a %s attr. (ignored)", opt, key);
+		else if (r)
 			return apply_err(r, opt, key, val, e);
 	}
 	return 0;
@@ -87,6 +91,11 @@ int alu_conf_setopt_repos(struct alu_conf *c, const struct alu_ctx *ctx, struct 
 				continue;
 			hits++;
 			r = alu_conf_apply(c, &c->repos[j], key, val);
+			if (r == 1) {
+				alu_warn("--setopt=%s: repo %s did not have a %s attr. (ignored)", opt,
+					 c->repos[j].id, key);
+				break;
+			}
 			if (r)
 				return apply_err(r, opt, key, val, e);
 		}
@@ -95,7 +104,7 @@ int alu_conf_setopt_repos(struct alu_conf *c, const struct alu_ctx *ctx, struct 
 			struct alu_repo probe = { 0 };
 			r = alu_conf_apply(c, &probe, key, val);
 			alu_conf_repo_free(&probe);
-			if (r)
+			if (r && r != 1)
 				return apply_err(r, opt, key, val, e);
 			alu_warn("--setopt=%s: no repository matches '%s'", opt, spec);
 		}

@@ -177,12 +177,15 @@ int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *lo
 	}
 	if (o->ctx->noscripts)
 		to.flags |= ALU_TXNF_NOSCRIPTS;
-	if (o->ctx->nodocs)
+	/* yum.conf's tsflags (or --setopt=tsflags=...) as rpm's --nodocs/--noscripts */
+	if (o->ctx->nodocs || alu_strv_has(&o->repos.conf.tsflags, "nodocs"))
 		to.flags |= ALU_TXNF_NODOCS;
 	/* checked when the configuration was loaded */
 	to.sandbox = alu_txn_sandbox_parse(o->repos.conf.scriptlet_sandbox);
 	if (to.sandbox < 0)
 		to.sandbox = ALU_SANDBOX_NAMESPACES;
+	if (alu_strv_has(&o->repos.conf.tsflags, "noscripts"))
+		to.flags |= ALU_TXNF_NOSCRIPTS;
 	for (size_t i = 0; i < o->plan.n; i++) {
 		const struct alu_plan_op *op = &o->plan.ops[i];
 		int reason = op->is_dep ? ALU_REASON_DEP : ALU_REASON_USER;

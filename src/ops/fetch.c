@@ -178,6 +178,14 @@ int alu_ops_download(struct alu_ops *o, const char *dir, alu_ops_dl_cb cb, void 
 
 		if (op->type == ALU_OP_ERASE)
 			continue;
+		if (op->key & ALU_OPS_LOCAL_KEY) {   /* a file named on the command line */
+			size_t li = (size_t)(op->key & ~ALU_OPS_LOCAL_KEY);
+			if (li >= o->local.n || !(o->paths[i] = strdup(o->local.v[li]))) {
+				rc = alu_err_set(e, -ENOMEM, "out of memory");
+				break;
+			}
+			continue;
+		}
 		rc = alu_cache_pkg_get(o->repos.cache, op->key, src_cb, &s, e);
 		if (rc) {
 			rc = alu_err_set(e, rc, "%s: not in the metadata cache any more", op->nevra);

@@ -66,6 +66,9 @@ enum alu_ops_kind {
 	                            installed exactly) and "-NEVRA" (must be removed) */
 };
 
+/* Plan keys of packages named as files or URLs (not in the metadata cache). */
+#define ALU_OPS_LOCAL_KEY (1ull << 62)
+
 enum {
 	ALU_OPSF_NOSYNC = 1 << 0,   /* do not refresh repository metadata (remove) */
 	ALU_OPSF_READONLY = 1 << 1, /* no lock, read-only state (history list/info) */
@@ -83,6 +86,12 @@ struct alu_ops {
 	struct alu_plan plan;
 	char **paths;                  /* per plan op: downloaded package, or NULL */
 	struct alu_strv advisories;    /* advisories a filtered request acted on */
+	struct alu_strv local;         /* package files named (URLs: where they were
+	                                  downloaded); plan key ALU_OPS_LOCAL_KEY | index */
+	struct alu_strv local_from;    /* the spec each came from (path or URL) */
+	struct alu_strv skipped;       /* --skip-broken: requests dropped as unsolvable */
+	struct alu_strv missing;       /* "No package X available." lines of the specs
+	                                  skipped (skip_missing_names_on_*), in order */
 	struct alu_strv created;       /* files downloaded by this run (keepcache=0) */
 	uint64_t dlsize, dlcached;     /* bytes to download, of them already present */
 	uint64_t history_seq;          /* the record alu_ops_apply() wrote */
@@ -154,8 +163,14 @@ int alu_ops_adopt_manifest(struct alu_ops *o, const char *path, struct alu_err *
 /**
  * @brief Turn a request into o->plan.
  * @param specs the command's arguments (borrowed).
+ * Missing names follow AL2's yum: with skip_missing_names_on_install (the
+ * default) install takes what exists and notes "No package X available."
+ * in o->missing; "Nothing to do" (-ALUE_NOTFOUND) when no spec matched at
+ * all. remove notes "No Match for argument: X", as update does with
+ * skip_missing_names_on_update, and goes on.
  * @return 0 (the plan may be empty: nothing to do); -ALUE_NOTFOUND ("No
- *         package X available.", "No match for argument: X"); -ALUE_DEPSOLVE
+ *         package X available.", "No match for argument: X", "Nothing to
+ *         do"); -ALUE_DEPSOLVE
  *         (problems, one a line); -ALUE_USAGE (a request that makes no
  *         sense, e.g. a TARGET spec without +/-).
  */

@@ -10,6 +10,20 @@
  * needs (specs, when given, are removed too). */
 int alu_ops_autoremove_want(struct alu_ops *o, char **specs, int n, struct alu_err *e);
 
+/* missing.c: one solver job per spec of a named request; names that match
+ * nothing go to o->missing or fail, as yum's skip_missing_names_on_* say. */
+int alu_ops_want_named(struct alu_ops *o, enum alu_ops_kind k, enum alu_want w, char **specs,
+		       int n, struct alu_err *e);
+
+/* local.c: 1 when @p spec names a package file or URL (ends in .rpm and is a
+ * URL or an existing file, as in yum), not a package or capability. */
+int alu_ops_is_file_spec(const char *spec);
+/* local.c: every file/URL spec into the pool ("@commandline") and asked for
+ * exactly; *matched counts them (installed ones too: yum's message noted).
+ * updateonly (update ./x.rpm): files whose name is not installed are noted. */
+int alu_ops_want_local(struct alu_ops *o, char **specs, int n, int updateonly, int *matched,
+		       struct alu_err *e);
+
 /* fetch.c: the mirror set of repository @p r, the one that served the
  * metadata first. */
 int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirrors *m,

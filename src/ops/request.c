@@ -314,10 +314,11 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 	else if (k == ALU_OPS_DUPLICATES || k == ALU_OPS_OLDINSTALLONLY)
 		rc = alu_solve_want(o->solve, k == ALU_OPS_DUPLICATES ? ALU_WANT_DUPLICATES :
 				    ALU_WANT_OLDINSTALLONLY, NULL, 0, e);
-	else
+	else if (k == ALU_OPS_TARGET)
 		for (int i = 0; !rc && i < n; i++)
-			rc = k == ALU_OPS_TARGET ? want_target(o, specs[i], e) :
-				alu_solve_want(o->solve, simple_want(k), specs[i], 0, e);
+			rc = want_target(o, specs[i], e);
+	else
+		rc = alu_ops_want_named(o, k, simple_want(k), specs, n, e);
 	if (rc)
 		return rc;
 	rc = alu_solve_run(o->solve, &o->plan, e);
@@ -350,5 +351,9 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 	 * the package was installed (apply.c), only a spec makes it the user's */
 	for (size_t i = 0; !rc && filtered && i < o->plan.n; i++)
 		o->plan.ops[i].named = 0;
+	/* a package file on the command line was asked for */
+	for (size_t i = 0; !rc && i < o->plan.n; i++)
+		if (o->plan.ops[i].key & ALU_OPS_LOCAL_KEY)
+			o->plan.ops[i].is_dep = 0;
 	return rc;
 }

@@ -33,6 +33,8 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	so->no_obsoletes = !c->obsoletes;
 	so->best = o->ctx->best > 0;
 	so->no_weak_deps = !c->install_weak_deps;
+	so->skip_broken = o->ctx->skip_broken;
+	so->skipped = &o->skipped;
 	/* The running kernel only means something for the root we run in. */
 	if ((!c->root || !*c->root) && !strcmp(o->ctx->root, "/") && !uname(&u)) {
 		snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", u.release);
@@ -155,6 +157,10 @@ void alu_ops_close(struct alu_ops *o)
 	alu_strv_free(&o->locks);
 	alu_strv_free(&o->protect);
 	alu_strv_free(&o->advisories);
+	alu_strv_free(&o->missing);
+	alu_strv_free(&o->skipped);
+	alu_strv_free(&o->local);
+	alu_strv_free(&o->local_from);
 	alu_strv_free(&o->created);
 	alu_state_close(o->state);
 	if (o->lockfd >= 0)

@@ -95,6 +95,40 @@ out:
 	return rc;
 }
 
+/* A package downloaded from a URL is checked as repository packages are:
+ * against the keys of every enabled repository with gpgcheck=1 (the keys
+ * the system trusts). With gpgcheck on and no key at all it is refused.
+ * Local files are not checked (yum's localpkg_gpgcheck=0). */
+static int check_url_pkg(struct alu_ops *o, const char *path, const char *url, alu_ops_key_cb cb,
+			 void *arg, struct alu_err *e)
+{
+	const struct alu_conf *c = &o->repos.conf;
+	struct alu_repo as = { 0 };
+	struct alu_pgp_keyring ring;
+	int on = c->gpgcheck, rc = 0;
+
+	alu_pgp_keyring_init(&ring);
+	for (size_t i = 0; !rc && i < c->nrepos; i++) {
+		const struct alu_repo *r = &c->repos[i];
+		if (!r->enabled || !r->gpgcheck)
+			continue;
+		on = 1;
+		if (!r->gpgkeys.n)
+			continue;
+		rc = alu_keys_for_repo(o, r, &ring, cb, arg, e);
+		if (!as.gpgkeys.n)
+			as.gpgkeys = r->gpgkeys;
+	}
+	if (!rc && on && !ring.n)
+		rc = alu_err_set(e, -ALUE_NOKEY, "%s: gpgcheck is on and no repository has a key to check "
+				 "it with (--nogpgcheck to install it unchecked)", url);
+	as.id = "of any enabled repository";
+	if (!rc && on)
+		rc = check_pkg(path, &as, &ring, e);
+	alu_pgp_keyring_free(&ring);
+	return rc;
+}
+
 int alu_ops_verify(struct alu_ops *o, alu_ops_key_cb cb, void *arg, struct alu_err *e)
 {
 	/* whatever --nogpgcheck says: the files must be the packages planned */
@@ -109,6 +143,12 @@ int alu_ops_verify(struct alu_ops *o, alu_ops_key_cb cb, void *arg, struct alu_e
 
 		if (op->type == ALU_OP_ERASE || !o->paths[i])
 			continue;
+		if (op->key & ALU_OPS_LOCAL_KEY) {
+			size_t li = (size_t)(op->key & ~ALU_OPS_LOCAL_KEY);
+			if (li < o->local_from.n && strstr(o->local_from.v[li], "://"))
+				rc = check_url_pkg(o, o->paths[i], o->local_from.v[li], cb, arg, e);
+			continue;
+		}
 		r = alu_conf_repo(&o->repos.conf, op->repo);
 		if (!r || !r->gpgcheck)
 			continue;

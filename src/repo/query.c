@@ -76,6 +76,28 @@ struct upd_walk {
 	int prio;                     /* the best priority carrying the current name */
 };
 
+static int spec_listed(const struct alu_strv *v, const struct alu_pkgrec *p)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (alu_pkg_spec_match(v->v[i], p->name, p->epoch, p->version, p->release, p->arch))
+			return 1;
+	return 0;
+}
+
+/* yum's exclude= ([main] with -x, and the package's repository's) hides a
+ * package from updates as from every other command */
+static int excluded(const struct alu_conf *c, const struct alu_cpkg *p)
+{
+	const struct alu_repo *r;
+
+	if (!c)
+		return 0;
+	if (spec_listed(&c->exclude, &p->r))
+		return 1;
+	r = alu_conf_repo(c, p->repoid);
+	return r && spec_listed(&r->exclude, &p->r);
+}
+
 static int repo_prio(const struct alu_conf *conf, const char *id)
 {
 	for (size_t i = 0; conf && i < conf->nrepos; i++)
@@ -91,6 +113,8 @@ static int prio_cb(void *ud, const struct alu_cpkg *p)
 	struct upd_walk *w = ud;
 	int pr = repo_prio(w->conf, p->repoid);
 
+	if (excluded(w->conf, p))
+		return 0;
 	if (pr < w->prio)
 		w->prio = pr;
 	return 0;
@@ -141,7 +165,7 @@ static int cand_cb(void *ud, const struct alu_cpkg *p)
 	struct alu_evr pe = { p->r.epoch, p->r.version, p->r.release };
 	struct alu_update *b = w->best;
 
-	if (!alu_arch_compat(p->r.arch, i->arch) || !strcmp(p->r.arch, "src"))
+	if (!alu_arch_compat(p->r.arch, i->arch) || !strcmp(p->r.arch, "src") || excluded(w->conf, p))
 		return 0;
 	if (w->conf && repo_prio(w->conf, p->repoid) > w->prio)
 		return 0;

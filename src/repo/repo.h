@@ -329,13 +329,20 @@ struct alu_update {
  * @brief For every installed name.arch, the newest package of the selected
  *        repositories that is newer (same arch, or either noarch), sorted by
  *        name then arch. With @p conf, yum's priorities rule: a name is taken
- *        only from the best-priority repositories that carry it.
+ *        only from the best-priority repositories that carry it, and
+ *        what its exclude= lists ([main] with -x, each repository's) is left out.
  * @param conf NULL: every selected repository alike.
  * @param[out] out free with alu_updates_free(out, n).
  * @return 0, -ENOMEM, cache or state errors.
  */
 int alu_updates_find(struct alu_cache *c, struct alu_state *s, const struct alu_conf *conf,
 		     struct alu_update **out, size_t *n, struct alu_err *e);
+/** @brief 1 when repository @p r's URLs (mirrorlist, metalink, baseurls, as
+ *  substituted) are not those its cached metadata was fetched from
+ *  (<cachedir>/<id>/source; sync_source.c). 0 when unknown. */
+int alu_repo_source_changed(const struct alu_conf *c, const struct alu_repo *r);
+/** @brief Record @p r's URLs as the source of its cached metadata. @return 0, -errno. */
+int alu_repo_source_save(const struct alu_conf *c, const struct alu_repo *r);
 void alu_updates_free(struct alu_update *v, size_t n);
 
 /** @return the ALU_ADV_* bit of an advisory type (0 for unknown ones). */

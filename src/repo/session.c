@@ -57,7 +57,10 @@ int alu_repos_open(const struct alu_ctx *ctx, unsigned flags, struct alu_repos *
 		if (alu_strv_push(&out->enabled, r->id))
 			return alu_err_set(e, -ENOMEM, "out of memory");
 	}
-	return alu_cache_select(out->cache, (const char *const *)out->enabled.v, out->enabled.n, e);
+	/* no repository in use (--disablerepo=...) selects none, not every cached one */
+	static const char *const none[] = { NULL };
+	return alu_cache_select(out->cache, out->enabled.n ? (const char *const *)out->enabled.v : none,
+				out->enabled.n, e);
 }
 
 void alu_repos_close(struct alu_repos *r)

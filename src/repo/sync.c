@@ -314,7 +314,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 		return rc;
 	snprintf(mdrel, sizeof(mdrel), "%s" REPOMD, prefix);
 	snprintf(ascrel, sizeof(ascrel), "%s" REPOMD ".asc", prefix);
-	if (have && !(flags & ALU_SYNCF_FORCE) && !r->snapshot &&
+	/* another URL (--releasever, a variable, the .repo file): check now */
+	if (have && !(flags & ALU_SYNCF_FORCE) && !r->snapshot && !alu_repo_source_changed(conf, r) &&
 	    (r->metadata_expire == ALU_CONF_EXPIRE_NEVER ||
 	     (old.fetched > 0 && old.fetched + r->metadata_expire > (int64_t)now)))
 		return 0;
@@ -340,6 +341,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 		if ((rc = age_check(r, old.repomd_timestamp, now, e)))
 			goto out;
 		rc = alu_cache_repo_touch(cache, r->id, (int64_t)now, m.v[m.current].url, e);
+		if (!rc)
+			alu_repo_source_save(conf, r);
 		goto out;
 	}
 	rc = alu_repomd_parse(buf, len, r->id, &md, e);
@@ -387,6 +390,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	alu_root_unlink(ppath, NULL);
 	if (*upath)
 		alu_root_unlink(upath, NULL);
+	if (!rc)
+		alu_repo_source_save(conf, r);   /* at worst the next run checks again */
 out:
 	/* a run that failed over still worked, but the broken mirror must be named */
 	for (size_t i = 0; !rc && i < m.n; i++)

@@ -400,6 +400,17 @@ int alu_hdr_u64_at(const struct alu_hdr *h, uint32_t tag, size_t i, uint64_t *ou
 	return 0;
 }
 
+const uint8_t *alu_hdr_chars(const struct alu_hdr *h, uint32_t tag, size_t *count)
+{
+	const struct hdr_ent *x = hdr_find(h, tag);
+
+	*count = 0;
+	if (!x || (x->type != ALU_TYPE_CHAR && x->type != ALU_TYPE_INT8))
+		return NULL;
+	*count = x->count;
+	return h->ds + x->off;
+}
+
 const void *alu_hdr_bin(const struct alu_hdr *h, uint32_t tag, size_t *len)
 {
 	const struct hdr_ent *x = hdr_find(h, tag);

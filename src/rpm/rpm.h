@@ -131,6 +131,20 @@ void alu_hdr_free(struct alu_hdr *h);
 /** @brief The blob (index count on), as alu_hdr_parse() takes it back. */
 const void *alu_hdr_blob(const struct alu_hdr *h, size_t *len);
 
+/**
+ * @brief A copy of @p h with a CHAR array tag added after its region, as rpm
+ *        adds RPMTAG_FILESTATES to an installed header (the new entry wins
+ *        over one of the same tag).
+ * @param[out] out free with alu_hdr_free().
+ * @return 0, -ENOMEM, -ALUE_CORRUPT.
+ */
+int alu_hdr_add_char(const struct alu_hdr *h, uint32_t tag, const uint8_t *v, uint32_t count,
+		     struct alu_hdr **out, struct alu_err *e);
+
+/* RPMTAG_FILESTATES (CHAR per file) and the states alupdate writes. */
+#define ALU_TAG_FILESTATES 1029
+enum { ALU_FSTATE_NORMAL = 0, ALU_FSTATE_NOTINSTALLED = 2 };
+
 /* Tag data types (rpmTagType). */
 enum { ALU_TYPE_NULL, ALU_TYPE_CHAR, ALU_TYPE_INT8, ALU_TYPE_INT16, ALU_TYPE_INT32,
 	ALU_TYPE_INT64, ALU_TYPE_STRING, ALU_TYPE_BIN, ALU_TYPE_STRING_ARRAY,
@@ -155,6 +169,8 @@ int alu_hdr_u64(const struct alu_hdr *h, uint32_t tag, uint64_t *out); /* INT64[
 const char *const *alu_hdr_strv(const struct alu_hdr *h, uint32_t tag, size_t *count);
 const uint32_t *alu_hdr_u32v(const struct alu_hdr *h, uint32_t tag, size_t *count); /* host order copy */
 const void *alu_hdr_bin(const struct alu_hdr *h, uint32_t tag, size_t *len);
+/** CHAR or INT8 array (FILESTATES); NULL when absent. Valid while @p h lives. */
+const uint8_t *alu_hdr_chars(const struct alu_hdr *h, uint32_t tag, size_t *count);
 /* alu_hdr_strv() takes STRING (one element), STRING_ARRAY and I18NSTRING; the
  * array is NULL-terminated. alu_hdr_u32v() takes CHAR, INT8, INT16, INT32. */
 /** @brief Element @p i of any integer tag (INT64 included): 0 or -ALUE_NOTFOUND. */

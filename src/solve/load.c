@@ -41,6 +41,7 @@ static int add_installed(void *arg, const struct alu_instpkg *ip)
 	p.key = ip->id;
 	p.size = ip->size;
 	p.installtime = ip->installtime;
+	alu_hdr_u64(h, 1006, &p.buildtime);   /* RPMTAG_BUILDTIME */
 	p.user = ip->reason != ALU_REASON_DEP;
 	for (int t = 0; t < ALU_DEPTYPE_N && !r; t++) {
 		r = alu_hdr_deps(h, (enum alu_deptype)t, &deps[t], &p.ndeps[t]);
@@ -119,6 +120,7 @@ static int add_cached(void *arg, const struct alu_cpkg *cp)
 	p.key = cp->id;
 	p.size = cp->r.size_installed;
 	p.dlsize = cp->r.size_package;
+	p.buildtime = cp->r.time_build;
 	for (int t = 0; t < ALU_DEPTYPE_N && !r; t++) {
 		r = alu_cache_pkg_deps(cp, (enum alu_deptype)t, &deps[t], &p.ndeps[t]);
 		p.deps[t] = deps[t];

@@ -27,6 +27,15 @@
 int alu_solve_load(struct alu_solve *s, const struct alu_conf *conf, struct alu_state *st,
 		   struct alu_cache *cache, struct alu_err *e);
 
+/**
+ * @brief Add the package of header @p h (a package file named on the command
+ *        line) to repo @p repo with key @p key and file size @p dlsize; every path of its file list
+ *        provides. The solver rebuilds its provides index at the next want.
+ * @return 0, -ENOMEM, -ALUE_CORRUPT (the header's fields or dependencies).
+ */
+int alu_solve_add_header(struct alu_solve *s, int repo, const struct alu_hdr *h, uint64_t key,
+			 uint64_t dlsize, struct alu_err *e);
+
 /** @return 1 when createrepo would list @p path in primary.xml. */
 int alu_solve_primary_file(const char *path);
 

@@ -9,6 +9,7 @@
 #include "solve/solve_int.h"
 #include <solv/pool_parserpmrichdep.h>
 #include <solv/poolarch.h>
+#include <solv/repo.h>
 #include <solv/solvable.h>
 #include <solv/solver.h>
 
@@ -193,6 +194,11 @@ int alu_solve_add(struct alu_solve *s, int repo, const struct alu_solve_pkg *p, 
 		s->nextra = n;
 	}
 	s->extra[id] = (struct alu_sextra){ p->key, p->size, p->dlsize, p->installtime };
+	/* libsolv's solvable_identical() falls back to comparing requires,
+	 * which differ between a header (rpmlib(), scriptlet deps) and
+	 * primary.xml: distro-sync would then "upgrade" to the same NEVRA */
+	if (p->buildtime)
+		repo_set_num(r, id, SOLVABLE_BUILDTIME, p->buildtime);
 	if (p->user && r == s->installed)
 		queue_push2(&s->jobs, SOLVER_USERINSTALLED | SOLVER_SOLVABLE, id);
 	return 0;
@@ -287,9 +293,19 @@ void alu_solve_ready(struct alu_solve *s)
 
 	if (!s->installed)
 		alu_solve_repo(s, "@System", 0, 0, 1);
+	for (size_t i = 0; i < s->nrepos; i++)
+		repo_internalize(s->repos[i]);
 	pool_addfileprovides(pool);
 	pool_createwhatprovides(pool);
-	map_init(&s->named, pool->nsolvables);
+	if (pool->considered) {   /* called again after packages were added (@commandline) */
+		map_free(pool->considered);
+		pool->considered = solv_free(pool->considered);
+	}
+	/* what earlier requests named stays named */
+	if (s->named.size)
+		map_grow(&s->named, pool->nsolvables);
+	else
+		map_init(&s->named, pool->nsolvables);
 	alu_solve_hide(s);
 	/* installonly packages are installed beside their older versions */
 	FOR_POOL_SOLVABLES(p) {

@@ -203,6 +203,49 @@ static int make_plan(struct alu_solve *s, Solver *solv, Transaction *trans, stru
 	return r;
 }
 
+/* --skip-broken, as dnf does it: requests become weak jobs, which libsolv
+ * drops when they cannot be met. */
+static int weak_kind(Id how)
+{
+	Id j = how & SOLVER_JOBMASK;
+
+	return (j == SOLVER_INSTALL || j == SOLVER_UPDATE || j == SOLVER_DISTUPGRADE) &&
+	       (how & SOLVER_SELECTMASK) != SOLVER_SOLVABLE_ALL;
+}
+
+static void weaken(struct alu_solve *s, Queue *jobs)
+{
+	(void)s;
+	for (int i = 0; i + 1 < jobs->count; i += 2)
+		if (weak_kind(jobs->elements[i]))
+			jobs->elements[i] |= SOLVER_WEAK;
+}
+
+/* A weak install job none of whose candidates ends up installed was dropped. */
+static int note_skipped(struct alu_solve *s, Solver *solv, Queue *jobs)
+{
+	Pool *pool = s->pool;
+	Queue q;
+	int rc = 0;
+
+	queue_init(&q);
+	for (int i = 0; !rc && i + 1 < jobs->count; i += 2) {
+		Id how = jobs->elements[i], what = jobs->elements[i + 1];
+		int met = 0;
+		if (!(how & SOLVER_WEAK) || (how & SOLVER_JOBMASK) != SOLVER_INSTALL)
+			continue;
+		queue_empty(&q);
+		pool_job2solvables(pool, &q, how, what);
+		for (int k = 0; k < q.count; k++)
+			met |= solver_get_decisionlevel(solv, q.elements[k]) > 0;
+		if (!met && s->o.skipped &&
+		    alu_strv_push(s->o.skipped, solver_select2str(pool, how & SOLVER_SELECTMASK, what)))
+			rc = -ENOMEM;
+	}
+	queue_free(&q);
+	return rc;
+}
+
 int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 {
 	Solver *solv = NULL;
@@ -242,10 +285,14 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_DOWNGRADE, s->o.allow_downgrade || s->has_downgrade);
 	/* yum's remove takes the packages that need the removed one with it */
 	solver_set_flag(solv, SOLVER_FLAG_ALLOW_UNINSTALL, s->has_erase);
+	if (s->o.skip_broken)
+		weaken(s, &jobs);
 	if (solver_solve(solv, &jobs)) {
 		r = problems(s, solv, &locked, e);
 		goto out;
 	}
+	if (s->o.skip_broken && (r = note_skipped(s, solv, &jobs)))
+		goto out;
 	trans = solver_create_transaction(solv);
 	r = protected_erase(s, trans, e);
 	if (!r)

@@ -39,6 +39,8 @@ struct alu_solve_pkg {
 	uint64_t size;              /* installed size, for the summary */
 	uint64_t dlsize;            /* package size, for the summary */
 	uint32_t installtime;       /* installed packages: orders installonly pruning */
+	uint64_t buildtime;         /* 0: unknown; with it a repo package of the installed
+	                               NEVRA is the same package (distro-sync leaves it) */
 	int user;                   /* installed packages: asked for by a user (or adopted),
 	                               so clean_deps never takes it as a leftover dependency */
 };
@@ -68,6 +70,10 @@ struct alu_solve_opts {
 	int best;                         /* dnf --best: the best version of what is asked
 	                                     for or an error (default: the best that
 	                                     can be installed, as yum and --nobest) */
+	int skip_broken;                  /* --skip-broken: install/update requests that
+	                                     cannot be met are dropped, the rest done */
+	struct alu_strv *skipped;         /* with skip_broken: each dropped request
+	                                     ("greet-1.2-1.amzn2.x86_64") is appended */
 };
 
 /** @brief Create a solver context. @return 0 or -ENOMEM. */

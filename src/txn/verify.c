@@ -77,7 +77,8 @@ int alu_txn_verify(struct alu_state *s, const char *root, uint64_t id,
 	char canon[ALU_PATH_MAX];
 	struct alu_file f;
 	int rootfd, r, algo;
-	size_t n;
+	size_t n, nstates = 0;
+	const uint8_t *fstates;
 
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -88,9 +89,13 @@ int alu_txn_verify(struct alu_state *s, const char *root, uint64_t id,
 	alu_ids_load(rootfd, &ids);
 	algo = alu_hdr_digest_algo(h);
 	n = alu_hdr_nfiles(h);
+	fstates = alu_hdr_chars(h, ALU_TAG_FILESTATES, &nstates);
 	for (size_t i = 0; i < n && !r; i++) {
 		struct alu_vfile v = { 0 };
 		if (alu_hdr_file(h, i, &f) || (f.flags & ALU_FILE_GHOST))
+			continue;
+		/* rpm -V leaves out files the install left out (--nodocs) */
+		if (fstates && i < nstates && fstates[i] == ALU_FSTATE_NOTINSTALLED)
 			continue;
 		v.path = f.path;
 		v.fflags = f.flags;

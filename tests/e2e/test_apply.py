@@ -460,7 +460,7 @@ def test_kill9_recovery(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         p = alu(r, "remove", "-y", "no-such-package")   # any writing command recovers first
-        assert p.returncode == 1
+        assert p.returncode == 0 and "No match for argument" in p.stdout   # as yum (issue 13)
         snap = snapshot(r)
         got = [v for v in ("1", "2") if snap == ref[v]]
         assert got, "trial %d: neither version: %s\n%s" % (n, p.stderr, diff(snap, ref["1"]))
