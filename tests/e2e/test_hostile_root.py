@@ -376,6 +376,16 @@ def probe_out(root):
                 for l in (root / "probe.out").read_text().splitlines())
 
 
+def test_fifo_etc_passwd_is_not_waited_on(tmp_path, probe_rpm):
+    root = tmp_path / "r"
+    (root / "etc").mkdir(parents=True)
+    os.mkfifo(root / "etc/passwd")
+    os.mkfifo(root / "etc/group")
+    p = run(root, "install", "-y", "--noscripts", probe_rpm, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert (root / "usr/share/probe/x").exists()
+
+
 @ROOT_ONLY
 def test_scriptlet_is_contained_under_installroot(tmp_path, probe_rpm):
     root = shell_root(tmp_path / "r")
