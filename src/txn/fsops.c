@@ -7,6 +7,7 @@
 
 #include "crypto/digest.h"
 #include "txn/txn_int.h"
+#include "util/rootfs.h"
 
 int alu_fs_parent(int rootfd, const char *canon, int *dfd, const char **base, struct alu_err *e)
 {
@@ -43,10 +44,12 @@ int alu_fs_digest(int rootfd, const char *canon, int algo, char *hex, size_t n)
 	r = alu_fs_parent(rootfd, canon, &dfd, &base, NULL);
 	if (r)
 		return r;
-	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* only a regular file has a digest: a FIFO or device in its place is
+	 * "not the packaged file", never a read that does not return */
+	r = alu_root_openat_read(dfd, base, canon, &fd, NULL, NULL);
 	close(dfd);
-	if (fd < 0)
-		return -errno;
+	if (r)
+		return r;
 	r = alu_digest_fd(fd, algo, md, &len, NULL);
 	close(fd);
 	if (r)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "txn/txn_int.h"
+#include "util/rootfs.h"
 
 static int load(int rootfd, const char *path, struct alu_idname **out, size_t *n)
 {
@@ -24,8 +25,8 @@ static int load(int rootfd, const char *path, struct alu_idname **out, size_t *n
 	*n = 0;
 	if (alu_path_resolve(rootfd, path, ALU_PATHF_FOLLOW_LAST, canon, sizeof(canon), NULL))
 		return 0;
-	fd = openat(rootfd, canon, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	/* a FIFO or device in the root's place of /etc/passwd is not waited on */
+	if (alu_root_openat_read(rootfd, canon, path, &fd, NULL, NULL))
 		return 0;
 	f = fdopen(fd, "r");
 	if (!f) {

@@ -325,8 +325,9 @@ BuildArch: noarch
 %description
 Records what its scriptlet can see.
 %install
-mkdir -p %{buildroot}/usr/share/probe
+mkdir -p %{buildroot}/usr/share/probe %{buildroot}/etc
 echo x > %{buildroot}/usr/share/probe/x
+echo conf > %{buildroot}/etc/probe.conf
 %post
 mount -t proc proc /proc 2>/dev/null
 {
@@ -337,6 +338,7 @@ grep CapBnd /proc/self/status
 } > /probe.out 2>&1
 %files
 /usr/share/probe
+%config(noreplace) /etc/probe.conf
 """
 
 
@@ -374,6 +376,25 @@ def without_sys_admin():
 def probe_out(root):
     return dict(l.split("=", 1) if "=" in l else l.split(":", 1)
                 for l in (root / "probe.out").read_text().splitlines())
+
+
+def test_fifo_etc_passwd_is_not_waited_on(tmp_path, probe_rpm):
+    root = tmp_path / "r"
+    (root / "etc").mkdir(parents=True)
+    os.mkfifo(root / "etc/passwd")
+    os.mkfifo(root / "etc/group")
+    p = run(root, "install", "-y", "--noscripts", probe_rpm, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert (root / "usr/share/probe/x").exists()
+
+
+def test_fifo_in_place_of_a_config_file_is_replaced_not_read(tmp_path, probe_rpm):
+    root = tmp_path / "r"
+    (root / "etc").mkdir(parents=True)
+    os.mkfifo(root / "etc/probe.conf")
+    p = run(root, "install", "-y", "--noscripts", probe_rpm, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert (root / "etc/probe.conf").read_text() == "conf\n"
 
 
 @ROOT_ONLY
