@@ -213,13 +213,19 @@ static int new_files(struct pctx *x)
 		pe->size = f.size;
 		pe->jt = pe->jsave = -1;
 		pe->lset = (int)i;
+		pe->lnext = -1;
 		if (S_ISREG(f.mode)) {
 			snprintf(ino, sizeof(ino), "%u", f.inode);
 			int first = alu_smap_get(&inodes, ino);
-			if (first >= 0)
-				pe->lset = first;
-			else
+			if (first >= 0) {
+				/* the set's chain: the map's value moves to its last
+				 * member (a replace keeps the stored key, never ino) */
+				pe->lset = pl->p[first].lset;
+				pl->p[first].lnext = (int)i;
+				alu_smap_put(&inodes, ino, (int)i);
+			} else {
 				alu_smap_put(&inodes, strdup(ino), (int)i);
+			}
 		}
 		if (alu_smap_put(&x->byhpath, pe->hpath, (int)i) ||
 		    (S_ISLNK(f.mode) && alu_smap_put(&links, pe->hpath, (int)i))) {

@@ -153,6 +153,7 @@ struct alu_pent {
 	enum alu_pact act;
 	int jt, jsave;       /* journal entries of canon and save (-1: none) */
 	int lset;            /* first file of its hard-link set (itself if alone) */
+	int lnext;           /* next file of that set, in header order, or -1 */
 	int written;
 };
 
