@@ -41,6 +41,7 @@
 	X(T_DOWNLOADDIR, "downloaddir", 0, 1) \
 	X(T_NOSCRIPTS, "noscripts", 0, 0) \
 	X(T_NODOCS, "nodocs", 0, 0) \
+	X(T_REPLACEFILES, "replacefiles", 0, 0) \
 	X(T_NOWAIT, "nowait", 0, 0)
 
 #define FILTER_OPTS(X) \
@@ -173,6 +174,7 @@ static int global_opt(struct alu_ctx *ctx, int id, const char *arg)
 	case T_DOWNLOADDIR: ctx->downloaddir = arg; return 0;
 	case T_NOSCRIPTS: ctx->noscripts = 1; return 0;
 	case T_NODOCS: ctx->nodocs = 1; return 0;
+	case T_REPLACEFILES: ctx->replacefiles = 1; return 0;
 	case T_NOWAIT: ctx->nowait = 1; return 0;
 	case F_SECURITY: f->types |= ALU_ADV_SECURITY; return 0;
 	case F_BUGFIX: f->types |= ALU_ADV_BUGFIX; return 0;

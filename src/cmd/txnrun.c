@@ -96,6 +96,8 @@ int alu_cmd_txn_apply(struct alu_ctx *ctx, struct alu_state *s, const struct alu
 	if (!confirm(ctx))
 		return 1;
 	o.flags = (ctx->noscripts ? ALU_TXNF_NOSCRIPTS : 0) | (ctx->nodocs ? ALU_TXNF_NODOCS : 0);
+	if (ctx->replacefiles)
+		o.flags |= ALU_TXNF_REPLACEFILES;
 	alu_msg("Running transaction");
 	r = alu_txn_run(s, &o, plan, &log, &e);
 	for (size_t i = 0; i < log.lines.n; i++)

@@ -207,6 +207,41 @@ out:
 	return r;
 }
 
+/* A device node, FIFO or socket: made under its temporary name, then placed. */
+static int write_special(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pent *pe,
+			 struct alu_err *e)
+{
+	struct timespec ts[2] = { { pe->mtime, 0 }, { pe->mtime, 0 } };
+	const char *base;
+	char tmp[64];
+	int dfd, r;
+
+	r = alu_fs_parent(c->rootfd, pe->canon, &dfd, &base, e);
+	if (r)
+		return r;
+	alu_journal_tmpname(&pl->j, (size_t)pe->jt, 0, tmp, sizeof(tmp));
+	unlinkat(dfd, tmp, 0);
+	r = alu_fs_mknod(dfd, tmp, pe->mode, pe->rdev);
+	if (r) {
+		r = alu_err_set(e, r, "%s: cannot create the %s (mknod: %s)", pe->hpath,
+				alu_special_kind(pe->mode), strerror(-r));
+		goto out;
+	}
+	chown_at(c, pe, dfd, tmp);
+	if (fchmodat(dfd, tmp, pe->mode & 07777, 0) < 0) {
+		r = alu_err_set(e, -errno, "/%s: chmod: %s", pe->canon, strerror(errno));
+		unlinkat(dfd, tmp, 0);
+		goto out;
+	}
+	utimensat(dfd, tmp, ts, AT_SYMLINK_NOFOLLOW);
+	r = place(c, pl, pe, dfd, base, tmp, e);
+	if (r)
+		unlinkat(dfd, tmp, 0);
+out:
+	close(dfd);
+	return r;
+}
+
 static int dir_meta(struct alu_txn_ctx *c, struct alu_pent *pe, struct alu_err *e)
 {
 	struct timespec ts[2] = { { pe->mtime, 0 }, { pe->mtime, 0 } };
@@ -285,6 +320,8 @@ int alu_apply_files(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_rpm 
 			rc = alu_err_set(e, -ALUE_CORRUPT, "the payload lacks %s", pe->hpath);
 		else if (pe->act == ALU_P_LINK)
 			rc = write_symlink(c, pl, pe, e);
+		else if (pe->act == ALU_P_SPECIAL)
+			rc = write_special(c, pl, pe, e);
 	}
 	/* 3. directory metadata last: writing into a directory changes its mtime */
 	for (size_t i = 0; i < pl->np && !rc; i++)

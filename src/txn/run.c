@@ -170,6 +170,8 @@ int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 		}
 		r = alu_rpm_open(op->rpm_path, &rpms[i], e);
 	}
+	if (!r && !(o->flags & ALU_TXNF_REPLACEFILES))
+		r = alu_txn_conflicts(&c, p, rpms, e);
 	for (size_t i = 0; i < p->nops && !r; i++)
 		if (p->ops[i].kind != ALU_TXN_ERASE &&
 		    (r = alu_script_run(&c, rpms[i].hdr, ALU_PRETRANS, -1, &le)))

@@ -138,6 +138,7 @@ enum alu_pact {
 	ALU_P_DIRLINK,   /* a directory the root has as a symlink to one: keep */
 	ALU_P_REG,       /* regular file from the payload */
 	ALU_P_LINK,      /* symlink */
+	ALU_P_SPECIAL,   /* device node, FIFO or socket: mknod with mode and rdev */
 };
 
 /** A file of the new package. Strings from the header are borrowed. */
@@ -148,7 +149,7 @@ struct alu_pent {
 	char *save;          /* move the existing file here first (".rpmsave",
 	                        ".rpmorig"), or NULL */
 	const char *user, *group, *linkto, *digest;
-	uint32_t mode, mtime, fflags, inode;
+	uint32_t mode, mtime, fflags, inode, rdev;
 	uint64_t size;
 	enum alu_pact act;
 	int jt, jsave;       /* journal entries of canon and save (-1: none) */
@@ -190,6 +191,26 @@ struct alu_oplan {
 int alu_oplan_build(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
 		   struct alu_oplan *pl, struct alu_err *e);
 void alu_oplan_free(struct alu_oplan *pl);
+
+/* ---- special.c: device nodes, FIFOs, sockets ---------------------------- */
+
+/** "character device", "block device", "FIFO", "socket" (static). */
+const char *alu_special_kind(uint32_t mode);
+/** mknodat(@p dfd, @p name) with @p mode's type and permissions, @p rdev
+ *  for devices. @return 0 or -errno. */
+int alu_fs_mknod(int dfd, const char *name, uint32_t mode, uint32_t rdev);
+/** Can the root hold @p pe (a device)? A probe node (named from @p token) is
+ *  made and removed in the deepest existing directory of its path.
+ *  @return 0, or -errno with the reason (e.g. -EPERM without CAP_MKNOD). */
+int alu_special_probe(int rootfd, const struct alu_pent *pe, const char *token,
+		      struct alu_err *e);
+
+/* ---- conflict.c: file conflicts of a whole plan (see txn.h) -------------- */
+
+/** @p rpms parallel to @p p->ops (hdr NULL for erases).
+ *  @return 0, -EEXIST (conflicts, listed in @p e), -ENOMEM, -ALUE_DB. */
+int alu_txn_conflicts(struct alu_txn_ctx *c, const struct alu_txn_plan *p, struct alu_rpm *rpms,
+		      struct alu_err *e);
 
 /* ---- apply.c ----------------------------------------------------------- */
 
