@@ -323,8 +323,7 @@ static void pending(struct alu_state *s)
 	}
 	alu_warn("an interrupted transaction is pending on %s (%s%s%s, cut by a kill or a crash):"
 		 " the root may hold half-applied files (.alu-* names) that this state does not show;"
-		 " any command that changes the root recovers it first, e.g. `alupdate%s%s update"
-		 " --assumeno`", s->root, op[0] ? op : "a package operation", pkg[0] ? " of " : "", pkg,
+		 " `alupdate%s%s recover` (or any command that changes the root) finishes or undoes it", s->root, op[0] ? op : "a package operation", pkg[0] ? " of " : "", pkg,
 		 strcmp(s->root, "/") ? " --installroot " : "", strcmp(s->root, "/") ? s->root : "");
 }
 
