@@ -137,8 +137,13 @@ static int write_reg(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pen
 			goto out;
 		}
 	}
-	if (fchmod(fd, pe->mode & 07777) < 0 || futimens(fd, ts) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, pe->mode & 07777) < 0 || futimens(fd, ts) < 0) {
 		r = alu_err_set(e, -errno, "/%s: %s", pe->canon, strerror(errno));
+		goto out;
+	}
+	r = alu_durable_note(c, fd);   /* synced before the commit (durable.c) */
+	if (r) {
+		r = alu_err_set(e, r, "/%s: fsync: %s", pe->canon, strerror(-r));
 		goto out;
 	}
 	close(fd);

@@ -49,14 +49,12 @@ static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 		  struct alu_oplan *pl, struct alu_err *e)
 {
 	struct alu_state_txn *t;
-	int r, sfd;
+	int r;
 
-	/* Renames must be on disk before the db says they happened. */
-	sfd = openat(c->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (sfd >= 0) {
-		syncfs(sfd);
-		close(sfd);
-	}
+	/* Data and renames must be on disk before the db says they happened. */
+	r = alu_durable_sync(c);
+	if (r)
+		return alu_err_set(e, r, "syncing the written files: %s", strerror(-r));
 	r = alu_state_txn_begin(c->s, &t, e);
 	if (r)
 		return r;
@@ -131,6 +129,7 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 	else
 		alu_txn_note(c->log, "installed %s", pl.nevra);
 	alu_oplan_free(&pl);
+	alu_durable_end(c);
 	return 0;
 fail:
 	if (journaled && !pl.j.committed) {
@@ -140,6 +139,7 @@ fail:
 	alu_err_set(e, r, "%s: %s", pl.nevra[0] ? pl.nevra : op->rpm_path ? op->rpm_path : "package",
 		    le.msg[0] ? le.msg : alu_strerror(r));
 	alu_oplan_free(&pl);
+	alu_durable_end(c);
 	return r;
 }
 

@@ -11,6 +11,7 @@
 #include "txn/txn.h"
 
 #define ALU_PATH_MAX 4096
+#define ALU_SYNC_MAX 8       /* filesystems under one root synced at a commit */
 
 /* ---- path.c ------------------------------------------------------------ */
 
@@ -112,7 +113,23 @@ struct alu_txn_ctx {
 	int as_root;         /* euid 0: chown, scriptlets */
 	struct alu_ids ids;
 	struct alu_txn_log *log;
+	/* Filesystems written by the current operation, synced (syncfs) before
+	 * its state commit instead of one fsync per file (durable.c). */
+	int syncfd[ALU_SYNC_MAX];
+	dev_t syncdev[ALU_SYNC_MAX];
+	size_t nsync;
 };
+
+/* ---- durable.c: file data on disk before the state says so --------------- */
+
+/** Start writing @p fd's data back and remember its filesystem for
+ *  alu_durable_sync(); when too many filesystems were seen, fsync it now.
+ *  @return 0 or -errno (the fsync's). */
+int alu_durable_note(struct alu_txn_ctx *c, int fd);
+/** syncfs() every filesystem noted (and the root's). @return 0 or -errno. */
+int alu_durable_sync(struct alu_txn_ctx *c);
+/** Close what alu_durable_note() kept. */
+void alu_durable_end(struct alu_txn_ctx *c);
 
 /** Run scriptlet @p kind of @p h with $1 = @p arg1 (no argument when < 0).
  *  Skips (and logs why) when scripts are off, not root, or the
