@@ -5,12 +5,24 @@
  * The rpm database is only read. Running it twice gives the same state.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
+#include "db/db.h"
 #include "db/rpmdb.h"
 #include "db/state.h"
 #include "txn/txn.h"
 #include "util/out.h"
+
+/* Is it alupdate's own state file that is damaged (not the rpm database)? */
+static int state_damaged(const struct alu_ctx *ctx)
+{
+	char p[4200];
+
+	snprintf(p, sizeof(p), "%s%s/data.mdb", strcmp(ctx->root, "/") ? ctx->root : "",
+		 ALU_STATE_DIR);
+	return alu_db_check_file(p, NULL) == -ALUE_CORRUPT;
+}
 
 /* A damaged state file: keep it aside (under the writer lock) and adopt anew. */
 static int set_aside(struct alu_ctx *ctx, struct alu_err *e)
@@ -45,7 +57,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	if (r)
 		goto fail;
 	r = alu_state_open(ctx->root, 0, &s, &e);
-	if (r == -ALUE_CORRUPT && (r = set_aside(ctx, &e)) == 0)
+	if (r == -ALUE_CORRUPT && state_damaged(ctx) && (r = set_aside(ctx, &e)) == 0)
 		r = alu_state_open(ctx->root, 0, &s, &e);
 	if (r)
 		goto fail;

@@ -47,6 +47,7 @@ int alu_durable_note(struct alu_txn_ctx *c, int fd)
 
 int alu_durable_sync(struct alu_txn_ctx *c)
 {
+	struct stat st;
 	int r = 0, sfd;
 
 	/* renames, links, directories and nodes of the root's own filesystem */
@@ -54,10 +55,13 @@ int alu_durable_sync(struct alu_txn_ctx *c)
 	if (sfd >= 0) {
 		if (syncfs(sfd) < 0)
 			r = -errno;
+		if (fstat(sfd, &st) < 0)
+			st.st_dev = (dev_t)-1;
 		close(sfd);
 	}
+	/* the others, once each */
 	for (size_t i = 0; i < c->nsync; i++)
-		if (syncfs(c->syncfd[i]) < 0 && !r)
+		if ((sfd < 0 || c->syncdev[i] != st.st_dev) && syncfs(c->syncfd[i]) < 0 && !r)
 			r = -errno;
 	return r;
 }
