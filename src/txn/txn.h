@@ -19,9 +19,11 @@
  *      b. %pre (new) — a failing %pre refuses the package, as rpm does;
  *      c. a journal record (state db) lists every path that will change;
  *      d. files: each regular file is written to `.alu-new-<token>-<n>`
- *         beside its target, checked, fsync'ed and renamed into place; a
+ *         beside its target, checked and renamed into place (its data is synced with
+ *         its filesystem before step f, txn/durable.c); a
  *         path that existed is first hard-linked to `.alu-old-<token>-<n>`
  *         so that it can be restored; directories, symlinks, hard links,
+ *         device nodes and FIFOs (mknod, txn/special.c),
  *         modes, owners (names looked up in the root's /etc/passwd and
  *         /etc/group, only as root) and mtimes follow the header;
  *      e. %post (new), %preun (old), removal of the old package's files the
