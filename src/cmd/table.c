@@ -5,6 +5,7 @@
 #include "cmd/cmd.h"
 
 extern const struct alu_cmd alu_cmd_version;
+extern const struct alu_cmd alu_cmd_recover;
 extern const struct alu_cmd alu_cmd_makecache, alu_cmd_clean;
 extern const struct alu_cmd alu_cmd_config;
 extern const struct alu_cmd alu_cmd_repolist;
@@ -12,10 +13,10 @@ extern const struct alu_cmd alu_cmd_adopt, alu_cmd_list, alu_cmd_check_update, a
 extern const struct alu_cmd alu_cmd_search, alu_cmd_provides;
 extern const struct alu_cmd alu_cmd_update, alu_cmd_update_minimal, alu_cmd_install, alu_cmd_reinstall, alu_cmd_downgrade, alu_cmd_remove, alu_cmd_autoremove, alu_cmd_distro_sync, alu_cmd_history, alu_cmd_keys, alu_cmd_versionlock;
 extern const struct alu_cmd alu_cmd_info, alu_cmd_verify;
-extern const struct alu_cmd alu_cmd_recover;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
+	&alu_cmd_recover,
 	&alu_cmd_makecache, &alu_cmd_clean,
 	&alu_cmd_config,
 	&alu_cmd_repolist,
@@ -23,7 +24,6 @@ const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_search, &alu_cmd_provides,
 	&alu_cmd_update, &alu_cmd_update_minimal, &alu_cmd_install, &alu_cmd_reinstall, &alu_cmd_downgrade, &alu_cmd_remove, &alu_cmd_autoremove, &alu_cmd_distro_sync, &alu_cmd_history, &alu_cmd_keys, &alu_cmd_versionlock,
 	&alu_cmd_info, &alu_cmd_verify,
-	&alu_cmd_recover,
 	NULL
 };
 
