@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "db/db.h"
@@ -182,17 +183,52 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 		    (char *)si->si_addr < guard[i].hi)
 			hit = guard[i].path;
 	put("alupdate: error: ");
-	put(hit ? hit : "a database file");
+	if (!hit)   /* not in a known map: name every open database */
+		for (int i = 0, n = 0; i < GUARD_MAX; i++)
+			if (guard[i].env) {
+				put(n++ ? " or " : "");
+				put(guard[i].path);
+			}
+	put(hit ? hit : "");
 	put(": damaged database: a page could not be read (the file was truncated or the disk"
 	    " failed; the metadata cache is rebuilt by `alupdate makecache`, the installed-package"
 	    " state by `alupdate adopt`)\n");
 	_exit(1);
 }
 
+/* The map of @p env's data file, from /proc/self/maps (LMDB's envinfo only
+ * gives the address a FIXEDMAP environment asked for). */
+static int map_range(MDB_env *env, char **lo, char **hi)
+{
+	unsigned long a, b, ino;
+	unsigned maj, mnr;
+	struct stat st;
+	char line[512];
+	FILE *f;
+	int fd;
+
+	*lo = *hi = NULL;
+	if (mdb_env_get_fd(env, &fd) || fstat(fd, &st) < 0)
+		return -1;
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu", &a, &b, &maj, &mnr, &ino) == 5 &&
+		    ino == st.st_ino && maj == major(st.st_dev) && mnr == minor(st.st_dev)) {
+			if (!*lo || (char *)a < *lo)
+				*lo = (char *)a;
+			if ((char *)b > *hi)
+				*hi = (char *)b;
+		}
+	fclose(f);
+	return *lo ? 0 : -1;
+}
+
 void alu_db_guard(MDB_env *env, const char *path)
 {
 	static int installed;
-	MDB_envinfo info;
+	char *lo, *hi;
 
 	if (!installed) {
 		struct sigaction sa;
@@ -203,12 +239,11 @@ void alu_db_guard(MDB_env *env, const char *path)
 		sigaction(SIGBUS, &sa, NULL);
 		installed = 1;
 	}
-	if (mdb_env_info(env, &info))
-		return;
+	map_range(env, &lo, &hi);
 	for (int i = 0; i < GUARD_MAX; i++)
 		if (guard[i].env == env) {
-			guard[i].lo = info.me_mapaddr;
-			guard[i].hi = (char *)info.me_mapaddr + info.me_mapsize;
+			guard[i].lo = lo;
+			guard[i].hi = hi;
 			if (path)
 				snprintf(guard[i].path, sizeof(guard[i].path), "%s", path);
 			return;
@@ -216,8 +251,8 @@ void alu_db_guard(MDB_env *env, const char *path)
 	for (int i = 0; i < GUARD_MAX; i++)
 		if (!guard[i].env && path) {
 			snprintf(guard[i].path, sizeof(guard[i].path), "%s", path);
-			guard[i].lo = info.me_mapaddr;
-			guard[i].hi = (char *)info.me_mapaddr + info.me_mapsize;
+			guard[i].lo = lo;
+			guard[i].hi = hi;
 			guard[i].env = env;
 			return;
 		}
