@@ -17,6 +17,8 @@ half-written database of its own.
     transaction is pending, on every run, and names `alupdate recover`;
     while the writer is still alive they say one is being applied; any
     writing command recovers first (another test: a writer after a kill).
+  * a file cut while in use (after the check, gdb stopping the unstripped
+    build inside a read) ends with a message naming it, not SIGBUS.
 """
 import json
 import os
@@ -269,3 +271,31 @@ def test_writer_after_kill_recovers_first(tmp_path):
     assert "recovered an interrupted transaction: rolled back install of stall" in p.stderr, p.stderr
     assert installed_names(r) == {"other"}
     assert not (r / "usr/share/stall").exists()
+
+
+# ---- a file cut while in use: the SIGBUS safety net -------------------------------
+
+def test_file_cut_while_in_use_names_it(tmp_path):
+    """The state file truncated after it was checked and mapped (gdb stops
+    the unstripped build of the same binary inside the read, the file is
+    cut, the read goes on): a message naming the file and exit 1, not a
+    death by SIGBUS."""
+    exe = Path(os.environ.get("ALU_BUILD") or Path(ALU_BIN).parent) / "static/alupdate"
+    if not shutil.which("gdb") or not exe.exists() or not shutil.which("rpmbuild"):
+        pytest.skip("needs gdb and the unstripped build (build/static/alupdate)")
+    pkg = build(tmp_path, OTHER_SPEC.replace("for i in 1 2 3", "for i in $(seq 1 3000)"), "other")
+    r = tmp_path / "root"
+    r.mkdir()
+    p = alu(r, "install", "-y", "--noscripts", pkg)
+    assert p.returncode == 0, p.stderr
+    f = r / STATE
+    assert f.stat().st_size > 20 * 4096
+    cmds = tmp_path / "gdb.cmds"
+    cmds.write_text("set pagination off\nhandle SIGBUS nostop noprint pass\n"
+                    "break alu_state_foreach\nrun\nshell truncate -s 16384 %s\ncontinue\n" % f)
+    p = subprocess.run(["gdb", "-q", "-batch", "-x", str(cmds), "--args", str(exe),
+                        "--installroot", str(r), "list", "installed"],
+                       capture_output=True, text=True, timeout=120)
+    out = p.stdout + p.stderr
+    assert "%s: damaged database: a page could not be read" % f in out, out
+    assert "exited with code 01" in out, out
