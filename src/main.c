@@ -58,6 +58,7 @@
 	X(T_NODOCS, "nodocs", 0, 0) \
 	X(T_BEST, "best", 0, 0) \
 	X(T_NOBEST, "nobest", 0, 0) \
+	X(T_REPLACEFILES, "replacefiles", 0, 0) \
 	X(T_NOWAIT, "nowait", 0, 0)
 
 #define FILTER_OPTS(X) \
@@ -211,6 +212,7 @@ static int global_opt(struct alu_ctx *ctx, int id, const char *arg)
 	case T_DOWNLOADDIR: ctx->downloaddir = arg; return 0;
 	case T_NOSCRIPTS: ctx->noscripts = 1; return 0;
 	case T_NODOCS: ctx->nodocs = 1; return 0;
+	case T_REPLACEFILES: ctx->replacefiles = 1; return 0;
 	case T_NOWAIT: ctx->nowait = 1; return 0;
 	case T_BEST: ctx->best = 1; return 0;
 	case T_NOBEST: ctx->best = -1; return 0;

@@ -7,13 +7,44 @@
  * gives the same state.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
+#include "db/db.h"
 #include "db/rpmdb.h"
 #include "db/state.h"
 #include "ops/ops.h"
 #include "rpmdb/rpmdb_out.h"
+#include "txn/txn.h"
 #include "util/out.h"
+
+/* Is it alupdate's own state file that is damaged (not the rpm database)? */
+static int state_damaged(const struct alu_ctx *ctx)
+{
+	char p[4200];
+
+	snprintf(p, sizeof(p), "%s%s/data.mdb", strcmp(ctx->root, "/") ? ctx->root : "",
+		 ALU_STATE_DIR);
+	return alu_db_check_file(p, NULL) == -ALUE_CORRUPT;
+}
+
+/* A damaged state file: keep it aside (under the writer lock) and adopt anew. */
+static int set_aside(struct alu_ctx *ctx, struct alu_err *e)
+{
+	char kept[4200];
+	int lockfd, r;
+
+	alu_warn("%s", e->msg);
+	alu_err_clear(e);
+	r = alu_txn_lock(ctx->root, ctx->nowait ? ALU_TXNF_NOWAIT : 0, &lockfd, e);
+	if (r)
+		return r;
+	r = alu_state_set_aside(ctx->root, kept, sizeof(kept), e);
+	alu_txn_unlock(lockfd);
+	if (!r)
+		alu_warn("the damaged state was kept as %s; its history is not carried over", kept);
+	return r;
+}
 
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 {
@@ -30,6 +61,8 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	if (r)
 		goto fail;
 	r = alu_state_open(ctx->root, 0, &s, &e);
+	if (r == -ALUE_CORRUPT && state_damaged(ctx) && (r = set_aside(ctx, &e)) == 0)
+		r = alu_state_open(ctx->root, 0, &s, &e);
 	if (r)
 		goto fail;
 	if (alu_state_info(s)->adopted_now) {

@@ -36,7 +36,7 @@ struct alu_opt {
 
 /* Shared option groups a command may name. */
 enum {
-	ALU_OPTG_TXN = 1 << 0,      /* -y --assumeno --downloadonly --downloaddir --noscripts --nodocs --nowait */
+	ALU_OPTG_TXN = 1 << 0,      /* -y --assumeno --downloadonly --downloaddir --noscripts --nodocs --replacefiles --nowait */
 	ALU_OPTG_FILTER = 1 << 1,   /* --security --bugfix --sec-severity --advisory --cve ... */
 };
 

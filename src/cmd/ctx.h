@@ -35,6 +35,7 @@ struct alu_ctx {
 	int nogpgcheck;
 	int nowait;
 	int noscripts, nodocs;
+	int replacefiles;          /* --replacefiles: file conflicts do not refuse a package */
 	int downloadonly;
 	const char *downloaddir;
 	int skip_broken;

@@ -5,6 +5,7 @@
 #include "cmd/cmd.h"
 
 extern const struct alu_cmd alu_cmd_version;
+extern const struct alu_cmd alu_cmd_recover;
 extern const struct alu_cmd alu_cmd_makecache, alu_cmd_clean;
 extern const struct alu_cmd alu_cmd_config;
 extern const struct alu_cmd alu_cmd_repolist;
@@ -21,6 +22,7 @@ extern const struct alu_cmd alu_cmd_download, alu_cmd_boot_update;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
+	&alu_cmd_recover,
 	&alu_cmd_makecache, &alu_cmd_clean,
 	&alu_cmd_config,
 	&alu_cmd_repolist,

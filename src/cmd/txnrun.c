@@ -103,6 +103,8 @@ int alu_cmd_txn_apply(struct alu_ctx *ctx, struct alu_state *s, const struct alu
 			alu_error("--setopt=%s: must be auto, namespaces or chroot", ctx->setopts.v[i]);
 			return 1;
 		}
+	if (ctx->replacefiles)
+		o.flags |= ALU_TXNF_REPLACEFILES;
 	alu_msg("Running transaction");
 	r = alu_txn_run(s, &o, plan, &log, &e);
 	if (log.done) {

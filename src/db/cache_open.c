@@ -9,6 +9,7 @@
 
 #include "db/cache_int.h"
 #include "db/db.h"
+#include "util/out.h"
 
 #define CACHE_MAPSIZE ((size_t)4 << 30)   /* sparse; grown on MDB_MAP_FULL */
 
@@ -89,6 +90,10 @@ static int open_dbs(struct alu_cache *c, struct alu_err *e)
 		if (rc == MDB_NOTFOUND)
 			rc = c->rdonly ? 0 : put_schema(c, txn);
 	}
+	if (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return alu_err_set(e, -ALUE_CORRUPT, "damaged database: %s", mdb_strerror(rc));
+	}
 	if (rc) {
 		mdb_txn_abort(txn);
 		return alu_db_rc(rc, "cache", e);
@@ -100,6 +105,38 @@ static int open_dbs(struct alu_cache *c, struct alu_err *e)
 	}
 	rc = mdb_txn_commit(txn);
 	return alu_db_rc(rc, "cache", e);
+}
+
+static int open_env(struct alu_cache *c, const char *dir, struct alu_err *e)
+{
+	int rc = alu_db_open(dir, c->rdonly ? ALU_DBF_RDONLY : ALU_DBF_CREATE | ALU_DBF_NOMETASYNC,
+			     DB_N + 1, CACHE_MAPSIZE, &c->env, e);
+
+	if (!rc && (rc = open_dbs(c, e)) == -ALUE_CORRUPT) {
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		snprintf(e->msg, sizeof(e->msg), "%s/data.mdb: %s", dir, msg);
+	}
+	if (rc && c->env) {
+		alu_db_close(c->env);
+		c->env = NULL;
+	}
+	return rc;
+}
+
+/* Remove the files of a damaged cache environment (nothing else is there). */
+static int discard(struct alu_cache *c, const char *dir, struct alu_err *e)
+{
+	static const char *const files[] = { "data.mdb", "lock.mdb" };
+	char p[4200];
+
+	(void)c;
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		if (unlink(p) < 0 && errno != ENOENT)
+			return alu_err_set(e, -errno, "%s: %s", p, strerror(errno));
+	}
+	return 0;
 }
 
 int alu_cache_open(const char *cachedir, unsigned flags, struct alu_cache **out, struct alu_err *e)
@@ -118,11 +155,19 @@ int alu_cache_open(const char *cachedir, unsigned flags, struct alu_cache **out,
 	c->rdonly = !!(flags & ALU_CACHEF_RDONLY);
 	if (!c->rdonly && access(cachedir, F_OK) == 0 && access(cachedir, W_OK) != 0)
 		c->rdonly = 1;
-	rc = alu_db_open(dir, c->rdonly ? ALU_DBF_RDONLY :
-			 ALU_DBF_CREATE | ALU_DBF_NOMETASYNC, DB_N + 1, CACHE_MAPSIZE,
-			 &c->env, e);
-	if (!rc)
-		rc = open_dbs(c, e);
+	rc = open_env(c, dir, e);
+	if (rc == -ALUE_CORRUPT && !c->rdonly) {
+		/* disposable: a damaged cache is dropped and fetched again */
+		alu_warn("%s (the metadata cache: discarded, the metadata is fetched again)", e->msg);
+		alu_err_clear(e);
+		rc = discard(c, dir, e);
+		if (!rc)
+			rc = open_env(c, dir, e);
+	} else if (rc == -ALUE_CORRUPT) {
+		size_t l = strlen(e->msg);
+		snprintf(e->msg + l, sizeof(e->msg) - l, " (the metadata cache: run `alupdate"
+			 " makecache` where it is writable to rebuild it)");
+	}
 	if (rc) {
 		alu_cache_close(c);
 		return rc;
@@ -146,7 +191,7 @@ void alu_cache_close(struct alu_cache *c)
 		return;
 	cache_rd_end(c);
 	if (c->env)
-		mdb_env_close(c->env);
+		alu_db_close(c->env);
 	free_repos(c);
 	free(c->refs);
 	free(c->pkgs);

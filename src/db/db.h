@@ -27,11 +27,40 @@ enum {
  * @param[in] maxdbs number of named databases the caller will open.
  * @param[in] mapsize bytes (grown automatically on MDB_MAP_FULL by writers
  *            that use alu_db_grow()).
- * @param[out] out the environment; close with mdb_env_close().
- * @return 0, -ENOENT (RDONLY and absent), -ALUE_DB with a message.
+ * @param[out] out the environment; close with alu_db_close().
+ * @return 0, -ENOENT (RDONLY and absent), -ALUE_CORRUPT (data.mdb is not an
+ *         LMDB file, is truncated, or its meta pages point outside it: the
+ *         message names the file; see alu_db_check_file), -ALUE_DB with a
+ *         message.
+ * @note The environment is registered with the SIGBUS guard (alu_db_guard):
+ *       close it with alu_db_close().
  */
 int alu_db_open(const char *dir, unsigned flags, unsigned maxdbs, size_t mapsize,
 		MDB_env **out, struct alu_err *e);
+
+/** @brief Release the guard of @p env and mdb_env_close() it. NULL is fine. */
+void alu_db_close(MDB_env *env);
+
+/**
+ * @brief Check an LMDB data file before it is mapped: both meta pages read
+ *        with pread (magic, version, page size), the newer one's last page
+ *        inside the file and its tree roots at or below that page. A file
+ *        cut short would otherwise kill the process with SIGBUS on the first
+ *        read of a page it lacks.
+ * @param[in] path the data.mdb file; absent or empty is fine (a new one).
+ * @return 0, -ALUE_CORRUPT ("<path>: damaged database: truncated (N bytes,
+ *         its pages need M)" and the like), -errno.
+ */
+int alu_db_check_file(const char *path, struct alu_err *e);
+
+/**
+ * @brief Name @p env's map for the SIGBUS handler (installed on the first
+ *        call): a page that still cannot be read (the file cut while in use,
+ *        a disk error) ends the process with status 1 and a message naming
+ *        @p path and what to run, instead of a silent death by signal.
+ *        Called again with the same @p env (and @p path NULL) after a remap.
+ */
+void alu_db_guard(MDB_env *env, const char *path);
 
 /** @brief Double the map size after MDB_MAP_FULL (no transaction may be open). */
 int alu_db_grow(MDB_env *env);

@@ -74,6 +74,16 @@ int alu_db_open(const char *dir, unsigned flags, unsigned maxdbs, size_t mapsize
 		close(dfd);
 		return rc;
 	}
+	{
+		/* the meta pages against the file's size before LMDB maps it (no SIGBUS) */
+		char file[4200];
+		snprintf(file, sizeof(file), "%s/data.mdb", dir);
+		rc = alu_db_check_file(file, e);
+		if (rc) {
+			close(dfd);
+			return rc;
+		}
+	}
 	snprintf(via, sizeof(via), "/proc/self/fd/%d", dfd);
 	if (access(via, F_OK))
 		snprintf(via, sizeof(via), "%s", "");
@@ -99,7 +109,15 @@ int alu_db_open(const char *dir, unsigned flags, unsigned maxdbs, size_t mapsize
 			mdb_env_close(env);
 		if (rc == ENOENT && (flags & ALU_DBF_RDONLY))
 			return alu_err_set(e, -ENOENT, "%s: no database", dir);
+		if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_CORRUPTED)
+			return alu_err_set(e, -ALUE_CORRUPT, "%s/data.mdb: damaged database: %s", dir,
+					   mdb_strerror(rc));
 		return alu_err_set(e, -ALUE_DB, "%s: %s", dir, mdb_strerror(rc));
+	}
+	{
+		char file[4200];
+		snprintf(file, sizeof(file), "%s/data.mdb", dir);
+		alu_db_guard(env, file);
 	}
 	*out = env;
 	return 0;
@@ -112,5 +130,7 @@ int alu_db_grow(MDB_env *env)
 
 	if (!rc)
 		rc = mdb_env_set_mapsize(env, info.me_mapsize * 2);
+	if (!rc)
+		alu_db_guard(env, NULL);   /* the map may have moved */
 	return rc ? -ALUE_DB : 0;
 }

@@ -39,6 +39,14 @@
  * empty state (every query finds nothing); a write open with ALU_STATEF_CREATE
  * creates the environment.
  *
+ * A state that is lost (data.mdb empty, or missing beside the lock.mdb of an
+ * earlier open) next to an rpm database is adopted again with a warning: the
+ * root is never taken for one with nothing installed. A damaged data.mdb
+ * (not LMDB, truncated: alu_db_check_file) fails the open with -ALUE_CORRUPT,
+ * the message naming the file and `alupdate adopt` (alu_state_set_aside).
+ * A read-only open that finds a journal record warns that an interrupted
+ * transaction is pending (see alu_state_info.interrupted).
+ *
  * Threads: one alu_state per thread. Reads outside a write transaction each
  * use their own short read transaction; reads made while this alu_state has
  * a write transaction open (alu_state_txn_begin) go through it and therefore
@@ -102,6 +110,9 @@ struct alu_state_info {
 	int empty;              /* 1: read-only open of a root with no state at all */
 	int rpmdb_changed;      /* 1: the adopted rpm database changed since adoption
 	                           (something else installed packages; `adopt` re-imports) */
+	int interrupted;        /* 1 (read-only opens): the journal holds a record: a
+	                           transaction was cut (or another process is applying one,
+	                           holding the writer lock); alu_state_open() warned */
 };
 
 /**
@@ -116,6 +127,15 @@ struct alu_state_info {
  *         than ours); -errno.
  */
 int alu_state_open(const char *root, unsigned flags, struct alu_state **out, struct alu_err *e);
+
+/**
+ * @brief Move a damaged state file aside (<root>/var/lib/alupdate/data.mdb ->
+ *        data.mdb.damaged-<unix time>, lock.mdb removed) so that the next
+ *        open adopts the rpm database afresh. Call under the writer lock.
+ * @param[out] kept the new name of the damaged file (may be NULL).
+ * @return 0, -errno (the message names the file).
+ */
+int alu_state_set_aside(const char *root, char *kept, size_t n, struct alu_err *e);
 
 /** @brief Close; removes a temporary adoption environment. NULL is fine. */
 void alu_state_close(struct alu_state *s);

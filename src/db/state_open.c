@@ -10,8 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "util/out.h"
 
 #include "util/fs.h"
 #include "db/state_int.h"
@@ -85,7 +90,7 @@ static int env_open(struct alu_state *s, const char *dir, unsigned dbflags, stru
 static void env_close(struct alu_state *s)
 {
 	if (s->env)
-		mdb_env_close(s->env);
+		alu_db_close(s->env);
 	s->env = NULL;
 }
 
@@ -218,13 +223,119 @@ static void load_info(struct alu_state *s)
 	st_rtxn_end(txn, own);
 }
 
+/*
+ * A state that was there and is gone: data.mdb empty (a truncate, a copy
+ * that failed), or missing beside the lock.mdb LMDB left when it was
+ * opened. @return 1 empty, 2 missing, 0 neither (present, or a first run).
+ */
+static int state_lost(const char *dir, const char *probe)
+{
+	char lockf[PATH_MAX + 16];
+	struct stat st;
+
+	if (stat(probe, &st) == 0)
+		return S_ISREG(st.st_mode) && st.st_size == 0 ? 1 : 0;
+	snprintf(lockf, sizeof(lockf), "%s/lock.mdb", dir);
+	return errno == ENOENT && stat(lockf, &st) == 0 ? 2 : 0;
+}
+
+/* What to do about a damaged state file, added to the message. */
+static void damaged_hint(const struct alu_state *s, struct alu_err *e)
+{
+	size_t l = strlen(e->msg);
+
+	snprintf(e->msg + l, sizeof(e->msg) - l, " (the installed-package state: `alupdate%s%s"
+		 " adopt` rebuilds it from the rpm database, keeping the damaged file aside)",
+		 strcmp(s->root, "/") ? " --installroot " : "", strcmp(s->root, "/") ? s->root : "");
+}
+
+int alu_state_set_aside(const char *root, char *kept, size_t n, struct alu_err *e)
+{
+	char dir[PATH_MAX], from[PATH_MAX + 16], to[PATH_MAX + 64];
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s", strcmp(root, "/") ? root : "",
+			     ALU_STATE_DIR) >= sizeof(dir))
+		return alu_err_set(e, -ENAMETOOLONG, "installroot '%.64s...' is too long", root);
+	snprintf(from, sizeof(from), "%s/data.mdb", dir);
+	snprintf(to, sizeof(to), "%s/data.mdb.damaged-%lld", dir, (long long)time(NULL));
+	if (rename(from, to) < 0)
+		return alu_err_set(e, -errno, "%s: %s", from, strerror(errno));
+	snprintf(from, sizeof(from), "%s/lock.mdb", dir);
+	unlink(from);
+	if (kept && n)
+		snprintf(kept, n, "%s", to);
+	return 0;
+}
+
+/* Does another process hold the writer lock (<dir>/lock, txn.h) now? */
+static int lock_held(const char *dir)
+{
+	char p[PATH_MAX + 16];
+	int fd, held;
+
+	snprintf(p, sizeof(p), "%s/lock", dir);
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+/*
+ * A reader that finds a journal record says so, every time: the root may
+ * hold half-applied files that the state does not show until a writer
+ * recovers. The record is the transaction code's text (txn/journal.c); its
+ * "op" and "pkg" lines name what was cut.
+ */
+static void pending(struct alu_state *s)
+{
+	char op[32] = "", pkg[600] = "";
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	MDB_val k, v;
+	int own, rc;
+
+	if (st_rtxn(s, &txn, &own))
+		return;
+	rc = mdb_cursor_open(txn, s->dbi[ST_JOURNAL], &cur);
+	if (!rc) {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+		if (!rc) {
+			for (const char *p = v.mv_data, *end = p + v.mv_size; p < end;) {
+				const char *nl = memchr(p, '\n', (size_t)(end - p));
+				int len = (int)((nl ? nl : end) - p);
+				if (len > 3 && !strncmp(p, "op ", 3))
+					snprintf(op, sizeof(op), "%.*s", len - 3, p + 3);
+				else if (len > 4 && !strncmp(p, "pkg ", 4))
+					snprintf(pkg, sizeof(pkg), "%.*s", len - 4, p + 4);
+				p = nl ? nl + 1 : end;
+			}
+			s->info.interrupted = 1;
+		}
+		mdb_cursor_close(cur);
+	}
+	st_rtxn_end(txn, own);
+	if (!s->info.interrupted)
+		return;
+	if (lock_held(s->dir)) {
+		alu_warn("another alupdate is applying a transaction to %s (%s%s%s): what is shown is"
+			 " the state before it", s->root, op, pkg[0] ? " of " : "", pkg);
+		return;
+	}
+	alu_warn("an interrupted transaction is pending on %s (%s%s%s, cut by a kill or a crash):"
+		 " the root may hold half-applied files (.alu-* names) that this state does not show;"
+		 " `alupdate%s%s recover` (or any command that changes the root) finishes or undoes it", s->root, op[0] ? op : "a package operation", pkg[0] ? " of " : "", pkg,
+		 strcmp(s->root, "/") ? " --installroot " : "", strcmp(s->root, "/") ? s->root : "");
+}
+
 int alu_state_open(const char *root, unsigned flags, struct alu_state **out, struct alu_err *e)
 {
 	struct alu_state *s = calloc(1, sizeof(*s));
 	char final[PATH_MAX], probe[PATH_MAX + 16], path[4096];
 	enum alu_rpmdb_kind kind;
 	struct stat st;
-	int r;
+	int r, lost;
 
 	if (!s)
 		return -ENOMEM;
@@ -239,14 +350,25 @@ int alu_state_open(const char *root, unsigned flags, struct alu_state **out, str
 	snprintf(probe, sizeof(probe), "%s/data.mdb", final);
 	s->flags = flags;
 	s->rdonly = !!(flags & ALU_STATEF_RDONLY);
-	if (stat(probe, &st) == 0) {
+	lost = state_lost(final, probe);
+	if (!lost && stat(probe, &st) == 0) {
 		r = env_open(s, final, s->rdonly ? ALU_DBF_RDONLY : 0, e);
+		if (r == -ALUE_CORRUPT)
+			damaged_hint(s, e);
 		goto out;
 	}
 	if (!(flags & ALU_STATEF_NOADOPT)) {
 		struct alu_err le = { 0 };
 		r = alu_rpmdb_find(s->root, path, sizeof(path), &kind, &le);
 		if (r == 0) {
+			if (lost)
+				alu_warn("%s: the installed-package state is %s: adopting %s again"
+					 " (what alupdate installed since is known only from it)",
+					 final, lost == 1 ? "empty" : "missing", path);
+			if (lost == 1 && unlink(probe) < 0 && errno != ENOENT && !s->rdonly) {
+				r = alu_err_set(e, -errno, "%s: %s", probe, strerror(errno));
+				goto out;
+			}
 			r = adopt_new(s, final, path, kind, e);
 			goto out;
 		}
@@ -255,6 +377,10 @@ int alu_state_open(const char *root, unsigned flags, struct alu_state **out, str
 			goto out;
 		}
 	}
+	if (lost)
+		alu_warn("%s: the installed-package state is %s and the root has no rpm database"
+			 " to adopt: nothing is known to be installed", final,
+			 lost == 1 ? "empty" : "missing");
 	if (s->rdonly) {
 		s->info.empty = 1;
 		r = 0;
@@ -270,6 +396,8 @@ out:
 	}
 	if (s->env)
 		load_info(s);
+	if (s->env && s->rdonly && !s->info.temporary)
+		pending(s);
 	*out = s;
 	return 0;
 }

@@ -186,6 +186,8 @@ int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *lo
 		to.sandbox = ALU_SANDBOX_NAMESPACES;
 	if (alu_strv_has(&o->repos.conf.tsflags, "noscripts"))
 		to.flags |= ALU_TXNF_NOSCRIPTS;
+	if (o->ctx->replacefiles)
+		to.flags |= ALU_TXNF_REPLACEFILES;
 	for (size_t i = 0; i < o->plan.n; i++) {
 		const struct alu_plan_op *op = &o->plan.ops[i];
 		int reason = op->is_dep ? ALU_REASON_DEP : ALU_REASON_USER;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define TAG_SOURCEPACKAGE 1106
+#define TAG_FILECOLORS 1140
 
 static const char *str_or(const struct alu_hdr *h, uint32_t tag, const char *dflt)
 {
@@ -212,6 +213,12 @@ int alu_hdr_file(const struct alu_hdr *h, size_t i, struct alu_file *out)
 	if (!r)
 		r = file_int(h, ALU_TAG_FILEINODES, i, n, &v);
 	out->inode = (uint32_t)v;
+	/* optional for what reads them (devices, multilib conflicts): a count
+	 * that does not match leaves them 0 rather than refusing the header */
+	if (!r && file_int(h, ALU_TAG_FILERDEVS, i, n, &v) == 0)
+		out->rdev = (uint32_t)v;
+	if (!r && file_int(h, TAG_FILECOLORS, i, n, &v) == 0)
+		out->color = (uint32_t)v;
 	if (!r)
 		r = file_str(h, ALU_TAG_FILEUSERNAME, i, n, "root", &out->user);
 	if (!r)

@@ -96,6 +96,9 @@ struct alu_file {
 	const char *digest;   /* lowercase hex, "" for non-regular files */
 	uint32_t inode;       /* hard links share an inode number */
 	uint32_t nlink_idx;   /* unused, reserved */
+	uint32_t rdev;        /* device number of a device node (FILERDEVS: the old
+	                         16-bit major << 8 | minor that mknod(2) takes), else 0 */
+	uint32_t color;       /* FILECOLORS: 1 ELF32, 2 ELF64, 0 neither (multilib) */
 };
 
 /* digest algorithm ids (RPMTAG_FILEDIGESTALGO, OpenPGP hash ids) */

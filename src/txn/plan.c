@@ -156,7 +156,9 @@ static int plan_file(struct pctx *x, size_t i)
 			return alu_err_set(x->e, -ALUE_PATH, "%s: a directory is where the package has a file", pe->hpath);
 		if (alu_smap_get(&x->bycanon, canon) >= 0)
 			return alu_err_set(x->e, -ALUE_PATH, "%s: two files of the package resolve to /%s", pe->hpath, canon);
-		pe->act = S_ISLNK(pe->mode) ? ALU_P_LINK : S_ISREG(pe->mode) ? ALU_P_REG : ALU_P_SKIP;
+		pe->act = S_ISLNK(pe->mode) ? ALU_P_LINK : S_ISREG(pe->mode) ? ALU_P_REG :
+			  S_ISCHR(pe->mode) || S_ISBLK(pe->mode) || S_ISFIFO(pe->mode) ||
+			  S_ISSOCK(pe->mode) ? ALU_P_SPECIAL : ALU_P_SKIP;
 	}
 	pe->canon = strdup(canon);
 	key = strdup(canon);   /* the map keeps the target even if .rpmnew is chosen */
@@ -210,16 +212,23 @@ static int new_files(struct pctx *x)
 		pe->mtime = f.mtime;
 		pe->fflags = f.flags;
 		pe->inode = f.inode;
+		pe->rdev = f.rdev;
 		pe->size = f.size;
 		pe->jt = pe->jsave = -1;
 		pe->lset = (int)i;
+		pe->lnext = -1;
 		if (S_ISREG(f.mode)) {
 			snprintf(ino, sizeof(ino), "%u", f.inode);
 			int first = alu_smap_get(&inodes, ino);
-			if (first >= 0)
-				pe->lset = first;
-			else
+			if (first >= 0) {
+				/* the set's chain: the map's value moves to its last
+				 * member (a replace keeps the stored key, never ino) */
+				pe->lset = pl->p[first].lset;
+				pl->p[first].lnext = (int)i;
+				alu_smap_put(&inodes, ino, (int)i);
+			} else {
 				alu_smap_put(&inodes, strdup(ino), (int)i);
+			}
 		}
 		if (alu_smap_put(&x->byhpath, pe->hpath, (int)i) ||
 		    (S_ISLNK(f.mode) && alu_smap_put(&links, pe->hpath, (int)i))) {
@@ -243,6 +252,11 @@ static int new_files(struct pctx *x)
 	}
 	for (size_t i = 0; i < n && !r; i++)
 		r = plan_file(x, i);
+	for (size_t i = 0; i < n && !r; i++)
+		if (pl->p[i].act == ALU_P_SPECIAL && !S_ISFIFO(pl->p[i].mode)) {
+			r = alu_special_probe(x->c->rootfd, &pl->p[i], pl->j.token, x->e);
+			break;   /* one device tells for the package */
+		}
 out:
 	for (size_t i = 0; i < inodes.cap; i++)
 		free((char *)inodes.k[i]);
@@ -343,7 +357,7 @@ static int journal(struct pctx *x)
 			return -ENOMEM;
 	for (size_t i = 0; i < pl->np; i++) {
 		struct alu_pent *pe = &pl->p[i];
-		if (pe->act != ALU_P_REG && pe->act != ALU_P_LINK)
+		if (pe->act != ALU_P_REG && pe->act != ALU_P_LINK && pe->act != ALU_P_SPECIAL)
 			continue;
 		if (pe->save) {
 			pe->jt = alu_journal_add(j, 'B', 0, pe->canon);

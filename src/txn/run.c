@@ -55,14 +55,12 @@ static int commit(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 		(c->o->flags & ALU_TXNF_NODOCS) != 0 };
 	struct alu_state_txn *t;
 	struct alu_hdr *full = NULL;
-	int r, sfd;
+	int r;
 
-	/* Renames must be on disk before the db says they happened. */
-	sfd = openat(c->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (sfd >= 0) {
-		syncfs(sfd);
-		close(sfd);
-	}
+	/* Data and renames must be on disk before the db says they happened. */
+	r = alu_durable_sync(c);
+	if (r)
+		return alu_err_set(e, r, "syncing the written files: %s", strerror(-r));
 	/* the state keeps the header as rpm stores it: the rpm database is written from it */
 	if (pl->nh && (r = alu_rpmdb_hdr_compose(pl->nh, rpm ? rpm->sig : NULL, &in, &full, e)))
 		return r;
@@ -143,6 +141,7 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 	else
 		alu_txn_note(c->log, "installed %s", pl.nevra);
 	alu_oplan_free(&pl);
+	alu_durable_end(c);
 	return 0;
 fail:
 	if (journaled && !pl.j.committed) {
@@ -152,6 +151,7 @@ fail:
 	alu_err_set(e, r, "%s: %s", pl.nevra[0] ? pl.nevra : op->rpm_path ? op->rpm_path : "package",
 		    le.msg[0] ? le.msg : alu_strerror(r));
 	alu_oplan_free(&pl);
+	alu_durable_end(c);
 	return r;
 }
 
@@ -188,6 +188,8 @@ int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 		}
 		r = alu_rpm_open(op->rpm_path, &rpms[i], e);
 	}
+	if (!r && !(o->flags & ALU_TXNF_REPLACEFILES))
+		r = alu_txn_conflicts(&c, p, rpms, e);
 	for (size_t i = 0; i < p->nops && !r; i++)
 		if (p->ops[i].kind != ALU_TXN_ERASE &&
 		    (r = alu_script_run(&c, rpms[i].hdr, ALU_PRETRANS, -1, &le)))

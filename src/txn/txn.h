@@ -19,9 +19,11 @@
  *      b. %pre (new) — a failing %pre refuses the package, as rpm does;
  *      c. a journal record (state db) lists every path that will change;
  *      d. files: each regular file is written to `.alu-new-<token>-<n>`
- *         beside its target, checked, fsync'ed and renamed into place; a
+ *         beside its target, checked and renamed into place (its data is synced with
+ *         its filesystem before step f, txn/durable.c); a
  *         path that existed is first hard-linked to `.alu-old-<token>-<n>`
  *         so that it can be restored; directories, symlinks, hard links,
+ *         device nodes and FIFOs (mknod, txn/special.c),
  *         modes, owners (names looked up in the root's /etc/passwd and
  *         /etc/group, only as root) and mtimes follow the header;
  *      e. %post (new), %preun (old), removal of the old package's files the
@@ -91,6 +93,7 @@ enum {
 	ALU_TXNF_NOSCRIPTS = 1 << 0,  /* --noscripts */
 	ALU_TXNF_NODOCS = 1 << 1,     /* --nodocs: %doc files are not written */
 	ALU_TXNF_NOWAIT = 1 << 2,     /* alu_txn_lock: fail instead of waiting */
+	ALU_TXNF_REPLACEFILES = 1 << 3, /* --replacefiles: no file conflict check */
 };
 
 struct alu_txn_opts {
@@ -137,6 +140,13 @@ struct alu_txn_log {
 };
 
 /**
+ * File conflicts (rpm's rules, see txn/conflict.c) are checked for the whole
+ * plan before anything runs: a path that two new packages, or a new and an
+ * installed package the plan keeps, ship with different content, type,
+ * mode or owner refuses the plan with -EEXIST, naming both packages and the
+ * path ("Transaction check error: file /x from install of A conflicts with
+ * file from package B"), unless ALU_TXNF_REPLACEFILES.
+ *
  * @brief Apply @p plan to the root. The caller holds the lock
  *        (alu_txn_lock) and has run alu_txn_recover().
  * @param[in] s the root's state, opened for writing.
@@ -149,7 +159,8 @@ struct alu_txn_log {
  *         -ALUE_CHECKSUM (a file's content does not match its header digest),
  *         -ALUE_CORRUPT / -ALUE_TRUNCATED (bad package or payload),
  *         -ALUE_UNSUPPORTED (payload format), -ALUE_SCRIPT (%pre/%preun
- *         failed), -ALUE_DB, -errno. The message names the package.
+ *         failed), -EEXIST (file conflicts: nothing was changed),
+ *         -ALUE_DB, -errno. The message names the package.
  */
 int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 		const struct alu_txn_plan *p, struct alu_txn_log *log, struct alu_err *e);

@@ -11,6 +11,7 @@
 #include "txn/txn.h"
 
 #define ALU_PATH_MAX 4096
+#define ALU_SYNC_MAX 8       /* filesystems under one root synced at a commit */
 
 /* ---- path.c ------------------------------------------------------------ */
 
@@ -114,7 +115,23 @@ struct alu_txn_ctx {
 	struct alu_ids ids;
 	struct alu_txn_log *log;
 	uint32_t tid;        /* rpm's INSTALLTID of this run: its start time */
+	/* Filesystems written by the current operation, synced (syncfs) before
+	 * its state commit instead of one fsync per file (durable.c). */
+	int syncfd[ALU_SYNC_MAX];
+	dev_t syncdev[ALU_SYNC_MAX];
+	size_t nsync;
 };
+
+/* ---- durable.c: file data on disk before the state says so --------------- */
+
+/** Start writing @p fd's data back and remember its filesystem for
+ *  alu_durable_sync(); when too many filesystems were seen, fsync it now.
+ *  @return 0 or -errno (the fsync's). */
+int alu_durable_note(struct alu_txn_ctx *c, int fd);
+/** syncfs() every filesystem noted (and the root's). @return 0 or -errno. */
+int alu_durable_sync(struct alu_txn_ctx *c);
+/** Close what alu_durable_note() kept. */
+void alu_durable_end(struct alu_txn_ctx *c);
 
 /** Run scriptlet @p kind of @p h with $1 = @p arg1 (no argument when < 0).
  *  Skips (and logs why) when scripts are off, not root, or the
@@ -152,6 +169,7 @@ enum alu_pact {
 	ALU_P_DIRLINK,   /* a directory the root has as a symlink to one: keep */
 	ALU_P_REG,       /* regular file from the payload */
 	ALU_P_LINK,      /* symlink */
+	ALU_P_SPECIAL,   /* device node, FIFO or socket: mknod with mode and rdev */
 };
 
 /** A file of the new package. Strings from the header are borrowed. */
@@ -162,11 +180,12 @@ struct alu_pent {
 	char *save;          /* move the existing file here first (".rpmsave",
 	                        ".rpmorig"), or NULL */
 	const char *user, *group, *linkto, *digest;
-	uint32_t mode, mtime, fflags, inode;
+	uint32_t mode, mtime, fflags, inode, rdev;
 	uint64_t size;
 	enum alu_pact act;
 	int jt, jsave;       /* journal entries of canon and save (-1: none) */
 	int lset;            /* first file of its hard-link set (itself if alone) */
+	int lnext;           /* next file of that set, in header order, or -1 */
 	int written;
 };
 
@@ -203,6 +222,26 @@ struct alu_oplan {
 int alu_oplan_build(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
 		   struct alu_oplan *pl, struct alu_err *e);
 void alu_oplan_free(struct alu_oplan *pl);
+
+/* ---- special.c: device nodes, FIFOs, sockets ---------------------------- */
+
+/** "character device", "block device", "FIFO", "socket" (static). */
+const char *alu_special_kind(uint32_t mode);
+/** mknodat(@p dfd, @p name) with @p mode's type and permissions, @p rdev
+ *  for devices. @return 0 or -errno. */
+int alu_fs_mknod(int dfd, const char *name, uint32_t mode, uint32_t rdev);
+/** Can the root hold @p pe (a device)? A probe node (named from @p token) is
+ *  made and removed in the deepest existing directory of its path.
+ *  @return 0, or -errno with the reason (e.g. -EPERM without CAP_MKNOD). */
+int alu_special_probe(int rootfd, const struct alu_pent *pe, const char *token,
+		      struct alu_err *e);
+
+/* ---- conflict.c: file conflicts of a whole plan (see txn.h) -------------- */
+
+/** @p rpms parallel to @p p->ops (hdr NULL for erases).
+ *  @return 0, -EEXIST (conflicts, listed in @p e), -ENOMEM, -ALUE_DB. */
+int alu_txn_conflicts(struct alu_txn_ctx *c, const struct alu_txn_plan *p, struct alu_rpm *rpms,
+		      struct alu_err *e);
 
 /* ---- apply.c ----------------------------------------------------------- */
 

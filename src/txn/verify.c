@@ -49,6 +49,9 @@ static unsigned check(int rootfd, const struct alu_ids *ids, const struct alu_fi
 	}
 	if (!S_ISLNK(f->mode) && st.st_mode != f->mode)
 		d |= ALU_VF_MODE;
+	if ((S_ISCHR(f->mode) || S_ISBLK(f->mode)) &&
+	    (!(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) || (uint32_t)st.st_rdev != f->rdev))
+		d |= ALU_VF_RDEV;
 	if (S_ISLNK(f->mode)) {
 		char t[ALU_PATH_MAX];
 		ssize_t n = S_ISLNK(st.st_mode) ? readlinkat(rootfd, canon, t, sizeof(t) - 1) : -1;
