@@ -59,7 +59,7 @@ static int is_file_arg(const char *a)
 }
 
 /* Does the root have repositories (enabled or not) to resolve from? */
-static int has_repos(const struct alu_ctx *ctx)
+int alu_cmd_has_repos(const struct alu_ctx *ctx)
 {
 	struct alu_conf c;
 	struct alu_err e = { 0 };
@@ -94,7 +94,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 			rc = alu_cmd_group_mixed(ctx, "install", 0, argv, argc);
 			goto out;
 		}
-	if (nfiles != argc || has_repos(ctx)) {
+	if (nfiles != argc || alu_cmd_has_repos(ctx)) {
 		/* names, globs, capabilities, files and URLs: through the solver,
 		 * dependencies from the enabled repositories (ops/local.c) */
 		rc = alu_cmd_ops_run(ctx, "install", ALU_OPS_INSTALL, argv, argc);

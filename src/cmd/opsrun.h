@@ -25,6 +25,9 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		    char **specs, int nspecs);
 
 /* opsshow.c: printing a plan. */
+/** @return 1 when the root has repositories (enabled or not) to resolve
+ *  package files' dependencies from; 0 for a bare root (install.c). */
+int alu_cmd_has_repos(const struct alu_ctx *ctx);
 void alu_cmd_ops_table(const struct alu_ops *o);
 void alu_cmd_ops_json(const struct alu_ops *o, const char *cmdname, const char *result,
 		      const struct alu_err *e, const struct alu_txn_log *log);

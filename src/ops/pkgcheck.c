@@ -106,7 +106,9 @@ int alu_ops_check_identity(struct alu_ops *o, struct alu_err *e)
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < o->plan.n; i++)
-		if (o->plan.ops[i].type != ALU_OP_ERASE && o->paths && o->paths[i])
+		/* a package file named on the command line is its own metadata */
+		if (o->plan.ops[i].type != ALU_OP_ERASE && o->paths && o->paths[i] &&
+		    !(o->plan.ops[i].key & ALU_OPS_LOCAL_KEY))
 			rc = check_one(o, &o->plan.ops[i], o->paths[i], e);
 	return rc;
 }
@@ -122,7 +124,7 @@ int alu_ops_recheck(struct alu_ops *o, struct alu_err *e)
 		struct want w = { 0 };
 		int algo;
 
-		if (op->type == ALU_OP_ERASE || !o->paths || !o->paths[i])
+		if (op->type == ALU_OP_ERASE || !o->paths || !o->paths[i] || (op->key & ALU_OPS_LOCAL_KEY))
 			continue;
 		if ((rc = get_want(o, op, &w, e)))
 			break;

@@ -257,11 +257,12 @@ def installed_state(root, env):
     return out
 
 
-def dnf_plan(sc, root, env, work):
-    """dnf's plan for the command under test, on a copy of the scenario's root."""
+def dnf_plan(sc, root, env, work, rpmdb):
+    """dnf's plan for the command under test, on a copy of the scenario's root
+    as it was before alupdate ran (@p rpmdb: alupdate writes the rpm database back)."""
     droot = work / "dnfroot"
     shutil.rmtree(droot, ignore_errors=True)
-    shutil.copytree(root / "var/lib/rpm", droot / "var/lib/rpm", symlinks=True)
+    shutil.copytree(rpmdb, droot / "var/lib/rpm", symlinks=True)
     conf = work / "dnf.conf"
     conf.write_text("[main]\ngpgcheck=0\nkeepcache=0\nmetadata_expire=-1\ninstall_weak_deps=1\n"
                     + "".join(c + "\n" for c in sc.conf))
@@ -291,6 +292,10 @@ def test_scenario(path, rpms, tmp_path):
     if json_mode:
         args = ["--json"] + args
     args = (["-y"] if sc.apply else ["--assumeno"] if json_mode else []) + args
+    # the rpm database before the command, for dnf: alupdate writes it back
+    before = tmp_path / "rpmdb-before"
+    if (root / "var/lib/rpm").is_dir():
+        shutil.copytree(root / "var/lib/rpm", before, symlinks=True)
     r = alu(root, env, args)
     text = r.stdout + r.stderr
     want_plan, got_plan = [], None
@@ -341,7 +346,7 @@ def test_scenario(path, rpms, tmp_path):
             not sc.steps and not sc.vlock:
         sc.oracle_on = True
     if sc.oracle_on:
-        ops, err = dnf_plan(sc, root, env, tmp_path / "w")
+        ops, err = dnf_plan(sc, root, env, tmp_path / "w", before)
         if any(e.startswith("error:") for e in sc.expect):
             assert err is not None, "dnf planned %s" % ops
         else:
