@@ -89,6 +89,7 @@ struct alu_conf {
 	int install_weak_deps;        /* dnf's key: Recommends/Supplements pulled in (default 1) */
 	int clean_requirements_on_remove;   /* dnf's: remove drops unneeded dependencies; yum: off */
 	int rpmdb_writeback;          /* 1 (default): write the root's rpm database after each change */
+	int fips;                     /* fips=1 or the host's fips_enabled: see crypto/fips.h */
 	int timeout, retries, skip_if_unavailable, sslverify;
 	long metadata_expire;         /* seconds or ALU_CONF_EXPIRE_NEVER */
 	char *proxy, *proxy_username, *proxy_password;

@@ -50,6 +50,7 @@ static const struct key keys[] = {
 	{ "installonly_limit", K_INT, M(installonly_limit), NO },
 	{ "clean_requirements_on_remove", K_BOOL, M(clean_requirements_on_remove), NO },
 	{ "rpmdb_writeback", K_BOOL, M(rpmdb_writeback), NO },
+	{ "fips", K_BOOL, M(fips), NO },
 	{ "installonlypkgs", K_LIST, M(installonlypkgs), NO },
 	{ "protected_packages", K_LIST, M(protected_packages), NO },
 	{ "reposdir", K_LIST, M(reposdirs), NO },
