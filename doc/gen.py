@@ -41,6 +41,8 @@ def parse(path):
                 cur, group = cmd, None
             elif key == "usage":
                 cmd["usage"] = rest
+            elif key == "hidden":
+                cmd["hidden"] = True
             elif key == "groups":
                 cmd["groups"] = rest.split()
             elif key == "option":
@@ -140,6 +142,8 @@ def help_pages(doc):
     heads = {g["id"]: g for g in doc["groups"]}
     main = "usage: alupdate [OPTIONS] COMMAND [ARGS]\n\nCommands:\n"
     for c in doc["commands"]:
+        if c.get("hidden"):   # in the man page and `help NAME`, not in the list
+            continue
         first = c["text"].split(". ")[0].rstrip(".")
         main += textwrap.fill(first, 79, initial_indent="  %-16s " % c["name"],
                               subsequent_indent=" " * 19) + "\n"

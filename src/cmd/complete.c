@@ -18,6 +18,8 @@
 #include "repo/repo.h"
 #include "util/out.h"
 
+extern const struct alu_cmd alu_cmd_complete;
+
 static void put_opts(const struct alu_opt *o)
 {
 	/* "--name=" when it takes a value: the completion then adds no space */
@@ -99,6 +101,8 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	(void)priv;
 	if (!strcmp(argv[0], "commands") && argc == 1) {
 		for (size_t i = 0; alu_cmds[i]; i++) {
+			if (alu_cmds[i] == &alu_cmd_complete)   /* for scripts, not offered */
+				continue;
 			puts(alu_cmds[i]->name);
 			for (size_t j = 0; alu_cmds[i]->aliases && alu_cmds[i]->aliases[j]; j++)
 				puts(alu_cmds[i]->aliases[j]);

@@ -79,6 +79,9 @@ def test_every_command_and_option_is_documented(alu, tmp_path):
             assert re.search(r"(^|[ ,])%s\b" % re.escape(o), secs[c] + secs[""], re.M), (c, opt)
     for c in ("version", "reposync", "help"):
         assert re.search(r"^  %s " % c, top.stdout, re.M), c
+    # for the completions: documented, not offered in the list
+    assert not re.search(r"^  complete ", top.stdout, re.M)
+    assert "complete" in secs and "commands | options" in alu("help", "complete").stdout
     for sec in ("EXIT STATUS", "FILES", "ENVIRONMENT", "FIPS MODE", "DIFFERENCES FROM YUM"):
         assert ".SH " + sec in secs[""] + "".join(secs.values()), sec
 
