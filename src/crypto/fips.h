@@ -3,8 +3,8 @@
  * FIPS mode: on when the host's /proc/sys/crypto/fips_enabled is 1 or the
  * configuration says fips=1 (--setopt=fips=1, yum.conf [main]); the
  * configuration can turn it on, never off. In FIPS mode MD5 and SHA-1 are
- * refused as the only integrity check of a file and RSA keys under 2048
- * bits as signers. BearSSL is not a FIPS 140 validated module: this only
+ * refused as the only integrity check of a file and as a signature's hash,
+ * and RSA keys under 2048 bits as signers. BearSSL is not a FIPS 140 validated module: this only
  * narrows what alupdate accepts.
  */
 #ifndef ALU_CRYPTO_FIPS_H

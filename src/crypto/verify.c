@@ -93,6 +93,10 @@ static int start(struct alu_pgp_verify *v, struct alu_err *le)
 		return alu_err_set(le, -ALUE_UNSUPPORTED,
 				   "RSA key of %u bits refused in FIPS mode (%d bits at least) (key %016llX)",
 				   rsa->info.bits, ALU_FIPS_RSA_MIN_BITS, id);
+	if (alu_fips_weak_hash(s.info.hash_algo))
+		return alu_err_set(le, -ALUE_UNSUPPORTED,
+				   "signature by key %016llX hashes with %s, which FIPS mode does not accept",
+				   id, alu_digest_name(s.info.hash_algo));
 	if (!hash_oid(s.info.hash_algo))
 		return alu_err_set(le, -ALUE_UNSUPPORTED,
 				   "unsupported hash algorithm %d (%s) in signature by key %016llX",

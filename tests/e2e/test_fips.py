@@ -92,3 +92,32 @@ def test_small_rsa_key(alu, mirror, sample_root, tmp_path):
     if not host_fips():
         p = alu("--installroot", sample_root, "makecache")
         assert p.returncode == 0, p.stderr
+
+
+def test_sha1_signature(alu, mirror, sample_root, tmp_path):
+    g = tmp_path / "gnupg"
+    shutil.copytree(mirror.outdir / "gnupg", g)
+    g.chmod(0o700)
+    repo = repo_copy(mirror, sample_root, tmp_path, extra="repo_gpgcheck=1\n")
+    md = repo / "repodata/repomd.xml"
+    try:
+        subprocess.run(["gpg", "--homedir", str(g), "--batch", "--yes", "--detach-sign", "--armor",
+                        "--digest-algo", "SHA1", "-u", "test@alupdate.invalid", "-o", str(md) + ".asc",
+                        str(md)], check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    finally:
+        subprocess.run(["gpgconf", "--homedir", str(g), "--kill", "all"], capture_output=True)
+    p = alu("--installroot", sample_root, FIPS, "makecache")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "amzn2-core" in p.stderr and "hashes with sha1" in p.stderr, p.stderr
+    if not host_fips():
+        p = alu("--installroot", sample_root, "makecache")
+        assert p.returncode == 0, p.stderr
+
+
+def test_fips_accepts_sha256_and_big_keys(alu, mirror, sample_root, tmp_path):
+    """The sample mirror (sha256, RSA keys of 2048+ bits, signed packages)
+    updates in FIPS mode as without it."""
+    repo_copy(mirror, sample_root, tmp_path)
+    p = alu("--installroot", sample_root, FIPS, "-y", "update", "hello")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert any(q.startswith("hello-2.11-1") for q in rpm_q(sample_root, "-q", "hello"))
