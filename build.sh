@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# One entry point: deps | vendor | build | mirror | demo | test | bench | fuzz | clean
+# One entry point: deps | vendor | build | mirror | demo | test | bench | fuzz | clean | install
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +20,7 @@ DEB_PKGS=(
 	rpm createrepo-c dnf dnf-plugins-core libsolv-tools db5.3-util
 	nginx-light openssl gnupg python3 python3-pytest hyperfine sqlite3 time busybox-static
 	clang libclang-rt-14-dev strace go-rpmdb
+	man-db groff-base zsh
 )
 
 log() { printf '== %s\n' "$*" >&2; }
@@ -135,6 +136,12 @@ cmd_fuzz() {
 	bash "$top/tests/fuzz/run.sh" "$B" "${1:-60}"
 }
 
+# install PREFIX [DESTDIR]: the built binary, its links, man pages, completions
+cmd_install() {
+	[ -n "${1:-}" ] || { echo "usage: ./build.sh install PREFIX [DESTDIR]" >&2; exit 2; }
+	bash "$top/contrib/install.sh" "$B" "$1" "${2:-}"
+}
+
 cmd_clean() { rm -rf "$B/static" "$B/dev" "$B/mirror" "$B/alupdate"; }
 
 case "${1:-build}" in
@@ -148,5 +155,6 @@ test) cmd_test ;;
 bench) cmd_bench ;;
 fuzz) shift; cmd_fuzz "$@" ;;
 clean) cmd_clean ;;
-*) echo "usage: $0 deps|vendor|build|devbuild|mirror|demo|test|bench|fuzz|clean" >&2; exit 2 ;;
+install) shift; cmd_install "$@" ;;
+*) echo "usage: $0 deps|vendor|build|devbuild|mirror|demo|test|bench|fuzz|clean|install PREFIX [DESTDIR]" >&2; exit 2 ;;
 esac

@@ -13,6 +13,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/yumopts.h"
+#include "cmd/help.h"
 #include "util/err.h"
 #include "util/out.h"
 #include "util/rootfs.h"
@@ -81,6 +82,7 @@ enum { G_FIRST = 0x100, GLOBAL_OPTS(ENUM_ITEM) TXN_OPTS(ENUM_ITEM) FILTER_OPTS(E
 static const struct alu_opt global_opts[] = { GLOBAL_OPTS(ALU_OPT_ENTRY) { 0 } };
 static const struct alu_opt txn_opts[] = { TXN_OPTS(ALU_OPT_ENTRY) { 0 } };
 static const struct alu_opt filter_opts[] = { FILTER_OPTS(ALU_OPT_ENTRY) { 0 } };
+const struct alu_opt *const alu_main_opt_groups[3] = { global_opts, txn_opts, filter_opts };
 
 #define MAX_OPTS 128
 
@@ -123,6 +125,11 @@ static int short_to_id(const struct table *t, int c, const struct alu_opt *cmdop
 
 static void usage(FILE *f)
 {
+	/* the generated page (doc/alupdate.8.src); the table is the fallback */
+	if (alu_help_text(NULL)) {
+		fputs(alu_help_text(NULL), f);
+		return;
+	}
 	fprintf(f, "usage: alupdate [options] COMMAND [args]\n\nCommands:\n");
 	for (size_t i = 0; alu_cmds[i]; i++)
 		fprintf(f, "  %-16s %s\n", alu_cmds[i]->name, alu_cmds[i]->summary);
@@ -317,7 +324,10 @@ int main(int argc, char **argv)
 		if (c < 0x100)
 			c = short_to_id(&t, c, cmd ? cmd->opts : NULL);
 		if (c == G_HELP) {
-			usage(stdout);
+			if (cmd && alu_help_text(cmd))   /* alupdate COMMAND --help */
+				fputs(alu_help_text(cmd), stdout);
+			else
+				usage(stdout);
 			r = 0;
 			goto out;
 		}

@@ -19,6 +19,7 @@ extern const struct alu_cmd alu_cmd_group, alu_cmd_grouplist, alu_cmd_groupinfo,
 extern const struct alu_cmd alu_cmd_rpmdb_export;
 extern const struct alu_cmd alu_cmd_reposync;
 extern const struct alu_cmd alu_cmd_download, alu_cmd_boot_update;
+extern const struct alu_cmd alu_cmd_help, alu_cmd_complete;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
@@ -36,6 +37,7 @@ const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_rpmdb_export,
 	&alu_cmd_reposync,
 	&alu_cmd_download, &alu_cmd_boot_update,
+	&alu_cmd_help, &alu_cmd_complete,
 	NULL
 };
 

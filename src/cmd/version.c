@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `alupdate version` / `--version`: our version and every bundled library's. */
 #include <stdio.h>
+#include <string.h>
 
 #include <archive.h>
 #include <bzlib.h>
@@ -13,6 +14,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "conf/conf.h"
+#include "crypto/fips.h"
 #include "cmd/cmd.h"
 
 #ifndef ALU_VERSION
@@ -22,10 +25,23 @@
 #define ALU_BEARSSL_VERSION "unknown"
 #endif
 
+/* version reads no configuration: the host and --setopt=fips= decide */
+static int fips_requested(const struct alu_ctx *ctx)
+{
+	int on = alu_fips_host();
+
+	for (size_t i = 0; i < ctx->setopts.n; i++)
+		if (!strncmp(ctx->setopts.v[i], "fips=", 5) && alu_conf_parse_bool(ctx->setopts.v[i] + 5) == 1)
+			on = 1;
+	return on;
+}
+
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 {
 	(void)priv; (void)ctx; (void)argc; (void)argv;
 	printf("alupdate %s\n", ALU_VERSION);
+	printf("  FIPS mode: %s (crypto by BearSSL, which is not FIPS 140 validated)\n",
+	       fips_requested(ctx) ? "on" : "off");
 	printf("  bearssl %s\n", ALU_BEARSSL_VERSION);
 	printf("  bzip2 %s\n", BZ2_bzlibVersion());
 	printf("  expat %s\n", XML_ExpatVersion());

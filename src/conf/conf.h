@@ -92,6 +92,7 @@ struct alu_conf {
 	int skip_missing_names_on_install;  /* 1 (AL2 yum's default): install what exists */
 	int skip_missing_names_on_update;   /* 1: update of a name not installed is no error */
 	struct alu_strv tsflags;      /* rpm transaction flags: nodocs, test, noscripts ... */
+	int fips;                     /* fips=1 or the host's fips_enabled: see crypto/fips.h */
 	int timeout, retries, skip_if_unavailable, sslverify;
 	long metadata_expire;         /* seconds or ALU_CONF_EXPIRE_NEVER */
 	char *proxy, *proxy_username, *proxy_password;

@@ -53,6 +53,7 @@ static const struct key keys[] = {
 	{ "skip_missing_names_on_install", K_BOOL, M(skip_missing_names_on_install), NO },
 	{ "skip_missing_names_on_update", K_BOOL, M(skip_missing_names_on_update), NO },
 	{ "tsflags", K_LIST, M(tsflags), NO },
+	{ "fips", K_BOOL, M(fips), NO },
 	{ "installonlypkgs", K_LIST, M(installonlypkgs), NO },
 	{ "protected_packages", K_LIST, M(protected_packages), NO },
 	{ "reposdir", K_LIST, M(reposdirs), NO },

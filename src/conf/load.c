@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "conf/conf_int.h"
+#include "crypto/fips.h"
 #include "util/out.h"
 #include "util/rootfs.h"
 
@@ -350,6 +351,9 @@ int alu_conf_load(const struct alu_ctx *ctx, struct alu_conf *c, struct alu_err 
 	    strcmp(c->scriptlet_sandbox, "namespaces") && strcmp(c->scriptlet_sandbox, "chroot"))
 		r = alu_err_set(e, -ALUE_USAGE, "scriptlet_sandbox=%s: must be auto, namespaces or chroot",
 			c->scriptlet_sandbox);
+	/* the host decides on a real host; the configuration may only add to it */
+	if (!r)
+		alu_fips_set(c->fips = c->fips || alu_fips_host());
 	for (size_t i = 0; !r && i < ctx->excludes.n; i++)
 		r = alu_strv_push(&c->exclude, ctx->excludes.v[i]);
 	if (r)

@@ -13,6 +13,7 @@
 
 #include <bearssl.h>
 
+#include "crypto/fips.h"
 #include "crypto/pgp_int.h"
 
 static const char what_sig[] = "signature";
@@ -88,6 +89,14 @@ static int start(struct alu_pgp_verify *v, struct alu_err *le)
 		return alu_err_set(le, -ALUE_UNSUPPORTED,
 				   "RSA key of %u bits not usable (size or exponent) (key %016llX)",
 				   rsa->info.bits, id);
+	if (alu_fips_on() && rsa->info.bits < ALU_FIPS_RSA_MIN_BITS)
+		return alu_err_set(le, -ALUE_UNSUPPORTED,
+				   "RSA key of %u bits refused in FIPS mode (%d bits at least) (key %016llX)",
+				   rsa->info.bits, ALU_FIPS_RSA_MIN_BITS, id);
+	if (alu_fips_weak_hash(s.info.hash_algo))
+		return alu_err_set(le, -ALUE_UNSUPPORTED,
+				   "signature by key %016llX hashes with %s, which FIPS mode does not accept",
+				   id, alu_digest_name(s.info.hash_algo));
 	if (!hash_oid(s.info.hash_algo))
 		return alu_err_set(le, -ALUE_UNSUPPORTED,
 				   "unsupported hash algorithm %d (%s) in signature by key %016llX",
@@ -276,6 +285,7 @@ int alu_pgp_verify_finish(struct alu_pgp_verify *v, struct alu_pgp_result *res,
 					(unsigned char *)k->e, k->elen};
 
 		if (!PGP_IS_RSA(k->info.algo) || !k->nlen || k->info.bits < RSA_MIN_BITS ||
+		    (alu_fips_on() && k->info.bits < ALU_FIPS_RSA_MIN_BITS) ||
 		    s.slen > k->nlen)
 			continue;
 		memset(x, 0, k->nlen - s.slen);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto/fips.h"
 #include "crypto/digest.h"
 #include "db/cache.h"
 #include "net/net.h"
@@ -74,7 +75,7 @@ static int file_matches(const char *path, const char *type, const char *hex)
 	size_t dl;
 	int algo = alu_digest_by_name(type);
 
-	if (algo < 0 || alu_digest_file(path, algo, d, &dl, NULL))
+	if (algo < 0 || alu_fips_weak_hash(algo) || alu_digest_file(path, algo, d, &dl, NULL))
 		return 0;
 	return alu_hex_eq(hex, d, dl);
 }
@@ -116,6 +117,10 @@ static int fetch_one(struct alu_ops *o, const struct alu_plan_op *op, const stru
 	if (algo < 0 || !*s->sum)
 		return alu_err_set(e, -ALUE_UNSUPPORTED, "%s: the metadata gives no usable checksum (type '%s')",
 				   op->nevra, s->type);
+	if (alu_fips_weak_hash(algo))
+		return alu_err_set(e, -ALUE_UNSUPPORTED,
+				   "%s: repository %s checks it only by %s, which FIPS mode does not accept: refused",
+				   op->nevra, op->repo, alu_digest_name(algo));
 	alu_ops_net_opts(r, &no);
 	/* the network layer checks it, so a mirror serving a wrong file is failed over */
 	no.expect_algo = algo;

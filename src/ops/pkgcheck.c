@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/fips.h"
 #include "crypto/digest.h"
 #include "db/cache.h"
 #include "ops/ops_int.h"
@@ -132,6 +133,12 @@ int alu_ops_recheck(struct alu_ops *o, struct alu_err *e)
 		if (algo < 0) {
 			rc = alu_err_set(e, -ALUE_UNSUPPORTED, "%s: unknown checksum type '%s' in the metadata",
 					 op->nevra, w.type);
+			break;
+		}
+		if (alu_fips_weak_hash(algo)) {
+			rc = alu_err_set(e, -ALUE_UNSUPPORTED,
+				"%s: the metadata checks it only by %s, which FIPS mode does not accept: refused",
+				op->nevra, w.type);
 			break;
 		}
 		rc = alu_digest_file(o->paths[i], algo, d, &dl, e);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto/fips.h"
 #include "util/fs.h"
 #include "conf/conf.h"
 #include "crypto/digest.h"
@@ -165,6 +166,10 @@ static int data_policy(const struct alu_repo *r, const struct alu_repomd_data *d
 	if (*algo <= 0)
 		return alu_err_set(e, -ALUE_CORRUPT, "repository %s: repomd.xml gives %s (%s) no usable checksum: refused",
 				   r->id, d->type, d->href);
+	if (alu_fips_weak_hash(*algo))
+		return alu_err_set(e, -ALUE_UNSUPPORTED,
+				   "repository %s: repomd.xml checks %s (%s) only by %s, which FIPS mode does not accept: refused",
+				   r->id, d->type, d->href, alu_digest_name(*algo));
 	if (*algo == ALU_HASH_MD5 && (r->repo_gpgcheck || r->gpgcheck))
 		return alu_err_set(e, -ALUE_UNSUPPORTED,
 				   "repository %s: repomd.xml checks %s only by md5, which is not enough with %s=1: refused",
