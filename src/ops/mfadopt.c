@@ -21,6 +21,7 @@
 #include "ops/ops.h"
 #include "rpmdb/rpmdb_out.h"
 #include "util/out.h"
+#include "util/rootfs.h"
 
 struct mline {
 	char *line;                    /* the whole line, without "\n" */
@@ -28,24 +29,20 @@ struct mline {
 	uint32_t epoch, itime;
 };
 
-/* Fields 0, 1, 2, 5, 7 of a manifest line (see src/rpmdb/manifest.c). */
-static int parse_line(char *l, struct mline *m)
+/* Fields 0, 1, 2, 5, 7 of a manifest line (rpmdb/manifest_parse.c). */
+static int parse_line(const char *l, struct mline *m)
 {
-	char *f[10], *dash, *save = NULL;
-	int n = 0;
+	struct alu_rpmdb_mline f;
 
 	m->line = strdup(l);
-	for (char *t = strtok_r(l, "\t", &save); t && n < 10; t = strtok_r(NULL, "\t", &save))
-		f[n++] = t;
-	if (!m->line || n != 10 || !(dash = strrchr(f[1], '-')))
+	if (!m->line || alu_rpmdb_manifest_parse(l, &f))
 		return -1;
-	*dash = 0;
-	snprintf(m->name, sizeof(m->name), "%s", f[0]);
-	snprintf(m->ver, sizeof(m->ver), "%s", f[1]);
-	snprintf(m->rel, sizeof(m->rel), "%s", dash + 1);
-	snprintf(m->arch, sizeof(m->arch), "%s", f[7]);
-	m->epoch = strcmp(f[5], "(none)") ? (uint32_t)strtoul(f[5], NULL, 10) : 0;
-	m->itime = (uint32_t)strtoul(f[2], NULL, 10);
+	memcpy(m->name, f.name, sizeof(m->name));
+	memcpy(m->ver, f.ver, sizeof(m->ver));
+	memcpy(m->rel, f.rel, sizeof(m->rel));
+	memcpy(m->arch, f.arch, sizeof(m->arch));
+	m->epoch = f.epoch;
+	m->itime = f.itime;
 	return 0;
 }
 
@@ -117,7 +114,7 @@ int alu_ops_adopt_manifest(struct alu_ops *o, const char *path, struct alu_err *
 	size_t nm = 0, *which = NULL, o_n = 0;
 	char line[8192], *extra = NULL;
 	size_t xlen = 0;
-	FILE *f = fopen(path, "re");
+	FILE *f = alu_root_fopen(path);   /* the root's: a regular file, no symlink out */
 	int r = 0, lineno = 0;
 
 	if (!f)

@@ -102,6 +102,21 @@ int alu_rpmdb_sqlite_write(const char *path, const struct alu_rpmdb_hdr *h, size
  */
 int alu_rpmdb_manifest_line(const struct alu_hdr *h, char *buf, size_t n);
 
+/** The fields of one container-manifest-2 line that adoption uses. */
+struct alu_rpmdb_mline {
+	char name[256], ver[256], rel[256], arch[64];
+	uint32_t epoch, itime;
+};
+
+/**
+ * @brief Parse one container-manifest-2 line (no "\n"): exactly 10
+ *        tab-separated fields, VERSION-RELEASE in field 1, EPOCH in field
+ *        5 ("(none)" is 0), ARCH in field 7, INSTALLTIME in field 2.
+ * @return 0, or -ALUE_CORRUPT (wrong field count, no '-' in VERSION-RELEASE,
+ *         a field too long, an epoch or time that is not a number).
+ */
+int alu_rpmdb_manifest_parse(const char *line, struct alu_rpmdb_mline *m);
+
 /**
  * @brief Where @p root keeps container-manifest-2 (host path into @p path).
  * @return 1 when it has one (a regular file), else 0.
