@@ -20,6 +20,7 @@ DEB_PKGS=(
 	rpm createrepo-c dnf dnf-plugins-core libsolv-tools db5.3-util
 	nginx-light openssl gnupg python3 python3-pytest hyperfine sqlite3 time busybox-static
 	clang libclang-rt-14-dev strace go-rpmdb
+	umoci skopeo
 )
 
 log() { printf '== %s\n' "$*" >&2; }
