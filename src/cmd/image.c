@@ -25,7 +25,8 @@
 #include "util/out.h"
 
 /* alupdate's own scratch in the root: never part of a layer */
-static const char *const skip[] = { "var/cache/alupdate", "var/lib/alupdate/lock.mdb", NULL };
+static const char *const skip[] = { "var/cache/alupdate", "var/lib/alupdate/lock.mdb",
+	"var/lib/alupdate/lock", NULL };
 
 struct ref {
 	char dir[4096];

@@ -152,6 +152,15 @@ static int copy_data(struct archive *a, int fd)
 	return 0;
 }
 
+static int is_root(const char *s)
+{
+	while (s[0] == '.' && (s[1] == '/' || !s[1]))
+		s += s[1] ? 2 : 1;
+	while (*s == '/' && s[1] == 0)
+		s++;
+	return !*s;
+}
+
 static int one_entry(int rootfd, struct archive *a, struct archive_entry *ent, const char *what,
 		     struct alu_err *e)
 {
@@ -161,6 +170,15 @@ static int one_entry(int rootfd, struct archive *a, struct archive_entry *ent, c
 	int dfd = -1, ldfd = -1, fd, r = 0;
 	struct stat st;
 
+	if (is_root(archive_entry_pathname(ent))) {
+		/* "./": the root itself, whose owner and mode a layer may set */
+		if (type != AE_IFDIR || hl)
+			return alu_err_set(e, -ALUE_PATH, "layer %s: the root entry is not a directory", what);
+		if ((fchown(rootfd, archive_entry_uid(ent), archive_entry_gid(ent)) && errno != EPERM) ||
+		    fchmod(rootfd, perm))
+			return alu_err_set(e, -errno, "layer %s: the root entry: %s", what, strerror(errno));
+		return 0;
+	}
 	if ((r = clean_name(archive_entry_pathname(ent), rel, sizeof(rel), what, e)))
 		return r;
 	if ((r = open_parent(rootfd, rel, &base, &dfd, what, e)))
@@ -264,8 +282,10 @@ int alu_image_unpack(int rootfd, const char *blob, const char *what, struct alu_
 	archive_read_support_filter_zstd(a);
 	archive_read_support_filter_xz(a);
 	archive_read_support_format_tar(a);
+	archive_read_support_format_empty(a);
 	if (archive_read_open_filename(a, blob, 65536) != ARCHIVE_OK) {
-		r = alu_err_set(e, -ALUE_CORRUPT, "layer %s: %s", what, archive_error_string(a));
+		r = alu_err_set(e, -ALUE_CORRUPT, "layer %s is not a tar layer (plain, gzip, zstd or xz): %s",
+				what, archive_error_string(a));
 		goto out;
 	}
 	while ((ar = archive_read_next_header(a, &ent)) == ARCHIVE_OK) {
