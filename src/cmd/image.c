@@ -184,8 +184,13 @@ static int patch(struct alu_ctx *ctx, int argc, char **argv)
 	}
 	if ((r = alu_image_open(src.dir, src.tag, &img, &e)))
 		goto out;
-	snprintf(tmp, sizeof(tmp), "%s/alupdate-image.XXXXXX", tdir && *tdir ? tdir : "/tmp");
-	if (!mkdtemp(tmp)) {
+	/* named for the image, not random: the state records the root's path,
+	 * and the same input must give the same bytes */
+	snprintf(tmp, sizeof(tmp), "%s/alupdate-image-%.16s", tdir && *tdir ? tdir : "/tmp",
+		 img.manifest_digest + 7);
+	if (mkdir(tmp, 0700)) {
+		if (errno == EEXIST)
+			alu_err_set(&e, -EEXIST, "%s exists: another patch of this image is running, or remove it", tmp);
 		r = alu_err_set(&e, -errno, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}

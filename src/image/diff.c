@@ -7,7 +7,7 @@
  * permission bits, owner, size, content, link target or device differ; a
  * name only the original has becomes `.wh.NAME`. Directories whose only
  * change is their content are not written (the applier keeps them).
- * Reproducible by construction: one mtime for every entry, numeric owners
+ * Reproducible by construction: mtimes clamped to one epoch, numeric owners
  * only, no atime/ctime, and gzip from zlib directly (header with mtime 0
  * and no name), so the same trees give the same bytes.
  */
@@ -167,7 +167,8 @@ static int put(struct walk *w, int cdfd, const char *name, const char *rel, cons
 	if (!ent)
 		return alu_err_set(w->e, -ENOMEM, "out of memory");
 	archive_entry_set_pathname(ent, rel);
-	archive_entry_set_mtime(ent, w->epoch, 0);
+	/* clamped, not replaced: package files keep their header mtimes (rpm -V) */
+	archive_entry_set_mtime(ent, st && st->st_mtime < w->epoch ? st->st_mtime : w->epoch, 0);
 	if (!st) { /* a whiteout */
 		archive_entry_set_filetype(ent, AE_IFREG);
 		archive_entry_set_perm(ent, 0);

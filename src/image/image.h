@@ -9,7 +9,7 @@
  * name accepted, whiteouts `.wh.NAME` and `.wh..wh..opq` applied). After the
  * update, the difference between that root and a second, untouched unpack
  * becomes one new gzip layer, written reproducibly: entries sorted by name,
- * every mtime set to one epoch, owners numeric, gzip with no name and mtime.
+ * mtimes clamped to one epoch, owners numeric, gzip with no name and mtime.
  *
  * JSON is read into a small tree (alu_ij) that keeps the order of object
  * keys, so a config written back differs from the original only where we
@@ -129,7 +129,7 @@ struct alu_image_layer {
  *        new and changed entries, `.wh.NAME` for removed ones. Paths under
  *        @p skip (relative, NULL-terminated list) are left out.
  * @param layout the destination layout; the blob goes into its blobs/sha256/.
- * @param epoch the mtime of every entry.
+ * @param epoch the latest mtime an entry gets (later ones are clamped to it).
  * @return 0, -errno, -ALUE_CORRUPT.
  */
 int alu_image_diff(const char *orig, const char *cur, const char *const *skip, int64_t epoch,
