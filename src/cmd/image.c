@@ -31,24 +31,34 @@ static const char *const skip[] = { "var/cache/alupdate", "var/lib/alupdate/lock
 	"var/lib/alupdate/lock", NULL };
 
 struct ref {
-	char dir[4096];
+	int archive;        /* oci-archive:FILE rather than oci:DIR */
+	char path[4096];    /* the DIR or FILE */
 	const char *tag;
+	char dir[4200];     /* the layout read or written: path, or one in the private directory */
 };
 
 static int parse_ref(const char *s, struct ref *r, struct alu_err *e)
 {
+	const char *rest;
 	char *colon;
 
-	if (strncmp(s, "oci:", 4))
-		return alu_err_set(e, -ALUE_USAGE, "'%s': only oci:DIR[:REF] images are handled", s);
-	snprintf(r->dir, sizeof(r->dir), "%s", s + 4);
-	r->tag = NULL;
-	if ((colon = strchr(r->dir, ':'))) {
-		*colon = 0;
-		r->tag = s + 4 + (colon - r->dir) + 1;
+	memset(r, 0, sizeof(*r));
+	if (!strncmp(s, "oci:", 4)) {
+		rest = s + 4;
+	} else if (!strncmp(s, "oci-archive:", 12)) {
+		rest = s + 12;
+		r->archive = 1;
+	} else {
+		return alu_err_set(e, -ALUE_USAGE, "'%s': images are oci:DIR[:REF] or oci-archive:FILE[:REF]", s);
 	}
-	if (!r->dir[0])
-		return alu_err_set(e, -ALUE_USAGE, "'%s': no directory", s);
+	snprintf(r->path, sizeof(r->path), "%s", rest);
+	if ((colon = strchr(r->path, ':'))) {
+		*colon = 0;
+		r->tag = rest + (colon - r->path) + 1;
+	}
+	if (!r->path[0])
+		return alu_err_set(e, -ALUE_USAGE, "'%s': no %s", s, r->archive ? "file" : "directory");
+	snprintf(r->dir, sizeof(r->dir), "%s", r->path);
 	return 0;
 }
 
@@ -197,7 +207,7 @@ static int patch(struct alu_ctx *ctx, int argc, char **argv)
 	struct alu_image_result res;
 	struct alu_ij *plan = NULL;
 	struct ref src, dst;
-	char tmp[4096], root[4200], orig[4200], cap[4200], created[32], by[2048];
+	char tmp[4096], hex[65], root[4200], orig[4200], cap[4200], created[32], by[2048];
 	const char *tdir = getenv("TMPDIR");
 	int64_t epoch;
 	int r, made = 0;
@@ -208,16 +218,14 @@ static int patch(struct alu_ctx *ctx, int argc, char **argv)
 	}
 	if ((r = parse_ref(argv[1], &src, &e)) || (r = parse_ref(argv[2], &dst, &e)))
 		goto out;
-	if (!access(dst.dir, F_OK)) {
-		r = alu_err_set(&e, -EEXIST, "%s already exists: not overwritten", dst.dir);
+	if (!access(dst.path, F_OK)) {
+		r = alu_err_set(&e, -EEXIST, "%s already exists: not overwritten", dst.path);
 		goto out;
 	}
-	if ((r = alu_image_open(src.dir, src.tag, &img, &e)))
-		goto out;
-	/* named for the image, not random: the state records the root's path,
+	/* named for the source, not random: the state records the root's path,
 	 * and the same input must give the same bytes */
-	snprintf(tmp, sizeof(tmp), "%s/alupdate-image-%.16s", tdir && *tdir ? tdir : "/tmp",
-		 img.manifest_digest + 7);
+	alu_image_sha256_hex(argv[1], strlen(argv[1]), hex);
+	snprintf(tmp, sizeof(tmp), "%s/alupdate-image-%.16s", tdir && *tdir ? tdir : "/tmp", hex);
 	if (mkdir(tmp, 0700)) {
 		if (errno == EEXIST)
 			alu_err_set(&e, -EEXIST, "%s exists: another patch of this image is running, or remove it", tmp);
@@ -225,6 +233,15 @@ static int patch(struct alu_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	made = 1;
+	if (src.archive) {
+		snprintf(src.dir, sizeof(src.dir), "%s/src", tmp);
+		if ((r = alu_image_archive_read(src.path, src.dir, &e)))
+			goto out;
+	}
+	if (dst.archive)
+		snprintf(dst.dir, sizeof(dst.dir), "%s/dst", tmp);
+	if ((r = alu_image_open(src.dir, src.tag, &img, &e)))
+		goto out;
 	snprintf(root, sizeof(root), "%s/root", tmp);
 	snprintf(orig, sizeof(orig), "%s/orig", tmp);
 	snprintf(cap, sizeof(cap), "%s/update.json", tmp);
@@ -262,6 +279,8 @@ static int patch(struct alu_ctx *ctx, int argc, char **argv)
 		.created = created, .created_by = by, .comment = "alupdate" };
 	if ((r = alu_image_emit(&img, orig, root, skip, &opt, &res, &e)))
 		goto out;
+	if (dst.archive && (r = alu_image_archive_write(dst.dir, dst.path, epoch, &e)))
+		goto out;
 	report(ctx, argv[1], argv[2], plan, &res);
 out:
 	if (made)
@@ -278,7 +297,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	(void)priv;
 	if (argc >= 1 && !strcmp(argv[0], "patch"))
 		return patch(ctx, argc, argv);
-	alu_error("usage: alupdate image patch SRC DST [PACKAGE...] (SRC and DST as oci:DIR[:REF])");
+	alu_error("usage: alupdate image patch SRC DST [PACKAGE...] (oci:DIR[:REF] or oci-archive:FILE[:REF])");
 	return 1;
 }
 

@@ -141,6 +141,21 @@ int alu_image_remove_at(int dfd, const char *name);
 /** @brief Remove the tree at @p path (absolute or relative with a '/'). @return 0, -errno. */
 int alu_image_rmtree(const char *path);
 
+/* ---- oci-archive (archive.c) ---- */
+
+/**
+ * @brief Unpack the oci-archive @p file into the new directory @p dir, with
+ *        alu_image_unpack()'s guards.
+ * @return 0, -errno, -ALUE_PATH, -ALUE_CORRUPT.
+ */
+int alu_image_archive_read(const char *file, const char *dir, struct alu_err *e);
+/**
+ * @brief Write the layout @p dir as the tar @p file (via "<file>.alupdate-tmp",
+ *        renamed when complete), entries sorted, every mtime @p epoch.
+ * @return 0, -errno, -EIO.
+ */
+int alu_image_archive_write(const char *dir, const char *file, int64_t epoch, struct alu_err *e);
+
 /* ---- the patched image (emit.c) ---- */
 
 /**

@@ -257,3 +257,23 @@ def test_hostile_not_gzip(alu, tmp_path):
 def test_hostile_manifest_digest(alu, tmp_path):
     lay = layout_of(tmp_path, [tar_layer([(dict(REG, name="a"), b"a")])], corrupt_manifest=True)
     refused(alu, tmp_path, lay, ["digest", "not sha256:"])
+
+
+def test_patch_oci_archive(alu, tmp_path, image, sample_root):
+    # skopeo writes the archive and reads the result back: both ends are its format
+    src = tmp_path / "src.tar"
+    run("skopeo", "copy", "oci:%s:latest" % image, "oci-archive:%s:latest" % src)
+    out = tmp_path / "out.tar"
+    p = alu("image", "patch", "oci-archive:%s:latest" % src, "oci-archive:%s:latest" % out, "-y", "--json")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert json.loads(p.stdout)["result"] == "patched"
+    insp = json.loads(run("skopeo", "inspect", "oci-archive:%s:latest" % out).stdout)
+    assert len(insp["Layers"]) == 2
+    back = tmp_path / "back"
+    run("skopeo", "copy", "oci-archive:%s:latest" % out, "oci:%s:latest" % back)
+    run("umoci", "unpack", "--image", "%s:latest" % back, tmp_path / "bundle")
+    assert "greet-1.2-1.amzn2.x86_64" in rpm_q(tmp_path / "bundle/rootfs", "-qa")
+    assert "greet-1.2-1.amzn2.x86_64" not in rpm_q(sample_root, "-qa")
+    # refused into an existing file, which is left alone
+    p = alu("image", "patch", "oci-archive:%s:latest" % src, "oci-archive:%s" % out, "-y")
+    assert p.returncode == 1 and "already exists" in p.stderr, p.stderr
