@@ -278,3 +278,23 @@ def test_patch_oci_archive(alu, tmp_path, image, sample_root):
     # refused into an existing file, which is left alone
     p = alu("image", "patch", "oci-archive:%s:latest" % src, "oci-archive:%s" % out, "-y")
     assert p.returncode == 1 and "already exists" in p.stderr, p.stderr
+
+
+def test_hostile_hardlink_out(alu, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("host file")
+    lay = layout_of(tmp_path, [tar_layer([
+        ({"name": "etc/shadow-copy", "type": tarfile.LNKTYPE, "linkname": "../../secret"}, None)])])
+    refused(alu, tmp_path, lay, ["../../secret", "escapes"])
+    assert secret.stat().st_nlink == 1
+
+
+def test_hostile_whiteout_through_symlink(alu, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("x")
+    lay = layout_of(tmp_path, [tar_layer([
+        ({"name": "evil", "type": tarfile.SYMTYPE, "linkname": str(outside)}, None),
+        (dict(REG, name="evil/.wh.keep"), b"")])])
+    refused(alu, tmp_path, lay, ["evil/.wh.keep", "symlink"])
+    assert (outside / "keep").exists()
