@@ -18,8 +18,6 @@
 
 #include "cmd/cmd.h"
 #include "cmd/opsrun.h"
-#include "db/rpmdb.h"
-#include "db/state.h"
 #include "image/image.h"
 #include "repo/repo.h"
 #include "util/clock.h"
@@ -172,34 +170,6 @@ static void report(const struct alu_ctx *ctx, const char *src, const char *dst, 
 	       res->layer.changed, res->layer.removed, res->manifest_digest);
 }
 
-/* The state names the rpm database it adopted by its path: the image's
- * own, not the private root's, so that alupdate run in a container of the
- * result finds it unchanged. */
-static int restamp(const char *root, struct alu_err *e)
-{
-	struct alu_state *s = NULL;
-	struct alu_state_txn *t = NULL;
-	enum alu_rpmdb_kind kind;
-	char path[4096];
-	size_t n = strlen(root);
-	int r;
-
-	if (alu_rpmdb_find(root, path, sizeof(path), &kind, e)) {
-		alu_err_clear(e);
-		return 0;   /* a root with a manifest only: nothing to name */
-	}
-	if (strncmp(path, root, n) || path[n] != '/')
-		return alu_err_set(e, -ALUE_PATH, "%s is not under %s", path, root);
-	if ((r = alu_state_open(root, 0, &s, e)))
-		return r;
-	if (!(r = alu_state_txn_begin(s, &t, e))) {
-		r = alu_state_meta_put(t, "adopted_from", path + n, strlen(path + n), e);
-		r = r ? (alu_state_txn_abort(t), r) : alu_state_txn_commit(t, e);
-	}
-	alu_state_close(s);
-	return r;
-}
-
 static int patch(struct alu_ctx *ctx, int argc, char **argv)
 {
 	struct alu_err e = { 0 };
@@ -273,7 +243,7 @@ static int patch(struct alu_ctx *ctx, int argc, char **argv)
 		if (adv && adv->n && n < sizeof(by))
 			snprintf(by + n, sizeof(by) - n, ")");
 	}
-	if ((r = restamp(root, &e)))
+	if ((r = alu_image_restamp(root, &e)))
 		goto out;
 	struct alu_image_out opt = { .dst = dst.dir, .ref = dst.tag ? dst.tag : src.tag, .epoch = epoch,
 		.created = created, .created_by = by, .comment = "alupdate" };

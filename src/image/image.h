@@ -141,6 +141,15 @@ int alu_image_remove_at(int dfd, const char *name);
 /** @brief Remove the tree at @p path (absolute or relative with a '/'). @return 0, -errno. */
 int alu_image_rmtree(const char *path);
 
+/**
+ * @brief Record in @p root's state the rpm database it adopted by its path
+ *        inside the root ("/var/lib/rpm/rpmdb.sqlite"), not the private
+ *        root's host path, so that alupdate run in a container of the image
+ *        finds the two in agreement (restamp.c).
+ * @return 0 (also when the root has no rpm database), -ALUE_PATH, -ALUE_DB, -errno.
+ */
+int alu_image_restamp(const char *root, struct alu_err *e);
+
 /* ---- oci-archive (archive.c) ---- */
 
 /**
