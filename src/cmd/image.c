@@ -29,7 +29,7 @@ static const char *const skip[] = { "var/cache/alupdate", "var/lib/alupdate/lock
 	"var/lib/alupdate/lock", NULL };
 
 struct ref {
-	int archive;        /* oci-archive:FILE rather than oci:DIR */
+	int archive;        /* 1 oci-archive:FILE, 2 docker-archive:FILE (source only), 0 oci:DIR */
 	char path[4096];    /* the DIR or FILE */
 	const char *tag;
 	char dir[4200];     /* the layout read or written: path, or one in the private directory */
@@ -46,10 +46,14 @@ static int parse_ref(const char *s, struct ref *r, struct alu_err *e)
 	} else if (!strncmp(s, "oci-archive:", 12)) {
 		rest = s + 12;
 		r->archive = 1;
+	} else if (!strncmp(s, "docker-archive:", 15)) {
+		rest = s + 15;
+		r->archive = 2;
 	} else {
-		return alu_err_set(e, -ALUE_USAGE, "'%s': images are oci:DIR[:REF] or oci-archive:FILE[:REF]", s);
+		return alu_err_set(e, -ALUE_USAGE, "'%s': images are oci:DIR[:REF], oci-archive:FILE[:REF] or docker-archive:FILE[:REF]", s);
 	}
 	snprintf(r->path, sizeof(r->path), "%s", rest);
+	/* docker refs hold a colon of their own (name:tag): the file ends at the first */
 	if ((colon = strchr(r->path, ':'))) {
 		*colon = 0;
 		r->tag = rest + (colon - r->path) + 1;
@@ -203,10 +207,20 @@ static int patch(struct alu_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	made = 1;
+	if (dst.archive == 2) {
+		r = alu_err_set(&e, -ALUE_UNSUPPORTED, "%s: docker-archive is read only; write oci: or oci-archive:", argv[2]);
+		goto out;
+	}
 	if (src.archive) {
+		char x[4200];
 		snprintf(src.dir, sizeof(src.dir), "%s/src", tmp);
-		if ((r = alu_image_archive_read(src.path, src.dir, &e)))
+		snprintf(x, sizeof(x), "%s/docker", tmp);
+		r = src.archive == 1 ? alu_image_archive_read(src.path, src.dir, &e) :
+			alu_image_docker_read(src.path, src.tag, x, src.dir, &e);
+		if (r)
 			goto out;
+		if (src.archive == 2)
+			src.tag = NULL;  /* the layout made from it holds that image alone */
 	}
 	if (dst.archive)
 		snprintf(dst.dir, sizeof(dst.dir), "%s/dst", tmp);

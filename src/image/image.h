@@ -101,6 +101,9 @@ int alu_image_blob_verify(const char *path, const char *digest, struct alu_err *
  * @return 0, -errno.
  */
 int alu_image_blob_put(const char *dir, const void *p, size_t len, char *digest, struct alu_err *e);
+/** @brief Read the regular file @p path (not a symlink) of at most @p max bytes;
+ *         *out is malloc'd and NUL-terminated. @return 0, -errno, -ALUE_CORRUPT. */
+int alu_image_read_small(const char *path, size_t max, char **out, size_t *len, struct alu_err *e);
 /** @brief Hex sha256 of a memory block into @p hex (65 bytes). */
 void alu_image_sha256_hex(const void *p, size_t len, char *hex);
 
@@ -164,6 +167,17 @@ int alu_image_archive_read(const char *file, const char *dir, struct alu_err *e)
  * @return 0, -errno, -EIO.
  */
 int alu_image_archive_write(const char *dir, const char *file, int64_t epoch, struct alu_err *e);
+
+/**
+ * @brief Turn the docker-archive @p file (docker save, skopeo) into the OCI
+ *        layout @p oci: unpacked into the new directory @p dir first, the
+ *        config and layer files of the image @p ref (a RepoTags entry or its
+ *        tag; NULL: the only one) moved into blobs (layers stay plain tars).
+ * @return 0, -ALUE_NOTFOUND, -ALUE_PATH (a name escaping the archive),
+ *         -ALUE_CORRUPT, -errno.
+ */
+int alu_image_docker_read(const char *file, const char *ref, const char *dir, const char *oci,
+			  struct alu_err *e);
 
 /* ---- the patched image (emit.c) ---- */
 

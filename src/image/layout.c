@@ -74,7 +74,7 @@ int alu_image_blob_verify(const char *path, const char *digest, struct alu_err *
 	return 0;
 }
 
-static int read_all(const char *path, size_t max, char **out, size_t *len, struct alu_err *e)
+int alu_image_read_small(const char *path, size_t max, char **out, size_t *len, struct alu_err *e)
 {
 	struct stat st;
 	char *p;
@@ -111,7 +111,7 @@ static int read_desc(const char *dir, const struct alu_ij *desc, struct alu_ij *
 
 	if ((r = alu_image_blob_path(dir, digest, path, sizeof(path), e)))
 		return r;
-	if ((r = read_all(path, META_MAX, &buf, &len, e)))
+	if ((r = alu_image_read_small(path, META_MAX, &buf, &len, e)))
 		return r;
 	alu_image_sha256_hex(buf, len, hex);
 	if (strcmp(hex, digest + 7))
@@ -166,7 +166,7 @@ int alu_image_open(const char *dir, const char *ref, struct alu_image *img, stru
 	if (access(path, F_OK))
 		return alu_err_set(e, -ENOENT, "%s: not an OCI layout (no oci-layout file)", dir);
 	snprintf(path, sizeof(path), "%s/index.json", dir);
-	if ((r = read_all(path, META_MAX, &buf, &len, e)))
+	if ((r = alu_image_read_small(path, META_MAX, &buf, &len, e)))
 		return r;
 	r = alu_ij_parse(buf, len, path, &img->index, e);
 	free(buf);

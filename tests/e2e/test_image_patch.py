@@ -298,3 +298,40 @@ def test_hostile_whiteout_through_symlink(alu, tmp_path):
         (dict(REG, name="evil/.wh.keep"), b"")])])
     refused(alu, tmp_path, lay, ["evil/.wh.keep", "symlink"])
     assert (outside / "keep").exists()
+
+
+def test_patch_docker_archive(alu, tmp_path, image, sample_root):
+    # what `docker save` writes, here by skopeo; the result is an OCI layout
+    src = tmp_path / "saved.tar"
+    run("skopeo", "copy", "oci:%s:latest" % image, "docker-archive:%s:alu/base:1" % src)
+    dst = tmp_path / "dst"
+    p = alu("image", "patch", "docker-archive:%s:alu/base:1" % src, "oci:%s:latest" % dst, "-y")
+    assert p.returncode == 0, p.stdout + p.stderr
+    run("skopeo", "inspect", "oci:%s:latest" % dst)
+    run("umoci", "unpack", "--image", "%s:latest" % dst, tmp_path / "bundle")
+    assert "greet-1.2-1.amzn2.x86_64" in rpm_q(tmp_path / "bundle/rootfs", "-qa")
+    p = alu("image", "patch", "docker-archive:%s:alu/other:2" % src, "oci:%s" % (tmp_path / "x"), "-y")
+    assert p.returncode == 1 and "no image of that name" in p.stderr, p.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_hostile_docker_archive_layer_out(alu, tmp_path):
+    secret = tmp_path / "secret.tar"
+    secret.write_bytes(tar_layer([(dict(REG, name="a"), b"a")]))
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        data = json.dumps([{"Config": "c.json", "RepoTags": ["x:1"], "Layers": ["../secret.tar"]}]).encode()
+        ti = tarfile.TarInfo("manifest.json")
+        ti.size = len(data)
+        t.addfile(ti, io.BytesIO(data))
+        ti = tarfile.TarInfo("c.json")
+        ti.size = 2
+        t.addfile(ti, io.BytesIO(b"{}"))
+    arch = tmp_path / "evil.tar"
+    arch.write_bytes(buf.getvalue())
+    dst = tmp_path / "dst"
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    p = alu("image", "patch", "docker-archive:%s" % arch, "oci:%s" % dst, "-y", env={"TMPDIR": str(tmpdir)})
+    assert p.returncode == 1 and "escapes the archive" in p.stderr, p.stderr
+    assert not dst.exists() and list(tmpdir.iterdir()) == [] and secret.exists()
