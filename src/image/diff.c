@@ -270,7 +270,7 @@ static int walk(struct walk *w, int odfd, int cdfd, const char *prefix)
 			int sub = openat(cdfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			int osub = have_o && S_ISDIR(os.st_mode) ?
 				openat(odfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
-			char sp[4096];
+			char sp[4200];
 			snprintf(sp, sizeof(sp), "%s/", rel);
 			if (sub < 0)
 				r = alu_err_set(w->e, -errno, "%s: %s", rel, strerror(errno));

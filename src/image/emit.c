@@ -159,7 +159,7 @@ int alu_image_emit(struct alu_image *img, const char *orig, const char *cur,
 		   const char *const *skip, const struct alu_image_out *opt,
 		   struct alu_image_result *res, struct alu_err *e)
 {
-	char tmp[4200], path[4200], dpath[4200];
+	char tmp[4200], path[4400], dpath[4400];
 	struct alu_ij *layers, *cfg, *index = NULL, *ms, *md;
 	size_t size;
 	int r;
