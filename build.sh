@@ -21,6 +21,7 @@ DEB_PKGS=(
 	nginx-light openssl gnupg python3 python3-pytest hyperfine sqlite3 time busybox-static
 	clang libclang-rt-14-dev strace go-rpmdb
 	man-db groff-base zsh
+	umoci skopeo
 )
 
 log() { printf '== %s\n' "$*" >&2; }

@@ -20,6 +20,7 @@ extern const struct alu_cmd alu_cmd_rpmdb_export;
 extern const struct alu_cmd alu_cmd_reposync;
 extern const struct alu_cmd alu_cmd_download, alu_cmd_boot_update;
 extern const struct alu_cmd alu_cmd_help, alu_cmd_complete;
+extern const struct alu_cmd alu_cmd_image;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
@@ -38,6 +39,7 @@ const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_reposync,
 	&alu_cmd_download, &alu_cmd_boot_update,
 	&alu_cmd_help, &alu_cmd_complete,
+	&alu_cmd_image,
 	NULL
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "db/state_int.h"
 
 int alu_state_txn_begin(struct alu_state *s, struct alu_state_txn **out, struct alu_err *e)
@@ -139,7 +140,7 @@ int st_add(struct alu_state *s, MDB_txn *txn, const struct alu_hdr *h, int reaso
 	st_id(idb, id);
 	p = (struct alu_instpkg){ .id = id, .name = info.name, .version = info.version,
 		.release = info.release, .arch = info.arch, .epoch = info.epoch, .size = info.size,
-		.installtime = installtime ? installtime : (uint32_t)time(NULL), .reason = reason,
+		.installtime = installtime ? installtime : (uint32_t)alu_now(), .reason = reason,
 		.repo = repo ? repo : "" };
 	r = st_rec_encode(&p, &rec, &reclen);
 	if (r)

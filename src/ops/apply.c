@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "ops/ops_int.h"
 #include "util/out.h"
 
@@ -147,7 +148,7 @@ static int finish(struct rec *rc, int status, const char *err, struct alu_txn_lo
 	}
 	free(h->error);
 	h->error = copy;
-	h->end = time(NULL);
+	h->end = alu_now();
 	if (!h->end)
 		h->end = 1;
 	h->rc = status;

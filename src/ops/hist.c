@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "ops/ops_int.h"
 
 struct sbuf { char *p; size_t n, cap; int oom; };
@@ -333,7 +334,7 @@ int alu_hist_mark_interrupted(struct alu_state *s, const char *recovered, size_t
 		if (err) {
 			free(m.h.error);
 			m.h.error = err;
-			m.h.end = time(NULL);
+			m.h.end = alu_now();
 			m.h.rc = -EINTR;
 			m.h.interrupted = 1;
 			rc = alu_hist_encode(&m.h, &buf, &len);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "db/cache.h"
 #include "ops/ops.h"
 #include "rpmdb/rpmdb_out.h"
@@ -79,7 +80,7 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 	memset(o, 0, sizeof(*o));
 	o->ctx = ctx;
 	o->lockfd = -1;
-	o->begin = time(NULL);
+	o->begin = alu_now();
 	if (flags & (ALU_OPSF_NOSYNC | ALU_OPSF_READONLY))
 		rf |= ALU_REPOSF_NOSYNC;
 	rc = alu_repos_open(ctx, rf, &o->repos, e);

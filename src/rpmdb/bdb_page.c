@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "rpmdb/bdb_int.h"
 
 void bdb_page_init(const struct bdb_file *f, unsigned char *p, uint32_t pgno,
@@ -86,7 +87,7 @@ void bdb_meta_init(struct bdb_file *f, unsigned char *m, uint32_t magic, uint8_t
 		v = (uint32_t)st.st_dev;
 		memcpy(m + 56, &v, 4);
 	}
-	v = (uint32_t)time(NULL);
+	v = (uint32_t)alu_now();
 	memcpy(m + 60, &v, 4);
 	v = (uint32_t)getpid() << 16 ^ ++serial;
 	memcpy(m + 64, &v, 4);

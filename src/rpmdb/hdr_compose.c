@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "rpmdb/rpmdb_out.h"
 
 enum {
@@ -172,7 +173,7 @@ int alu_rpmdb_hdr_compose(const struct alu_hdr *main, const struct alu_hdr *sig,
 	size_t nv = 0, mlen, nf = alu_hdr_nfiles(main), dl, o;
 	const unsigned char *mb = alu_hdr_blob(main, &mlen);
 	unsigned char tid[4], itime[4], color[4], *states = NULL, *blob = NULL;
-	uint32_t mil, mdl, t = in->installtime ? in->installtime : (uint32_t)time(NULL);
+	uint32_t mil, mdl, t = in->installtime ? in->installtime : (uint32_t)alu_now();
 	int r = 0;
 
 	*out = NULL;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "rpmdb/rpmdb_int.h"
+#include "util/clock.h"
 
 int alu_rpmdb_test_point(const char *point)
 {
@@ -100,6 +101,8 @@ static int write_db(struct alu_state *s, const char *root, const char *path,
 	else
 		r = alu_rpmdb_bdb_write(w.nfd, hs->v, hs->n, e);
 	alu_rpmdb_test_point("build");
+	if (!r)
+		alu_clock_touch(file);
 	if (!r && (r = rec_stat(file, &pend, 1)))
 		alu_err_set(e, r, "%s: %s", file, strerror(-r));
 	if (!r) {

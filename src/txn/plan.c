@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "crypto/digest.h"
+#include "util/clock.h"
 #include "txn/smap.h"
 #include "txn/txn_int.h"
 
@@ -449,8 +450,8 @@ int alu_oplan_build(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct a
 	int rc = 0;
 
 	memset(pl, 0, sizeof(*pl));
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		return -errno;
+	if ((rc = alu_random(rnd, sizeof(rnd))))
+		return rc;
 	alu_hex(rnd, sizeof(rnd), pl->j.token);
 	pl->nh = r ? r->hdr : NULL;
 	if (op->nold) {

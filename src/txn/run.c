@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "rpmdb/rpmdb_out.h"
 #include "txn/txn_int.h"
 #include "util/fs.h"
@@ -159,7 +160,7 @@ int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 		const struct alu_txn_plan *p, struct alu_txn_log *log, struct alu_err *e)
 {
 	struct alu_txn_ctx c = { .s = s, .o = o, .log = log, .as_root = geteuid() == 0,
-		.tid = (uint32_t)time(NULL) };
+		.tid = (uint32_t)alu_now() };
 	struct alu_rpm *rpms = calloc(p->nops ? p->nops : 1, sizeof(*rpms));
 	struct alu_err le = { 0 };
 	int r = 0;

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building the patched image: the source's layers unpacked into a root
+ * (checked blob by blob), and the destination layout written next to its
+ * final name and renamed into place only when complete, so a failure leaves
+ * no DST behind. Unchanged layers are shared: hard-linked when the two
+ * layouts are on one filesystem, copied otherwise.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/image.h"
+#include "util/fs.h"
+
+static const char *const MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+static const char *const MT_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
+
+int alu_image_rmtree(const char *path)
+{
+	char *slash = strrchr(path, '/'), dir[4096];
+	int fd, r;
+
+	if (!slash)
+		return -EINVAL;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = alu_image_remove_at(fd, slash + 1);
+	close(fd);
+	return r;
+}
+
+int alu_image_unpack_all(const struct alu_image *img, const char *root, struct alu_err *e)
+{
+	char path[4200];
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return alu_err_set(e, -errno, "%s: %s", root, strerror(errno));
+	for (size_t i = 0; i < img->nlayers && !r; i++) {
+		if (!(r = alu_image_blob_path(img->dir, img->layer_digest[i], path, sizeof(path), e)) &&
+		    !(r = alu_image_blob_verify(path, img->layer_digest[i], e)))
+			r = alu_image_unpack(fd, path, img->layer_digest[i], e);
+	}
+	close(fd);
+	return r;
+}
+
+static int share(const char *from, const char *to, struct alu_err *e)
+{
+	char buf[65536];
+	ssize_t k;
+	int in, out, r = 0;
+
+	if (!link(from, to))
+		return 0;
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (in < 0 || out < 0)
+		r = -errno;
+	while (!r && (k = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, k) != k)
+			r = -EIO;
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && (close(out) || r))
+		r = r ? r : -errno;
+	return r ? alu_err_set(e, r, "copying %s to %s: %s", from, to, strerror(-r)) : 0;
+}
+
+static int put_json(const char *dir, const struct alu_ij *v, char *digest, size_t *size,
+		    struct alu_err *e)
+{
+	char *txt;
+	size_t len;
+	int r = alu_ij_write(v, &txt, &len);
+
+	if (r)
+		return alu_err_set(e, r, "out of memory");
+	r = alu_image_blob_put(dir, txt, len, digest, e);
+	free(txt);
+	*size = len;
+	return r;
+}
+
+static int put_file(const char *dir, const char *name, const char *txt, struct alu_err *e)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(f = fopen(path, "w")) || fputs(txt, f) < 0 || fclose(f)) {
+		if (f)
+			fclose(f);
+		return alu_err_set(e, -EIO, "writing %s", path);
+	}
+	return 0;
+}
+
+static struct alu_ij *num(unsigned long long v)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%llu", v);
+	return alu_ij_new(ALU_IJ_NUM, s);
+}
+
+static struct alu_ij *desc(const char *mt, const char *digest, uint64_t size)
+{
+	struct alu_ij *d = alu_ij_new(ALU_IJ_OBJ, NULL);
+
+	if (d && (alu_ij_put(d, "mediaType", alu_ij_new(ALU_IJ_STR, mt)) ||
+		  alu_ij_put(d, "digest", alu_ij_new(ALU_IJ_STR, digest)) ||
+		  alu_ij_put(d, "size", num(size)))) {
+		alu_ij_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Get member @p key of @p o, creating it with @p type when absent. */
+static struct alu_ij *member(struct alu_ij *o, const char *key, enum alu_ij_type type)
+{
+	struct alu_ij *v = alu_ij_get(o, key);
+
+	if (v && v->type == type)
+		return v;
+	v = alu_ij_new(type, NULL);
+	if (v && alu_ij_put(o, key, v))
+		return NULL;
+	return v;
+}
+
+static int new_config(struct alu_image *img, const struct alu_image_layer *l, const char *created,
+		      const char *created_by, const char *comment)
+{
+	struct alu_ij *rootfs = member(img->config, "rootfs", ALU_IJ_OBJ);
+	struct alu_ij *ids = rootfs ? member(rootfs, "diff_ids", ALU_IJ_ARR) : NULL;
+	struct alu_ij *hist = member(img->config, "history", ALU_IJ_ARR);
+	struct alu_ij *h = alu_ij_new(ALU_IJ_OBJ, NULL);
+
+	if (!ids || !hist || !h || alu_ij_put(ids, NULL, alu_ij_new(ALU_IJ_STR, l->diff_id)) ||
+	    alu_ij_put(h, "created", alu_ij_new(ALU_IJ_STR, created)) ||
+	    alu_ij_put(h, "created_by", alu_ij_new(ALU_IJ_STR, created_by)) ||
+	    alu_ij_put(h, "comment", alu_ij_new(ALU_IJ_STR, comment)) || alu_ij_put(hist, NULL, h) ||
+	    alu_ij_put(img->config, "created", alu_ij_new(ALU_IJ_STR, created)))
+		return -ENOMEM;
+	return 0;
+}
+
+int alu_image_emit(struct alu_image *img, const char *orig, const char *cur,
+		   const char *const *skip, const struct alu_image_out *opt,
+		   struct alu_image_result *res, struct alu_err *e)
+{
+	char tmp[4200], path[4400], dpath[4400];
+	struct alu_ij *layers, *cfg, *index = NULL, *ms, *md;
+	size_t size;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if (!access(opt->dst, F_OK))
+		return alu_err_set(e, -EEXIST, "%s already exists: not overwritten", opt->dst);
+	snprintf(tmp, sizeof(tmp), "%s.alupdate-tmp", opt->dst);
+	alu_image_rmtree(tmp);
+	snprintf(path, sizeof(path), "%s/blobs/sha256", tmp);
+	if (alu_mkdir_p(path))
+		return alu_err_set(e, -errno, "creating %s: %s", path, strerror(errno));
+	/* 1. the unchanged layers, shared */
+	for (size_t i = 0; i < img->nlayers; i++) {
+		if ((r = alu_image_blob_path(img->dir, img->layer_digest[i], path, sizeof(path), e)) ||
+		    (r = alu_image_blob_path(tmp, img->layer_digest[i], dpath, sizeof(dpath), e)))
+			goto fail;
+		if (access(dpath, F_OK) && (r = share(path, dpath, e)))
+			goto fail;
+	}
+	/* 2. the new layer */
+	if ((r = alu_image_diff(orig, cur, skip, opt->epoch, tmp, &res->layer, e)))
+		goto fail;
+	/* 3. config, manifest, index */
+	r = -ENOMEM;
+	if (new_config(img, &res->layer, opt->created, opt->created_by, opt->comment))
+		goto oom;
+	if ((r = put_json(tmp, img->config, res->config_digest, &size, e)))
+		goto fail;
+	cfg = alu_ij_get(img->manifest, "config");
+	layers = alu_ij_get(img->manifest, "layers");
+	r = -ENOMEM;
+	if (alu_ij_put(cfg, "digest", alu_ij_new(ALU_IJ_STR, res->config_digest)) ||
+	    alu_ij_put(cfg, "size", num(size)) ||
+	    alu_ij_put(layers, NULL, desc(MT_LAYER, res->layer.digest, res->layer.size)))
+		goto oom;
+	if ((r = put_json(tmp, img->manifest, res->manifest_digest, &size, e)))
+		goto fail;
+	r = -ENOMEM;
+	if (!(index = alu_ij_new(ALU_IJ_OBJ, NULL)) || alu_ij_put(index, "schemaVersion", num(2)) ||
+	    !(ms = member(index, "manifests", ALU_IJ_ARR)) ||
+	    !(md = desc(MT_MANIFEST, res->manifest_digest, size)) || alu_ij_put(ms, NULL, md))
+		goto oom;
+	if (opt->ref) {
+		struct alu_ij *an = member(md, "annotations", ALU_IJ_OBJ);
+		if (!an || alu_ij_put(an, "org.opencontainers.image.ref.name", alu_ij_new(ALU_IJ_STR, opt->ref)))
+			goto oom;
+	}
+	{
+		char *txt;
+		size_t len;
+		if ((r = alu_ij_write(index, &txt, &len)))
+			goto oom;
+		r = put_file(tmp, "index.json", txt, e);
+		free(txt);
+		if (r)
+			goto fail;
+	}
+	if ((r = put_file(tmp, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", e)))
+		goto fail;
+	/* 4. into place */
+	if (rename(tmp, opt->dst)) {
+		r = alu_err_set(e, -errno, "renaming %s to %s: %s", tmp, opt->dst, strerror(errno));
+		goto fail;
+	}
+	alu_ij_free(index);
+	return 0;
+oom:
+	alu_err_set(e, -ENOMEM, "out of memory");
+fail:
+	alu_ij_free(index);
+	alu_image_rmtree(tmp);
+	return r;
+}
