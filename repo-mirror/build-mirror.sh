@@ -175,7 +175,7 @@ mirrorlists() { # REGION [TARGET-REGION [URL-PREFIX-BEFORE...]]
 # a mirror.list naming itself; SRPMS and debuginfo are empty repositories.
 extras() { # REGION
 	local x=$W/$1/2 topic sub d
-	mkdir -p "$x"
+	mkdir -p "$x" "$T/xu"
 	cp "$here/extras/extras-catalog.json" "$x/extras-catalog.json"
 	cp "$here/extras/extras-catalog.json" "$x/extras-catalog-x86_64.json"
 	cp "$here/extras/extras-catalog-v1.json" "$x/extras-catalog-v1.json"
@@ -188,12 +188,17 @@ extras() { # REGION
 			"${CR[@]}" --no-database "$d"
 			if [ "$sub" = x86_64 ] && [ -e "$here/extras/$topic.advisories.txt" ]; then
 				ALU_COLLECTION="amazon-linux-2---$topic" "$here/mkupdateinfo.py" \
-					"$here/extras/$topic.advisories.txt" >"$T/x-updateinfo.xml"
+					"$here/extras/$topic.advisories.txt" >"$T/xu/updateinfo.xml"
 				modifyrepo_c --mdtype updateinfo --compress-type gz --checksum sha256 \
-					"$T/x-updateinfo.xml" "$d/repodata"
-				rm -f "$T/x-updateinfo.xml"
+					"$T/xu/updateinfo.xml" "$d/repodata"
+				rm -f "$T/xu/updateinfo.xml"
 			fi
 			printf '%s' "file://$OUT/www/$1/2/extras/$topic/latest/$sub" >"$d/mirror.list"
+		done
+		# each version of the catalog (enable T=VER) is the same repository here
+		for v in $(python3 -c 'import json,sys; print(" ".join(*(t["versions"] for t in json.load(open(sys.argv[1]))["topics"] if t["n"] == sys.argv[2])))' \
+			"$here/extras/extras-catalog.json" "$topic"); do
+			[ "$v" = latest ] || ln -sfn latest "$x/extras/$topic/$v"
 		done
 	done
 }

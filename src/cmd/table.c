@@ -17,6 +17,7 @@ extern const struct alu_cmd alu_cmd_repoquery, alu_cmd_deplist, alu_cmd_package_
 extern const struct alu_cmd alu_cmd_group, alu_cmd_grouplist, alu_cmd_groupinfo, alu_cmd_groupinstall, alu_cmd_groupupdate, alu_cmd_groupremove;
 extern const struct alu_cmd alu_cmd_rpmdb_export;
 extern const struct alu_cmd alu_cmd_reposync;
+extern const struct alu_cmd alu_cmd_extras;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
@@ -32,6 +33,7 @@ const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_group, &alu_cmd_grouplist, &alu_cmd_groupinfo, &alu_cmd_groupinstall, &alu_cmd_groupupdate, &alu_cmd_groupremove,
 	&alu_cmd_rpmdb_export,
 	&alu_cmd_reposync,
+	&alu_cmd_extras,
 	NULL
 };
 

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * amazon-linux-extras' repository file, /etc/yum.repos.d/amzn2-extras.repo:
+ * a header saying the tool manages it, then per topic T three sections,
+ * [amzn2extra-T-source] and [amzn2extra-T-debuginfo] (disabled) and
+ * [amzn2extra-T], in the original's "key = value" style. Changes are made
+ * to the file's text as read back (conf/iniedit.h), so hand edits stay.
+ * Command-side helper of cmd/extras.c; it does not print.
+ */
+#ifndef ALU_CMD_EXTRAS_REPO_H
+#define ALU_CMD_EXTRAS_REPO_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+struct alu_extras_file {
+	char *text;            /* the file's text (the header alone when it is new) */
+	size_t len;
+	int existed;
+};
+
+/**
+ * @brief Topic @p topic at @p version ("latest" or a catalog version)
+ *        enabled in @p f: its sections are added when missing, else
+ *        [amzn2extra-T] gets enabled = 1 and the version's mirrorlist.
+ * @param base the mirrorlist base, variables unsubstituted
+ *        (".../$awsregion/$releasever"); @p gpgkey the key URL.
+ * @return 0, -ENOMEM, -ALUE_CORRUPT (the section cannot be edited).
+ */
+int alu_extras_file_enable(struct alu_extras_file *f, const char *topic, const char *version,
+			   const char *base, const char *gpgkey, struct alu_err *e);
+
+/** @brief enabled = 0 in [amzn2extra-@p topic]. @return 0, -ENOENT (not in the file), -ENOMEM. */
+int alu_extras_file_disable(struct alu_extras_file *f, const char *topic, struct alu_err *e);
+
+/** The text of a new file: the original's header comment. */
+extern const char alu_extras_file_header[];
+
+#endif
