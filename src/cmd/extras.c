@@ -94,6 +94,7 @@ static int load(struct alu_ctx *ctx, struct xctx *x, struct alu_err *e)
 	if (rc) {
 		char m[sizeof(e->msg)];
 		snprintf(m, sizeof(m), "%s", e->msg);
+		alu_err_clear(e);
 		return alu_err_set(e, rc, "cannot read the extras catalog: %s", m[0] ? m : url);
 	}
 	rc = alu_extras_catalog_parse(buf, len, url, &x->cat, e);
