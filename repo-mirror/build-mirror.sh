@@ -255,6 +255,18 @@ mirrorlists broken-slow
 mirrorlists failover us-east-1 "file://$OUT/www/does-not-exist/2/core/$CORE" \
 	"file://$OUT/www/broken-tamper/2/core/$CORE"
 
+# failover's extras topics: mirror.lists that list a missing mirror first
+for d in "$W"/us-east-1/2/extras/*/latest; do
+	t=${d#"$W"/us-east-1/2/extras/}
+	t=${t%/latest}
+	for sub in x86_64 SRPMS debuginfo/x86_64; do
+		mkdir -p "$W/failover/2/extras/$t/latest/$sub"
+		printf '%s\n%s' "file://$OUT/www/does-not-exist/2/extras/$t/latest/$sub" \
+			"file://$OUT/www/us-east-1/2/extras/$t/latest/$sub" \
+			>"$W/failover/2/extras/$t/latest/$sub/mirror.list"
+	done
+done
+
 # --- manifest ---------------------------------------------------------------
 {
 	echo "# alupdate sample mirror, built $(date -u '+%Y-%m-%d %H:%M:%S')"

@@ -66,6 +66,32 @@ static void find_base(struct xctx *x)
 	}
 }
 
+/* The catalog's own URL failed: the core repository's mirror list names
+ * the mirrors, in failover order; each has the catalog beside its "core"
+ * directory (.../REGION/2/core/RELEASE/x86_64 -> .../REGION/2/). */
+static int failover(struct xctx *x, struct alu_net *net, char *url, size_t un, char **buf,
+		    size_t *len, int rc, struct alu_err *e)
+{
+	const struct alu_repo *r = alu_conf_repo(&x->conf, "amzn2-core");
+	char *list = NULL, *line, *save = NULL;
+	size_t ll;
+	struct alu_err le = { 0 };
+
+	if (!r || !r->mirrorlist || alu_net_get_mem(net, r->mirrorlist, NULL, 1u << 20, &list, &ll, &le))
+		return rc;
+	for (line = strtok_r(list, "\r\n", &save); line && rc; line = strtok_r(NULL, "\r\n", &save)) {
+		char *core = strstr(line, "/core/");
+		struct alu_err me = { 0 };
+		if (!core)
+			continue;
+		snprintf(url, un, "%.*s/extras-catalog.json", (int)(core - line), line);
+		if (!(rc = alu_net_get_mem(net, url, NULL, ALU_EXTRAS_CATALOG_MAX, buf, len, &me)))
+			alu_err_clear(e);
+	}
+	free(list);
+	return rc;
+}
+
 static int load(struct alu_ctx *ctx, struct xctx *x, struct alu_err *e)
 {
 	const char *env = getenv("CATALOGURL");
@@ -90,6 +116,8 @@ static int load(struct alu_ctx *ctx, struct xctx *x, struct alu_err *e)
 	if (alu_net_new(&net))
 		return alu_err_set(e, -ENOMEM, "out of memory");
 	rc = alu_net_get_mem(net, url, NULL, ALU_EXTRAS_CATALOG_MAX, &buf, &len, e);
+	if (rc && !(env && *env))
+		rc = failover(x, net, url, sizeof(url), &buf, &len, rc, e);
 	alu_net_free(net);
 	if (rc) {
 		char m[sizeof(e->msg)];

@@ -141,3 +141,14 @@ def test_runs_as_amazon_linux_extras(alu, sample_root, tmp_path):
     p = subprocess.run([str(link), "--installroot", str(sample_root), "enable", "nginx1"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and (sample_root / REPO).exists(), p.stderr
+
+
+def test_catalog_and_topic_from_a_mirror_that_fails_over(alu, sample_root):
+    # region "failover": no catalog of its own; the core mirror list names a
+    # missing mirror, then a copy of us-east-1 that has one
+    (sample_root / "etc/yum/vars/awsregion").write_text("failover\n")
+    p = run(alu, sample_root, "list")
+    assert p.returncode == 0 and "nginx1" in p.stdout, p.stderr
+    p = run(alu, sample_root, "install", "-y", "nginx1")
+    assert p.returncode == 0, p.stderr + p.stdout
+    assert rpm_q(sample_root, "-q", "nginx") == ["nginx-1.20.1-1.amzn2.noarch"]
