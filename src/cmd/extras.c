@@ -20,6 +20,7 @@
 #include "cmd/extras_repo.h"
 #include "cmd/opsrun.h"
 #include "conf/conf.h"
+#include "db/state.h"
 #include "net/net.h"
 #include "repo/extras_catalog.h"
 #include "txn/rootfile.h"
@@ -148,8 +149,33 @@ static const char *state(const struct xctx *x, const char *topic, char *ver, siz
 	return r->enabled ? "enabled" : "disabled";
 }
 
-static int list(struct xctx *x)
+static int count_cb(void *arg, const struct alu_instpkg *p)
 {
+	(void)p;
+	++*(int *)arg;
+	return 0;
+}
+
+/* 1 when every package the topic installs is installed */
+static int installed(struct alu_state *s, const struct alu_extras_topic *t)
+{
+	for (size_t i = 0; s && i < t->inst.n; i++) {
+		int n = 0;
+		alu_state_find_name(s, t->inst.v[i], count_cb, &n);
+		if (!n)
+			return 0;
+	}
+	return s && t->inst.n;
+}
+
+static int list(struct alu_ctx *ctx, struct xctx *x)
+{
+	struct alu_state *s = NULL;
+	struct alu_err se = { 0 };
+
+	/* no state (a root never adopted): no installed marks, not an error */
+	if (alu_state_open(ctx->root, ALU_STATEF_RDONLY, &s, &se))
+		s = NULL;
 	for (size_t i = 0; i < x->cat.ntopics; i++) {
 		const struct alu_extras_topic *t = &x->cat.topics[i];
 		char ver[256], name[512];
@@ -162,9 +188,10 @@ static int list(struct xctx *x)
 		printf("%3zu  %-24s %-12s [", i, name, *st ? st : "available");
 		for (size_t v = 0; v < t->versions.n; v++)
 			printf(" =%s", t->versions.v[v]);
-		printf(" ]%s%s\n", t->deprecated_at ? "  deprecated since " : "",
-		       t->deprecated_at ? t->deprecated_at : "");
+		printf(" ]%s%s%s\n", installed(s, t) ? "  installed" : "",
+		       t->deprecated_at ? "  deprecated since " : "", t->deprecated_at ? t->deprecated_at : "");
 	}
+	alu_state_close(s);
 	return 0;
 }
 
@@ -287,7 +314,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	if ((rc = load(ctx, x, &e)))
 		goto fail;
 	if (!strcmp(verb, "list"))
-		rc = list(x);
+		rc = list(ctx, x);
 	else if (!strcmp(verb, "info"))
 		rc = info(x, argc, argv, &e);
 	else if (!strcmp(verb, "disable"))

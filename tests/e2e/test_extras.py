@@ -65,6 +65,8 @@ def test_install_disable_and_hand_edits_survive(alu, sample_root):
     p = run(alu, sample_root, "install", "-y", "nginx1")
     assert p.returncode == 0, p.stderr + p.stdout
     assert rpm_q(sample_root, "-q", "nginx") == ["nginx-1.20.1-1.amzn2.noarch"]
+    lines = {l.split()[1]: l for l in run(alu, sample_root, "list").stdout.splitlines()}
+    assert lines["nginx1=latest"].endswith("]  installed") and "installed" not in lines["redis6"]
     f = sample_root / REPO
     f.write_text(f.read_text() + "\n# my own note\n[mine]\nname = mine\nbaseurl = file:///nonexistent\nenabled = 0\n")
     before = f.read_text()
