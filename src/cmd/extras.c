@@ -21,114 +21,28 @@
 #include "cmd/opsrun.h"
 #include "conf/conf.h"
 #include "db/state.h"
-#include "net/net.h"
 #include "repo/extras_catalog.h"
 #include "txn/rootfile.h"
 #include "util/out.h"
 
-#define DEFAULT_BASE "http://amazonlinux.$awsregion.$awsdomain/$releasever"
 #define REPOFILE "amzn2-extras.repo"
 
 struct xctx {
 	struct alu_conf conf;
 	struct alu_extras_catalog cat;
-	char base[2048];        /* unsubstituted: written into the .repo file */
-	char gpgkey[2048];
+	struct alu_extras_src src;
 	char path[2048];        /* the .repo file inside the root */
 };
 
-/* The mirror the core repository uses is the one extras come from:
- * amzn2-core's mirrorlist up to "/core/", with $awsregion and $releasever
- * put back so that the written file follows the root's variables. */
-static void find_base(struct xctx *x)
-{
-	const struct alu_repo *r = alu_conf_repo(&x->conf, "amzn2-core");
-	const char *ml = r ? r->mirrorlist : NULL, *core = ml ? strstr(ml, "/core/") : NULL;
-	const char *rv = x->conf.releasever, *reg = alu_conf_var(&x->conf, "awsregion");
-	size_t n;
-
-	snprintf(x->base, sizeof(x->base), "%s", DEFAULT_BASE);
-	if (r && r->gpgkeys.n)
-		snprintf(x->gpgkey, sizeof(x->gpgkey), "%s", r->gpgkeys.v[0]);
-	else
-		snprintf(x->gpgkey, sizeof(x->gpgkey), "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-amazon-linux-2");
-	if (!core)
-		return;
-	n = (size_t)(core - ml);
-	if (rv && n > strlen(rv) && !strncmp(core - strlen(rv), rv, strlen(rv)) && core[-(long)strlen(rv) - 1] == '/') {
-		const char *end = core - strlen(rv) - 1;
-		size_t rl = reg ? strlen(reg) : 0;
-		if (reg && (size_t)(end - ml) > rl && !strncmp(end - rl, reg, rl) && end[-(long)rl - 1] == '/')
-			snprintf(x->base, sizeof(x->base), "%.*s/$awsregion/$releasever", (int)(end - rl - 1 - ml), ml);
-		else
-			snprintf(x->base, sizeof(x->base), "%.*s/$releasever", (int)(end - ml), ml);
-	} else {
-		snprintf(x->base, sizeof(x->base), "%.*s", (int)n, ml);
-	}
-}
-
-/* The catalog's own URL failed: the core repository's mirror list names
- * the mirrors, in failover order; each has the catalog beside its "core"
- * directory (.../REGION/2/core/RELEASE/x86_64 -> .../REGION/2/). */
-static int failover(struct xctx *x, struct alu_net *net, char *url, size_t un, char **buf,
-		    size_t *len, int rc, struct alu_err *e)
-{
-	const struct alu_repo *r = alu_conf_repo(&x->conf, "amzn2-core");
-	char *list = NULL, *line, *save = NULL;
-	size_t ll;
-	struct alu_err le = { 0 };
-
-	if (!r || !r->mirrorlist || alu_net_get_mem(net, r->mirrorlist, NULL, 1u << 20, &list, &ll, &le))
-		return rc;
-	for (line = strtok_r(list, "\r\n", &save); line && rc; line = strtok_r(NULL, "\r\n", &save)) {
-		char *core = strstr(line, "/core/");
-		struct alu_err me = { 0 };
-		if (!core)
-			continue;
-		snprintf(url, un, "%.*s/extras-catalog.json", (int)(core - line), line);
-		if (!(rc = alu_net_get_mem(net, url, NULL, ALU_EXTRAS_CATALOG_MAX, buf, len, &me)))
-			alu_err_clear(e);
-	}
-	free(list);
-	return rc;
-}
-
 static int load(struct alu_ctx *ctx, struct xctx *x, struct alu_err *e)
 {
-	const char *env = getenv("CATALOGURL");
-	char *base = NULL, url[4096], *buf = NULL;
-	struct alu_net *net = NULL;
-	size_t len = 0;
 	int rc;
 
 	if ((rc = alu_conf_load(ctx, &x->conf, e)))
 		return rc;
-	find_base(x);
 	snprintf(x->path, sizeof(x->path), "%s/%s",
 		 x->conf.reposdirs.n ? x->conf.reposdirs.v[0] : "/etc/yum.repos.d", REPOFILE);
-	if (env && *env) {
-		snprintf(url, sizeof(url), "%s", env);
-	} else {
-		if (alu_conf_subst(&x->conf, x->base, &base))
-			return alu_err_set(e, -ENOMEM, "out of memory");
-		snprintf(url, sizeof(url), "%s/extras-catalog.json", base);
-		free(base);
-	}
-	if (alu_net_new(&net))
-		return alu_err_set(e, -ENOMEM, "out of memory");
-	rc = alu_net_get_mem(net, url, NULL, ALU_EXTRAS_CATALOG_MAX, &buf, &len, e);
-	if (rc && !(env && *env))
-		rc = failover(x, net, url, sizeof(url), &buf, &len, rc, e);
-	alu_net_free(net);
-	if (rc) {
-		char m[sizeof(e->msg)];
-		snprintf(m, sizeof(m), "%s", e->msg);
-		alu_err_clear(e);
-		return alu_err_set(e, rc, "cannot read the extras catalog: %s", m[0] ? m : url);
-	}
-	rc = alu_extras_catalog_parse(buf, len, url, &x->cat, e);
-	free(buf);
-	return rc;
+	return alu_extras_fetch(&x->conf, &x->src, &x->cat, e);
 }
 
 /* "" when the topic has no section, else "enabled"/"disabled"; @p ver gets the
@@ -261,7 +175,7 @@ static int enable(struct alu_ctx *ctx, struct xctx *x, int argc, char **argv, st
 		for (size_t k = 1; !rc && t && inst && k < t->inst.n; k++)
 			rc = alu_strv_push(inst, t->inst.v[k]);
 		if (!rc)
-			rc = alu_extras_file_enable(&f, topic, v, x->base, x->gpgkey, e);
+			rc = alu_extras_file_enable(&f, topic, v, x->src.base, x->src.gpgkey, e);
 	}
 	if (!rc)
 		rc = alu_extras_catalog_check(&x->cat, &on, e);

@@ -34,6 +34,26 @@ int alu_extras_file_enable(struct alu_extras_file *f, const char *topic, const c
 /** @brief enabled = 0 in [amzn2extra-@p topic]. @return 0, -ENOENT (not in the file), -ENOMEM. */
 int alu_extras_file_disable(struct alu_extras_file *f, const char *topic, struct alu_err *e);
 
+struct alu_conf;
+struct alu_extras_catalog;
+
+/** Where a root's extras come from. */
+struct alu_extras_src {
+	char base[2048];     /* mirrorlist base, unsubstituted (".../$awsregion/$releasever") */
+	char gpgkey[2048];   /* the core repository's key URL */
+};
+
+/**
+ * @brief The catalog for configuration @p c: from CATALOGURL when set,
+ *        else beside the core repository's mirror (amzn2-core's mirrorlist
+ *        up to "/core/"), failing over to each mirror its mirror list names.
+ * @param[out] x the base and key a new topic section gets.
+ * @return 0, or an error with the URL in @p e ("cannot read the extras
+ *         catalog: ..." or the parser's "URL:LINE:COL: ...").
+ */
+int alu_extras_fetch(const struct alu_conf *c, struct alu_extras_src *x,
+		     struct alu_extras_catalog *cat, struct alu_err *e);
+
 /** The text of a new file: the original's header comment. */
 extern const char alu_extras_file_header[];
 
