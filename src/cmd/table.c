@@ -18,6 +18,7 @@ extern const struct alu_cmd alu_cmd_group, alu_cmd_grouplist, alu_cmd_groupinfo,
 extern const struct alu_cmd alu_cmd_rpmdb_export;
 extern const struct alu_cmd alu_cmd_reposync;
 extern const struct alu_cmd alu_cmd_extras;
+extern const struct alu_cmd alu_cmd_kernel_livepatch;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
@@ -34,6 +35,7 @@ const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_rpmdb_export,
 	&alu_cmd_reposync,
 	&alu_cmd_extras,
+	&alu_cmd_kernel_livepatch,
 	NULL
 };
 
