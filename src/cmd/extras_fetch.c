@@ -10,6 +10,22 @@
 #include "net/net.h"
 #include "repo/extras_catalog.h"
 
+void alu_extras_net_opts(const struct alu_conf *c, struct alu_net_opts *o)
+{
+	const struct alu_repo *r = alu_conf_repo(c, "amzn2-core");
+
+	memset(o, 0, sizeof(*o));
+	o->timeout = r ? r->timeout : c->timeout;
+	o->retries = r ? r->retries : c->retries;
+	o->insecure = !(r ? r->sslverify : c->sslverify);
+	o->cacert = r ? r->sslcacert : c->sslcacert;
+	o->clientcert = r ? r->sslclientcert : c->sslclientcert;
+	o->clientkey = r ? r->sslclientkey : c->sslclientkey;
+	o->proxy = r ? r->proxy : c->proxy;
+	o->proxy_username = r ? r->proxy_username : c->proxy_username;
+	o->proxy_password = r ? r->proxy_password : c->proxy_password;
+}
+
 #define DEFAULT_BASE "http://amazonlinux.$awsregion.$awsdomain/$releasever"
 
 /* The mirror the core repository uses is the one extras come from:
@@ -49,11 +65,13 @@ static int failover(const struct alu_conf *c, struct alu_net *net, char *url, si
 		    size_t *len, int rc, struct alu_err *e)
 {
 	const struct alu_repo *r = alu_conf_repo(c, "amzn2-core");
+	struct alu_net_opts no;
 	char *list = NULL, *line, *save = NULL;
 	size_t ll;
 	struct alu_err le = { 0 };
 
-	if (!r || !r->mirrorlist || alu_net_get_mem(net, r->mirrorlist, NULL, 1u << 20, &list, &ll, &le))
+	alu_extras_net_opts(c, &no);
+	if (!r || !r->mirrorlist || alu_net_get_mem(net, r->mirrorlist, &no, 1u << 20, &list, &ll, &le))
 		return rc;
 	for (line = strtok_r(list, "\r\n", &save); line && rc; line = strtok_r(NULL, "\r\n", &save)) {
 		char *core = strstr(line, "/core/");
@@ -61,7 +79,7 @@ static int failover(const struct alu_conf *c, struct alu_net *net, char *url, si
 		if (!core)
 			continue;
 		snprintf(url, un, "%.*s/extras-catalog.json", (int)(core - line), line);
-		if (!(rc = alu_net_get_mem(net, url, NULL, ALU_EXTRAS_CATALOG_MAX, buf, len, &me)))
+		if (!(rc = alu_net_get_mem(net, url, &no, ALU_EXTRAS_CATALOG_MAX, buf, len, &me)))
 			alu_err_clear(e);
 	}
 	free(list);
@@ -72,6 +90,7 @@ int alu_extras_fetch(const struct alu_conf *c, struct alu_extras_src *x, struct 
 		     struct alu_err *e)
 {
 	const char *env = getenv("CATALOGURL");
+	struct alu_net_opts no;
 	char *base = NULL, url[4096], *buf = NULL;
 	struct alu_net *net = NULL;
 	size_t len = 0;
@@ -88,7 +107,8 @@ int alu_extras_fetch(const struct alu_conf *c, struct alu_extras_src *x, struct 
 	}
 	if (alu_net_new(&net))
 		return alu_err_set(e, -ENOMEM, "out of memory");
-	rc = alu_net_get_mem(net, url, NULL, ALU_EXTRAS_CATALOG_MAX, &buf, &len, e);
+	alu_extras_net_opts(c, &no);
+	rc = alu_net_get_mem(net, url, &no, ALU_EXTRAS_CATALOG_MAX, &buf, &len, e);
 	if (rc && !(env && *env))
 		rc = failover(c, net, url, sizeof(url), &buf, &len, rc, e);
 	alu_net_free(net);

@@ -54,6 +54,11 @@ struct alu_extras_src {
 int alu_extras_fetch(const struct alu_conf *c, struct alu_extras_src *x,
 		     struct alu_extras_catalog *cat, struct alu_err *e);
 
+struct alu_net_opts;
+/** @brief Network options of the core repository (CA, proxy, timeouts), for
+ *         the catalog and mirror lists fetched beside it. */
+void alu_extras_net_opts(const struct alu_conf *c, struct alu_net_opts *o);
+
 /** The text of a new file: the original's header comment. */
 extern const char alu_extras_file_header[];
 

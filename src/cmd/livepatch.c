@@ -96,8 +96,10 @@ static int probe(struct alu_ctx *ctx, const char *pkg, struct alu_err *e)
 	snprintf(spec, sizeof(spec), "%s/extras/livepatch/latest/$basearch/mirror.list", src.base);
 	if (!rc && alu_conf_subst(&c, spec, &ml))
 		rc = -ENOMEM;
+	struct alu_net_opts no;
+	alu_extras_net_opts(&c, &no);
 	if (!rc && !(rc = alu_net_new(&net) ? -ENOMEM : 0))
-		rc = alu_net_get_mem(net, ml, NULL, 1u << 20, &list, &ll, e);
+		rc = alu_net_get_mem(net, ml, &no, 1u << 20, &list, &ll, e);
 	alu_net_free(net);
 	memset(&pc.repo_ops, 0, sizeof(pc.repo_ops));
 	memset(&pc.repofrompath, 0, sizeof(pc.repofrompath));

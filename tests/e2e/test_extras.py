@@ -154,3 +154,17 @@ def test_catalog_and_topic_from_a_mirror_that_fails_over(alu, sample_root):
     p = run(alu, sample_root, "install", "-y", "nginx1")
     assert p.returncode == 0, p.stderr + p.stdout
     assert rpm_q(sample_root, "-q", "nginx") == ["nginx-1.20.1-1.amzn2.noarch"]
+
+
+def test_over_https_from_the_core_mirror(alu, sample_root, mirror):
+    # the catalog and the topic's mirror list come from the core repository's
+    # server, with its CA; the topic sections inherit [main]'s CA
+    from conftest import set_mirror_base
+    set_mirror_base(sample_root, mirror.https, ca=mirror.ca)
+    conf = sample_root / "etc/yum.conf"
+    conf.write_text(conf.read_text().replace("[main]\n", "[main]\nsslcacert=%s\n" % mirror.ca, 1))
+    p = run(alu, sample_root, "install", "-y", "redis6=6.2")
+    assert p.returncode == 0, p.stderr + p.stdout
+    assert rpm_q(sample_root, "-q", "redis") == ["redis-6.2.0-1.amzn2.noarch"]
+    assert mirror.https + "/$awsregion/$releasever/extras/redis6/6.2/$basearch/mirror.list" in \
+        (sample_root / REPO).read_text()
