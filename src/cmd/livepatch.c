@@ -30,9 +30,9 @@
 
 extern const struct alu_cmd alu_cmd_extras;
 
-/* kernel_version is this command's, not yum.conf's: taken out before the
- * configuration sees (and refuses) it */
-static int kernel(struct alu_ctx *ctx, char *pkg, size_t pn, char *arch, size_t an)
+/* the last --setopt=kernel_version= (the solver reads it too: the running
+ * kernel installonly rules keep), else uname for the running system */
+static int kernel(const struct alu_ctx *ctx, char *pkg, size_t pn, char *arch, size_t an)
 {
 	static const char *const arches[] = { "x86_64", "aarch64", "i686", "armv7hl", "ppc64le", "s390x" };
 	char kv[256] = "";
@@ -42,13 +42,8 @@ static int kernel(struct alu_ctx *ctx, char *pkg, size_t pn, char *arch, size_t 
 
 	arch[0] = 0;
 	for (size_t i = 0; i < ctx->setopts.n; i++)
-		if (!strncmp(ctx->setopts.v[i], "kernel_version=", 15)) {
+		if (!strncmp(ctx->setopts.v[i], "kernel_version=", 15))
 			snprintf(kv, sizeof(kv), "%s", ctx->setopts.v[i] + 15);
-			free(ctx->setopts.v[i]);
-			memmove(&ctx->setopts.v[i], &ctx->setopts.v[i + 1], (ctx->setopts.n - i) * sizeof(char *));
-			ctx->setopts.n--;
-			i--;
-		}
 	if (!kv[0] && have_u && !strcmp(ctx->root, "/"))
 		snprintf(kv, sizeof(kv), "%s", u.release);
 	if (!kv[0])

@@ -53,3 +53,14 @@ def test_enable_security_disable(alu, sample_root):
     p = alu("--installroot", sample_root, "downgrade", "-y", PKG + "-1.0-1.amzn2")
     assert p.returncode != 0   # the topic's repository is gone with it
     assert live_advisories(alu, sample_root) == []
+
+
+def test_installonly_keeps_the_given_running_kernel(alu, sample_root):
+    p = alu("--installroot", sample_root, "check-update", "kernel", K)
+    assert p.returncode == 100 and "5.10.110-1.amzn2" in p.stdout, p.stdout + p.stderr
+    assert alu("--installroot", sample_root, "install", "-y", "kernel-5.10.102").returncode == 0
+    # limit 2 with 5.10.100 (running), 5.10.102 and the new 5.10.110: the running one stays
+    p = alu("--installroot", sample_root, "update", "-y", "kernel", "--setopt=installonly_limit=2", K)
+    assert p.returncode == 0, p.stderr
+    assert rpm_q(sample_root, "-q", "kernel") == ["kernel-5.10.100-1.amzn2.x86_64",
+                                                  "kernel-5.10.110-1.amzn2.x86_64"]
