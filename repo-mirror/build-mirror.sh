@@ -81,15 +81,16 @@ done <"$here/packages.txt"
 # Each build gets its own BUILD and BUILDROOT: two releases of one version
 # (hello-2.10-1, hello-2.10-2) built at once would otherwise share
 # BUILD/hello-2.10, and one's %prep deletes the other's files.
-build_one() { # name version release payload
-	local log=$R/tmp/$1-$2-$3.log own=$R/own/$1-$2-$3
+build_one() { # name version release payload [spec]
+	local log=$R/tmp/$1-$2-$3.log own=$R/own/$1-$2-$3 spec=${5:-$1}
 	mkdir -p "$own/BUILD" "$own/BUILDROOT" "$own/tmp"
 	if ! rpmbuild -ba "${RPMBUILD_DEFS[@]}" \
 		--define "_builddir $own/BUILD" --define "_buildrootdir $own/BUILDROOT" \
 		--define "_tmppath $own/tmp" \
 		--define "pkgver $2" --define "pkgrel $3" \
 		--define "_binary_payload $4" --define "_source_payload $4" \
-		"$here/specs/$1.spec" >"$log" 2>&1; then
+		--define "pkgname $1" \
+		"$here/specs/$spec.spec" >"$log" 2>&1; then
 		tail -n 30 "$log" >&2
 		echo "build-mirror: rpmbuild failed for $1 $2-$3" >&2
 		touch "$R/tmp/FAILED"
@@ -103,6 +104,14 @@ for line in "${PKG_LINES[@]}"; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
 	build_one "$name" "$ver" "$rel" "$payload" &
 done
+# extras topics' packages (extras/packages.txt): one generic spec
+declare -a XPKG_LINES=()
+while read -r topic name ver rel; do
+	case $topic in '' | '#'*) continue ;; esac
+	XPKG_LINES+=("$topic $name $ver $rel")
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+	build_one "$name" "$ver" "$rel" w19.zstdio extra-topic &
+done <"$here/extras/packages.txt"
 wait
 [ ! -e "$R/tmp/FAILED" ] || exit 1
 for line in "${PKG_LINES[@]}"; do
@@ -124,6 +133,15 @@ log "signing"
 sign() { # rpmsign warns once per package that stdin is no tty: keep that quiet
 	"${SIGN[@]}" "$@" </dev/null >"$R/tmp/sign.log" 2>&1 || { cat "$R/tmp/sign.log" >&2; exit 1; }
 }
+xpool=$T/xpool
+mkdir -p "$xpool"
+for line in "${XPKG_LINES[@]}"; do
+	read -r topic name ver rel <<<"$line"
+	mkdir -p "$xpool/$topic"
+	mv -t "$xpool/$topic" "$R/RPMS/noarch/$name-$ver-$rel.amzn2.noarch.rpm"
+	rm -f "$R/SRPMS/$name-$ver-$rel.amzn2.src.rpm"
+	SIGN_V3+=("$xpool/$topic/$name-$ver-$rel.amzn2.noarch.rpm")
+done
 [ ${#SIGN_V3[@]} -eq 0 ] || sign --rpmv3 "${SIGN_V3[@]}"
 [ ${#SIGN_HDR[@]} -eq 0 ] || sign "${SIGN_HDR[@]}"
 gpgconf --kill all >/dev/null 2>&1 || true
@@ -148,6 +166,40 @@ mirrorlists() { # REGION [TARGET-REGION [URL-PREFIX-BEFORE...]]
 			for pre in "$@"; do printf '%s\n' "$pre/$sub"; done
 			printf '%s' "file://$OUT/www/$target/2/core/$CORE/$sub"
 		} >"$W/$region/2/core/latest/$sub/mirror.list"
+	done
+}
+
+# Extras topics: the catalogs (v2 with conflicts; v1 with whitelists, for
+# tests through CATALOGURL) and per topic of the catalog a signed
+# repository at extras/TOPIC/latest/$basearch with its own updateinfo and
+# a mirror.list naming itself; SRPMS and debuginfo are empty repositories.
+extras() { # REGION
+	local x=$W/$1/2 topic sub d
+	mkdir -p "$x" "$T/xu"
+	cp "$here/extras/extras-catalog.json" "$x/extras-catalog.json"
+	cp "$here/extras/extras-catalog.json" "$x/extras-catalog-x86_64.json"
+	cp "$here/extras/extras-catalog-v1.json" "$x/extras-catalog-v1.json"
+	for topic in $(python3 -c 'import json,sys; print(" ".join(t["n"] for t in json.load(open(sys.argv[1]))["topics"]))' \
+		"$here/extras/extras-catalog.json"); do
+		for sub in x86_64 SRPMS debuginfo/x86_64; do
+			d=$x/extras/$topic/latest/$sub
+			mkdir -p "$d/Packages"
+			[ "$sub" != x86_64 ] || [ ! -d "$xpool/$topic" ] || cp -l "$xpool/$topic"/*.rpm "$d/Packages/"
+			"${CR[@]}" --no-database "$d"
+			if [ "$sub" = x86_64 ] && [ -e "$here/extras/$topic.advisories.txt" ]; then
+				ALU_COLLECTION="amazon-linux-2---$topic" "$here/mkupdateinfo.py" \
+					"$here/extras/$topic.advisories.txt" >"$T/xu/updateinfo.xml"
+				modifyrepo_c --mdtype updateinfo --compress-type gz --checksum sha256 \
+					"$T/xu/updateinfo.xml" "$d/repodata"
+				rm -f "$T/xu/updateinfo.xml"
+			fi
+			printf '%s' "file://$OUT/www/$1/2/extras/$topic/latest/$sub" >"$d/mirror.list"
+		done
+		# each version of the catalog (enable T=VER) is the same repository here
+		for v in $(python3 -c 'import json,sys; print(" ".join(*(t["versions"] for t in json.load(open(sys.argv[1]))["topics"] if t["n"] == sys.argv[2])))' \
+			"$here/extras/extras-catalog.json" "$topic"); do
+			[ "$v" = latest ] || ln -sfn latest "$x/extras/$topic/$v"
+		done
 	done
 }
 
@@ -177,6 +229,7 @@ for region in "${REGIONS[@]}"; do
 		fi
 	done
 	mirrorlists "$region"
+	extras "$region"
 done
 
 # Fault trees for failover tests (nginx adds broken-500, broken-404 and a
@@ -202,6 +255,18 @@ mirrorlists broken-slow
 mirrorlists failover us-east-1 "file://$OUT/www/does-not-exist/2/core/$CORE" \
 	"file://$OUT/www/broken-tamper/2/core/$CORE"
 
+# failover's extras topics: mirror.lists that list a missing mirror first
+for d in "$W"/us-east-1/2/extras/*/latest; do
+	t=${d#"$W"/us-east-1/2/extras/}
+	t=${t%/latest}
+	for sub in x86_64 SRPMS debuginfo/x86_64; do
+		mkdir -p "$W/failover/2/extras/$t/latest/$sub"
+		printf '%s\n%s' "file://$OUT/www/does-not-exist/2/extras/$t/latest/$sub" \
+			"file://$OUT/www/us-east-1/2/extras/$t/latest/$sub" \
+			>"$W/failover/2/extras/$t/latest/$sub/mirror.list"
+	done
+done
+
 # --- manifest ---------------------------------------------------------------
 {
 	echo "# alupdate sample mirror, built $(date -u '+%Y-%m-%d %H:%M:%S')"
@@ -220,7 +285,7 @@ mirrorlists failover us-east-1 "file://$OUT/www/does-not-exist/2/core/$CORE" \
 	done
 } >"$T/manifest.txt"
 
-rm -rf "$R" "$pool" "$T/updateinfo.xml"
+rm -rf "$R" "$pool" "$xpool" "$T/updateinfo.xml"
 touch "$T/.stamp"
 rm -rf "$OUT"
 mv "$T" "$OUT"

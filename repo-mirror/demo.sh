@@ -21,6 +21,8 @@ rm -rf "$root"
 ALU_MIRROR_BASE="https://127.0.0.1:$HTTPS_PORT" bash "$here/make-root.sh" "$root" "$M" old >/dev/null
 # the root trusts the throwaway CA the mirror's certificate comes from
 sed -i "/^\[amzn2-core\]/a sslcacert=$CA" "$root/etc/yum.repos.d/amzn2-core.repo"
+# ... and so do the extras topics' repositories (amzn2-extras.repo), through [main]
+sed -i "/^\[main\]/a sslcacert=$CA" "$root/etc/yum.conf"
 
 show "$ALU" --version
 show file "$ALU"
@@ -37,6 +39,15 @@ for cmd in "repolist" "list installed" "makecache" "list --showduplicates greet"
 		show "$ALU" --installroot "$root" $cmd
 	fi
 done
+# extras topics (amazon-linux-extras) and kernel live patches, from the same mirror
+for cmd in "extras list" "extras enable nginx1" "extras install -y redis6=6.2" "extras list" \
+	"kernel-livepatch supported --setopt=kernel_version=5.10.100-1.amzn2.x86_64" \
+	"kernel-livepatch enable -y --setopt=kernel_version=5.10.100-1.amzn2.x86_64" \
+	"updateinfo list --security"; do
+	# shellcheck disable=SC2086
+	show "$ALU" --installroot "$root" $cmd
+done
+show cat "$root/etc/yum.repos.d/amzn2-extras.repo"
 show rpm --root "$root" --define "_dbpath /var/lib/rpm" -qa
 show rpm --root "$root" --define "_dbpath /var/lib/rpm" -V hello
 show "$ALU" --installroot "$root" verify --rpmdb

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: MIT
 """advisories.txt -> updateinfo.xml in Amazon Linux 2's shape.
 usage: mkupdateinfo.py advisories.txt > updateinfo.xml (stdlib only)."""
+import os
 import sys
 from xml.sax.saxutils import escape, quoteattr
 
 AUTHOR = "linux-security@amazon.com"
-COLLECTION = "amazon-linux-2"
+# an extras topic's repository: "amazon-linux-2---TOPIC"
+COLLECTION = os.environ.get("ALU_COLLECTION", "amazon-linux-2")
 
 
 def parse(text):

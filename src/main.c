@@ -249,7 +249,7 @@ static int global_opt(struct alu_ctx *ctx, int id, const char *arg)
 static const char *const argv0_cmds[][2] = {
 	{ "yum-config-manager", "config-manager" }, { "repoquery", "repoquery" },
 	{ "package-cleanup", "package-cleanup" }, { "reposync", "reposync" },
-	{ "yumdownloader", "download" },
+	{ "yumdownloader", "download" }, { "amazon-linux-extras", "extras" },
 };
 
 int main(int argc, char **argv)

@@ -21,6 +21,8 @@ extern const struct alu_cmd alu_cmd_reposync;
 extern const struct alu_cmd alu_cmd_download, alu_cmd_boot_update;
 extern const struct alu_cmd alu_cmd_help, alu_cmd_complete;
 extern const struct alu_cmd alu_cmd_image;
+extern const struct alu_cmd alu_cmd_extras;
+extern const struct alu_cmd alu_cmd_kernel_livepatch;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
@@ -40,6 +42,8 @@ const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_download, &alu_cmd_boot_update,
 	&alu_cmd_help, &alu_cmd_complete,
 	&alu_cmd_image,
+	&alu_cmd_extras,
+	&alu_cmd_kernel_livepatch,
 	NULL
 };
 

@@ -103,6 +103,8 @@ static const char *const known_unused[] = {
 	"reset_nice", "rpmverbosity", "showdupesfromrepos", "syslog_device", "syslog_facility", "syslog_ident",
 	"throttle", "tolerant", "type", "ui_repoid_vars",
 	"upgrade_requirements_on_install", "username", "usr_w_check", "zchunk",
+	/* the root's running kernel for --installroot (ops/session.c, kernel-livepatch) */
+	"kernel_version",
 };
 
 int alu_conf_parse_bool(const char *s)

@@ -41,6 +41,13 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 		snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", u.release);
 		so->running_kernel = o->kernel;
 	}
+	/* an --installroot root's running kernel is not the host's: the
+	 * kernel_version setting says it (V-R.ARCH, as uname -r) */
+	for (size_t i = 0; i < c->other.n; i++)
+		if (!strncmp(c->other.v[i], "kernel_version=", 15) && c->other.v[i][15]) {
+			snprintf(o->kernel, sizeof(o->kernel), "kernel-%s", c->other.v[i] + 15);
+			so->running_kernel = o->kernel;
+		}
 	/* the solver reads the plugin's entries as written ("!" and globs too) */
 	rc = alu_vlock_read(o->ctx->root, &o->locks, e);
 	for (size_t i = 0; !rc && i < c->protected_packages.n; i++)
