@@ -13,7 +13,7 @@ bin=$D$PREFIX/bin
 man=$D$PREFIX/share/man
 bc=$D$PREFIX/share/bash-completion/completions
 zc=$D$PREFIX/share/zsh/site-functions
-links=(yum-config-manager repoquery package-cleanup reposync yumdownloader)
+links=(yum-config-manager repoquery package-cleanup reposync yumdownloader amazon-linux-extras)
 
 for f in "$B/alupdate" "$B/static/doc/alupdate.8" "$B/static/doc/alupdate.yaml.5"; do
 	[ -f "$f" ] || { echo "install.sh: $f missing: run ./build.sh build first" >&2; exit 1; }
