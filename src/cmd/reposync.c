@@ -67,20 +67,6 @@ static int parse(void *p, struct alu_ctx *ctx, int id, const char *arg)
 	return -ENOTSUP;
 }
 
-static void net_opts(const struct alu_repo *r, struct alu_net_opts *no)
-{
-	memset(no, 0, sizeof(*no));
-	no->timeout = r->timeout;
-	no->retries = r->retries;
-	no->insecure = !r->sslverify;
-	no->cacert = r->sslcacert;
-	no->clientcert = r->sslclientcert;
-	no->clientkey = r->sslclientkey;
-	no->proxy = r->proxy;
-	no->proxy_username = r->proxy_username;
-	no->proxy_password = r->proxy_password;
-}
-
 static int mirrors(const struct alu_conf *c, struct alu_net *net, const struct alu_repo *r,
 		   const struct alu_net_opts *no, struct alu_mirrors *m, struct alu_err *e)
 {
@@ -190,7 +176,7 @@ static int copy_repo(const struct priv *pv, const struct alu_ctx *ctx, const str
 		o.verify = verify;
 		o.verify_arg = &v;
 	}
-	net_opts(r, &no);
+	alu_repo_net_opts(r, &no);
 	rc = mirrors(c, net, r, &no, &m, e);
 	if (!rc && (gpg || (o.flags & ALU_MCOPYF_REPOSIG)))
 		rc = load_keys(c, net, r, &no, &ring, e);

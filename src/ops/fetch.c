@@ -21,20 +21,6 @@
 #include "ops/ops_int.h"
 #include "util/rootfs.h"
 
-void alu_ops_net_opts(const struct alu_repo *r, struct alu_net_opts *no)
-{
-	memset(no, 0, sizeof(*no));
-	no->timeout = r->timeout;
-	no->retries = r->retries;
-	no->insecure = !r->sslverify;
-	no->cacert = r->sslcacert;
-	no->clientcert = r->sslclientcert;
-	no->clientkey = r->sslclientkey;
-	no->proxy = r->proxy;
-	no->proxy_username = r->proxy_username;
-	no->proxy_password = r->proxy_password;
-}
-
 int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirrors *m,
 		    struct alu_err *e)
 {
@@ -45,7 +31,7 @@ int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirr
 	size_t len;
 	int rc;
 
-	alu_ops_net_opts(r, &no);
+	alu_repo_net_opts(r, &no);
 	if (!alu_cache_repo_get(o->repos.cache, r->id, &st, &ign) && *st.mirror &&
 	    (rc = alu_mirrors_add(m, st.mirror)))
 		return alu_err_set(e, rc, "out of memory");
@@ -121,7 +107,7 @@ static int fetch_one(struct alu_ops *o, const struct alu_plan_op *op, const stru
 		return alu_err_set(e, -ALUE_UNSUPPORTED,
 				   "%s: repository %s checks it only by %s, which FIPS mode does not accept: refused",
 				   op->nevra, op->repo, alu_digest_name(algo));
-	alu_ops_net_opts(r, &no);
+	alu_repo_net_opts(r, &no);
 	/* the network layer checks it, so a mirror serving a wrong file is failed over */
 	no.expect_algo = algo;
 	if (*s->base) {

@@ -137,7 +137,7 @@ static int fetch_key(struct alu_ops *o, const struct alu_repo *r, const char *ur
 	}
 	if (!o->repos.net && alu_net_new(&o->repos.net))
 		return alu_err_set(e, -ENOMEM, "out of memory");
-	alu_ops_net_opts(r, &no);
+	alu_repo_net_opts(r, &no);
 	return alu_net_get_mem(o->repos.net, url, &no, 1 << 20, buf, len, e);
 }
 

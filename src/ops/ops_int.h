@@ -28,7 +28,6 @@ int alu_ops_want_local(struct alu_ops *o, char **specs, int n, int updateonly, i
  * metadata first. */
 int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirrors *m,
 		    struct alu_err *e);
-void alu_ops_net_opts(const struct alu_repo *r, struct alu_net_opts *no);
 
 /* pkgcheck.c: each downloaded package's header is the package the solver
  * chose (name, epoch, version, release, arch; header-range when primary gives

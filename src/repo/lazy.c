@@ -27,18 +27,6 @@
 
 #define REPOMD_MAX (16u << 20)
 
-static void net_opts(const struct alu_repo *r, struct alu_net_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->timeout = r->timeout;
-	o->retries = r->retries;
-	o->insecure = !r->sslverify;
-	o->cacert = r->sslcacert;
-	o->clientcert = r->sslclientcert;
-	o->clientkey = r->sslclientkey;
-	o->proxy = r->proxy;
-}
-
 static int read_all(const char *path, char **buf, size_t *len)
 {
 	off_t size;
@@ -130,7 +118,7 @@ static int repomd_for_cache(struct alu_repos *rp, const struct alu_repo *r, int 
 					   "(run without -C first)", r->id);
 		if (!rp->net && alu_net_new(&rp->net))
 			return alu_err_set(e, -ENOMEM, "out of memory");
-		net_opts(r, &o);
+		alu_repo_net_opts(r, &o);
 		if (alu_url_join(st.mirror, "repodata/repomd.xml", &url))
 			return alu_err_set(e, -ENOMEM, "out of memory");
 		rc = alu_net_get_mem(rp->net, url, &o, REPOMD_MAX, &buf, &len, e);
@@ -239,7 +227,7 @@ int alu_repo_lazy_get(struct alu_repos *rp, const struct alu_repo *r, const char
 	}
 	if ((rc = alu_cache_repo_get(rp->cache, r->id, &st, e)))
 		goto out;
-	net_opts(r, &o);
+	alu_repo_net_opts(r, &o);
 	if ((rc = alu_mirrors_add(&m, st.mirror))) {
 		rc = alu_err_set(e, rc, "out of memory");
 		goto out;

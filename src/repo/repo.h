@@ -29,6 +29,12 @@
 #include "util/err.h"
 #include "util/strv.h"
 
+struct alu_net_opts;
+
+/** @brief @p r's timeout, retries, TLS and proxy settings into @p o
+ *  (cleared first), as every fetch for @p r takes them (netopts.c). */
+void alu_repo_net_opts(const struct alu_repo *r, struct alu_net_opts *o);
+
 /* ---- decompression ----------------------------------------------------- */
 
 /** A streaming decoder for gzip, xz, zstd, bzip2 or uncompressed data.

@@ -46,18 +46,6 @@
 #define REPOMD "repodata/repomd.xml"
 #define REPOMD_MAX (16u << 20)
 
-static void net_opts(const struct alu_repo *r, struct alu_net_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->timeout = r->timeout;
-	o->retries = r->retries;
-	o->insecure = !r->sslverify;
-	o->cacert = r->sslcacert;
-	o->clientcert = r->sslclientcert;
-	o->clientkey = r->sslclientkey;
-	o->proxy = r->proxy;
-}
-
 static int mirrors(const struct alu_conf *conf, struct alu_net *net, const struct alu_repo *r,
 		   const struct alu_net_opts *o, struct alu_mirrors *m, struct alu_err *e)
 {
@@ -325,7 +313,7 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	     (old.fetched > 0 && old.fetched + r->metadata_expire > (int64_t)now)))
 		return 0;
 
-	net_opts(r, &o);
+	alu_repo_net_opts(r, &o);
 	rc = mirrors(conf, net, r, &o, &m, e);
 	if (!rc)
 		rc = alu_mirrors_get_mem(net, &m, mdrel, &o, REPOMD_MAX, &buf, &len, e);
