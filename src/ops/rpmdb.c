@@ -73,11 +73,14 @@ int alu_ops_rpmdb_sync(const struct alu_ctx *ctx, const struct alu_conf *c, stru
 		       struct alu_err *e)
 {
 	struct alu_err ke = { 0 };
+	enum alu_rpmdb_kind kind;
+	char path[4096];
 	size_t added = 0;
 	int r = sync_once(ctx, c, s, e), k;
 
-	/* after the adoption, so that a key rpm --import added is not added twice */
-	if (r || !writeback_on(ctx, c))
+	/* after the adoption, so that a key rpm --import added is not added
+	 * twice; only where rpm keeps a database (a manifest lists no keys) */
+	if (r || !writeback_on(ctx, c) || alu_rpmdb_find(ctx->root, path, sizeof(path), &kind, &ke))
 		return r;
 	if ((k = alu_ops_pubkeys_add(ctx->root, s, &added, &ke)))
 		alu_warn("the key store's keys were not all added to the rpm database: %s",
