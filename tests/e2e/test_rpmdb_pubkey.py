@@ -2,9 +2,14 @@
 """Keys alupdate imports (keys import, the repositories' gpgkey=) appear in
 the root's rpm database as the gpg-pubkey entries rpm --import adds:
 compared with Debian's rpm 4.18 importing the same key on a twin root."""
+import os
+import shutil
 import subprocess
 
+import pytest
+
 from conftest import rpm_q
+from test_rpmdb_writeback import bdb_q, bdb_root
 
 QF = "%{name}-%{version}-%{release} %{summary}\\n"
 
@@ -78,3 +83,26 @@ def test_repository_key_comes_back(alu, mirror, sample_root, tmp_path):
     assert p.returncode == 0, p.stderr
     assert rpm_q(sample_root, "-q", "--qf", QF, "gpg-pubkey") == want
     assert qi(sample_root) == want_qi
+
+
+@pytest.mark.skipif(not shutil.which("db5.3_load"), reason="needs db5.3-util")
+def test_bdb_root(alu, mirror, sample_root, tmp_path):
+    """Amazon Linux 2's Berkeley DB: the same entry, found by its provides."""
+    key = mirror.other_key
+    twin = tmp_path / "twin"
+    subprocess.run(["cp", "-a", str(sample_root), str(twin)], check=True)
+    rpm_import(twin, key)
+    want = rpm_q(twin, "-q", "--qf", QF, "gpg-pubkey")
+    want_qi = qi(twin)
+    bdb_root(sample_root)
+    p = run(alu, sample_root, "keys", "import", key)
+    assert p.returncode == 0, p.stderr
+    p = run(alu, sample_root, "update", "-y", "hello")
+    assert p.returncode == 0, p.stderr
+    assert "rpmdb.sqlite" not in os.listdir(sample_root / "var/lib/rpm")
+    assert bdb_q(sample_root, "-q", "--qf", QF, "gpg-pubkey")[0].splitlines() == want
+    out, _ = bdb_q(sample_root, "-qi", "gpg-pubkey")
+    assert [l for l in out.splitlines() if not l.startswith("Install Date")] == want_qi
+    new = [l for l in want if "unrelated" in l or "other" in l][0].split()[0]
+    short = new.split("-")[2]
+    assert bdb_q(sample_root, "-q", "--whatprovides", "gpg(%s)" % short) == (new + "\n", 0)
