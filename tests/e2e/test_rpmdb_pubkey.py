@@ -106,3 +106,32 @@ def test_bdb_root(alu, mirror, sample_root, tmp_path):
     new = [l for l in want if "unrelated" in l or "other" in l][0].split()[0]
     short = new.split("-")[2]
     assert bdb_q(sample_root, "-q", "--whatprovides", "gpg(%s)" % short) == (new + "\n", 0)
+
+
+@pytest.mark.skipif(not shutil.which("gpg"), reason="needs gpg")
+def test_key_with_subkey(alu, sample_root, tmp_path):
+    """An EdDSA key with an encryption subkey: one entry, as rpm makes it."""
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    g = ["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
+    subprocess.run(g + ["--quick-gen-key", "Sub Key Test <sub@alupdate.invalid>", "ed25519", "sign",
+                        "never"], check=True, capture_output=True, timeout=60)
+    fpr = [l.split(":")[9] for l in subprocess.run(g + ["--list-keys", "--with-colons"], check=True,
+           capture_output=True, text=True).stdout.splitlines() if l.startswith("fpr")][0]
+    subprocess.run(g + ["--quick-add-key", fpr, "cv25519", "encr", "never"], check=True,
+                   capture_output=True, timeout=60)
+    key = tmp_path / "sub.asc"
+    key.write_bytes(subprocess.run(g + ["--armor", "--export"], check=True,
+                                   capture_output=True).stdout)
+    twin = tmp_path / "twin"
+    subprocess.run(["cp", "-a", str(sample_root), str(twin)], check=True)
+    rpm_import(twin, key)
+    p = run(alu, sample_root, "keys", "import", key)
+    assert p.returncode == 0, p.stderr
+    p = run(alu, sample_root, "update", "-y", "hello")
+    assert p.returncode == 0, p.stderr
+    assert rpm_q(sample_root, "-q", "--qf", QF, "gpg-pubkey") == rpm_q(twin, "-q", "--qf", QF,
+                                                                         "gpg-pubkey")
+    assert qi(sample_root) == qi(twin)
+    for q in (["--provides"], ["--qf", "%{sha1header} %{sha256header}\\n"]):
+        assert rpm_q(sample_root, "-q", *q, "gpg-pubkey") == rpm_q(twin, "-q", *q, "gpg-pubkey"), q
