@@ -193,11 +193,14 @@ static int run(void *pv, struct alu_ctx *ctx, int argc, char **argv)
 	if (p->qf && rq_qf_check(p->qf, bad, sizeof(bad)))
 		rc = alu_err_set(&e, -ALUE_USAGE, "--queryformat: unknown tag or bad syntax at '%s'", bad);
 	else if (p->upgrades && p->q.installed)
-		rc = alu_err_set(&e, -ALUE_USAGE, "repoquery: --upgrades queries the repositories, not --installed");
+		rc = alu_err_set(&e, -ALUE_USAGE,
+				 "repoquery: --upgrades queries the repositories, not --installed");
 	else if (p->upgrades && (p->q.whatprovides.n || p->q.whatrequires.n))
-		rc = alu_err_set(&e, -ALUE_USAGE, "repoquery: --upgrades does not combine with --whatprovides/--whatrequires");
+		rc = alu_err_set(&e, -ALUE_USAGE,
+				 "repoquery: --upgrades does not combine with --whatprovides/--whatrequires");
 	else if (!argc && !p->q.all && !p->upgrades && !p->q.whatprovides.n && !p->q.whatrequires.n)
-		rc = alu_err_set(&e, -ALUE_USAGE, "repoquery: give a package, -a, --upgrades, --whatprovides or --whatrequires");
+		rc = alu_err_set(&e, -ALUE_USAGE,
+				 "repoquery: give a package, -a, --upgrades, --whatprovides or --whatrequires");
 	if (!rc && !p->q.installed) {
 		rc = alu_repos_open(ctx, 0, &rp, &e);
 		have_rp = 1;

@@ -96,7 +96,8 @@ static uint32_t crc24(const uint8_t *p, size_t n)
 /* rpm's pgpArmorWrap(PGPARMOR_PUBKEY, ...) */
 static char *armor(const uint8_t *pkt, size_t len)
 {
-	static const char head[] = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nVersion: rpm-" RPM_VERSION "\n\n";
+	static const char head[] =
+		"-----BEGIN PGP PUBLIC KEY BLOCK-----\nVersion: rpm-" RPM_VERSION "\n\n";
 	static const char tail[] = "-----END PGP PUBLIC KEY BLOCK-----\n";
 	size_t enc = (len + 2) / 3 * 4, cap = sizeof(head) + enc + enc / 64 + 16 + sizeof(tail);
 	char *s = malloc(cap);
@@ -117,7 +118,8 @@ static char *armor(const uint8_t *pkt, size_t len)
 
 /* Index entries then data of @p v (sorted by tag), data aligned from @p dl0
  * on, into @p ie and @p ds (big enough); @return the new data length. */
-static size_t lay_out(const struct ent *v, size_t n, unsigned char *ie, unsigned char *ds, size_t dl0)
+static size_t lay_out(const struct ent *v, size_t n, unsigned char *ie, unsigned char *ds,
+		      size_t dl0)
 {
 	size_t o = dl0;
 
