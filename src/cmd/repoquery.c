@@ -10,6 +10,8 @@
  *                            fetched on demand)
  *   --location               their download URLs
  *   --repoid R, --repo R     only repository R (repeatable)
+ *   --upgrades               the available updates of the installed packages
+ *                            (dnf's spelling; yum's priorities and excludes)
  *   --latest-limit N         per name.arch the newest N (negative: all but
  *                            the newest -N); yum's default is the newest
  *                            only, --show-duplicates every version
@@ -41,7 +43,8 @@
 	X(O_DUPS, "show-duplicates", 0, 0) \
 	X(O_REPOID, "repoid", 0, 1) \
 	X(O_REPO, "repo", 0, 1) \
-	X(O_RESOLVE, "resolve", 0, 0)
+	X(O_RESOLVE, "resolve", 0, 0) \
+	X(O_UPGRADES, "upgrades", 0, 0)
 ALU_OPTS_ENUM(OPTS);
 static const struct alu_opt opts[] = { OPTS(ALU_OPT_ENTRY) { 0 } };
 
@@ -50,7 +53,7 @@ enum { OUT_QF, OUT_REQUIRES, OUT_PROVIDES, OUT_LIST, OUT_LOCATION };
 struct priv {
 	struct rq_query q;
 	const char *qf;
-	int out, latest_set, dups, repos_narrowed, resolve;
+	int out, latest_set, dups, repos_narrowed, resolve, upgrades;
 };
 
 static int parse(void *pv, struct alu_ctx *ctx, int id, const char *arg)
@@ -80,6 +83,7 @@ static int parse(void *pv, struct alu_ctx *ctx, int id, const char *arg)
 	case O_QF2: p->qf = arg; return 0;
 	case O_DUPS: p->dups = 1; return 0;
 	case O_RESOLVE: p->resolve = 1; return 0;
+	case O_UPGRADES: p->upgrades = 1; return 0;
 	case O_LATEST:
 		p->q.latest = (int)strtol(arg, &end, 10);
 		p->latest_set = 1;
@@ -149,6 +153,28 @@ static int out_cb(void *ud, const struct rq_view *v)
 	return 0;
 }
 
+/* --upgrades: what `update` would take for each installed name.arch, the
+ * SPECs (if any) narrowing it */
+static int select_upgrades(struct rq_src *src, const struct rq_query *q, struct pkgq_rows *out,
+			   struct alu_err *e)
+{
+	struct alu_update *v = NULL;
+	size_t n = 0;
+	int rc = alu_updates_find(src->rp->cache, src->s, &src->rp->conf, &v, &n, e);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct pkgq_row r = { .name = v[i].name, .epoch = v[i].epoch, .version = v[i].version,
+				      .release = v[i].release, .arch = v[i].arch };
+		if (!pkgq_wanted(q->specs, q->nspecs, &r))
+			continue;
+		if (pkgq_add(out, v[i].name, v[i].epoch, v[i].version, v[i].release, v[i].arch,
+			     v[i].repo, "", v[i].id))
+			rc = alu_err_set(e, -ENOMEM, "out of memory");
+	}
+	alu_updates_free(v, n);
+	return rc;
+}
+
 static int run(void *pv, struct alu_ctx *ctx, int argc, char **argv)
 {
 	struct priv *p = pv;
@@ -166,8 +192,15 @@ static int run(void *pv, struct alu_ctx *ctx, int argc, char **argv)
 		p->q.latest = p->dups || ctx->showduplicates || p->q.installed ? 0 : 1;
 	if (p->qf && rq_qf_check(p->qf, bad, sizeof(bad)))
 		rc = alu_err_set(&e, -ALUE_USAGE, "--queryformat: unknown tag or bad syntax at '%s'", bad);
-	else if (!argc && !p->q.all && !p->q.whatprovides.n && !p->q.whatrequires.n)
-		rc = alu_err_set(&e, -ALUE_USAGE, "repoquery: give a package, -a, --whatprovides or --whatrequires");
+	else if (p->upgrades && p->q.installed)
+		rc = alu_err_set(&e, -ALUE_USAGE,
+				 "repoquery: --upgrades queries the repositories, not --installed");
+	else if (p->upgrades && (p->q.whatprovides.n || p->q.whatrequires.n))
+		rc = alu_err_set(&e, -ALUE_USAGE,
+				 "repoquery: --upgrades does not combine with --whatprovides/--whatrequires");
+	else if (!argc && !p->q.all && !p->upgrades && !p->q.whatprovides.n && !p->q.whatrequires.n)
+		rc = alu_err_set(&e, -ALUE_USAGE,
+				 "repoquery: give a package, -a, --upgrades, --whatprovides or --whatrequires");
 	if (!rc && !p->q.installed) {
 		rc = alu_repos_open(ctx, 0, &rp, &e);
 		have_rp = 1;
@@ -176,7 +209,8 @@ static int run(void *pv, struct alu_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		rc = alu_state_open(ctx->root, ALU_STATEF_RDONLY, &src.s, &e);
 	if (!rc)
-		rc = rq_select(&src, &p->q, &rows, &e);
+		rc = p->upgrades ? select_upgrades(&src, &p->q, &rows, &e)
+				 : rq_select(&src, &p->q, &rows, &e);
 	if (!rc && p->out == OUT_LIST) {
 		/* dnf's order: package by package, each one's files sorted */
 		struct alu_strv *files = calloc(rows.n + 1, sizeof(*files));
@@ -221,7 +255,7 @@ static int run(void *pv, struct alu_ctx *ctx, int argc, char **argv)
 const struct alu_cmd alu_cmd_repoquery = {
 	.name = "repoquery",
 	.summary = "query the repositories' or the installed packages (yum-utils' repoquery)",
-	.usage = "[-a] [--installed] [--whatprovides CAP] [--whatrequires CAP] [--requires|--provides|-l|--location] [--qf FMT] [--latest-limit N] [SPEC...]",
+	.usage = "[-a] [--installed] [--whatprovides CAP] [--whatrequires CAP] [--requires|--provides|-l|--location] [--qf FMT] [--latest-limit N] [--upgrades] [SPEC...]",
 	.opts = opts,
 	.priv_size = sizeof(struct priv),
 	.parse = parse,

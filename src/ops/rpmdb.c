@@ -17,6 +17,7 @@
 
 #include "conf/conf.h"
 #include "ops/ops.h"
+#include "ops/pubkeys.h"
 #include "rpmdb/rpmdb_out.h"
 #include "util/out.h"
 
@@ -38,8 +39,8 @@ static int writeback_on(const struct alu_ctx *ctx, const struct alu_conf *c)
 	return on;
 }
 
-int alu_ops_rpmdb_sync(const struct alu_ctx *ctx, const struct alu_conf *c, struct alu_state *s,
-		       struct alu_err *e)
+static int sync_once(const struct alu_ctx *ctx, const struct alu_conf *c, struct alu_state *s,
+		     struct alu_err *e)
 {
 	struct alu_rpmdb_report rep;
 	struct alu_err le = { 0 };
@@ -66,6 +67,25 @@ int alu_ops_rpmdb_sync(const struct alu_ctx *ctx, const struct alu_conf *c, stru
 		alu_warn("the rpm database was not written back: %s", le.msg[0] ? le.msg : alu_strerror(r));
 	alu_rpmdb_report_free(&rep);
 	return 0;
+}
+
+int alu_ops_rpmdb_sync(const struct alu_ctx *ctx, const struct alu_conf *c, struct alu_state *s,
+		       struct alu_err *e)
+{
+	struct alu_err ke = { 0 };
+	enum alu_rpmdb_kind kind;
+	char path[4096];
+	size_t added = 0;
+	int r = sync_once(ctx, c, s, e), k;
+
+	/* after the adoption, so that a key rpm --import added is not added
+	 * twice; only where rpm keeps a database (a manifest lists no keys) */
+	if (r || !writeback_on(ctx, c) || alu_rpmdb_find(ctx->root, path, sizeof(path), &kind, &ke))
+		return r;
+	if ((k = alu_ops_pubkeys_add(ctx->root, s, &added, &ke)))
+		alu_warn("the key store's keys were not all added to the rpm database: %s",
+			 ke.msg[0] ? ke.msg : alu_strerror(k));
+	return added ? sync_once(ctx, c, s, e) : 0;
 }
 
 int alu_ops_state_open_ro(const struct alu_ctx *ctx, struct alu_state **s, struct alu_err *e)

@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "db/rpmdb.h"
+#include "crypto/pgp.h"
 #include "db/state.h"
 #include "rpm/rpm.h"
 #include "rpmdb/bdb_write.h"
@@ -79,6 +80,17 @@ uint32_t alu_rpmdb_color(void);
  */
 int alu_rpmdb_hdr_compose(const struct alu_hdr *main, const struct alu_hdr *sig,
 			  const struct alu_rpmdb_inst *in, struct alu_hdr **out, struct alu_err *e);
+
+/**
+ * @brief The gpg-pubkey header rpm 4.18's `rpm --import` stores for the
+ *        key whose packets (primary key, user ids, signatures, subkeys) are
+ *        @p pkt and whose primary key @p ki describes (pubkey_hdr.c).
+ * @param installtime INSTALLTIME and INSTALLTID; 0: now.
+ * @param[out] out owned by the caller: alu_hdr_free().
+ * @return 0, -ENOMEM, -ALUE_CORRUPT.
+ */
+int alu_rpmdb_pubkey_hdr(const uint8_t *pkt, size_t len, const struct alu_pgp_keyinfo *ki,
+			 uint32_t installtime, struct alu_hdr **out, struct alu_err *e);
 
 /* ---- writers ------------------------------------------------------------ */
 

@@ -156,3 +156,21 @@ def test_deplist_against_dnf(alu, sample_root, tmp_path):
     assert p.stdout.count("package: greet.x86_64") == 3
     p = run(alu, sample_root, "deplist", "nosuch")
     assert p.returncode == 1 and "No package nosuch available." in p.stderr
+
+
+def test_upgrades_against_dnf(alu, sample_root, tmp_path):
+    """--upgrades (dnf's spelling): the updates of the installed packages,
+    as dnf repoquery --upgrades lists the newest of each."""
+    for specs in ([], ["hello", "greet*"]):
+        p = run(alu, sample_root, "repoquery", "--upgrades", *specs)
+        assert p.returncode == 0, p.stderr
+        want = dnf(sample_root, tmp_path, "--upgrades", "--latest-limit", "1", *specs)
+        assert p.stdout == want, (specs, p.stdout, want)
+        assert p.stdout, specs
+    # what check-update lists, in repoquery's format
+    cu = run(alu, sample_root, "check-update")
+    names = {l.split()[0] for l in cu.stdout.splitlines() if l.strip() and "." in l.split()[0]}
+    p = run(alu, sample_root, "repoquery", "--upgrades", "--qf", "%{name}.%{arch}")
+    assert set(p.stdout.split()) == names, (p.stdout, cu.stdout)
+    p = run(alu, sample_root, "repoquery", "--upgrades", "--installed")
+    assert p.returncode != 0 and "--upgrades" in p.stderr
