@@ -57,7 +57,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		/* a container layer after `yum clean all` holds no byte of ours:
 		 * metadata, packages, @commandline downloads, every repository's
 		 * directory, also of repositories no longer configured */
-		rc = alu_rm_contents(conf.cachedir, &n);
+		rc = alu_rm_contents(conf.cachedir, &n, &e);
 		if (!rc)
 			rc = alu_root_rmdir(conf.cachedir, &e);
 		if (rc)

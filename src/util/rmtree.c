@@ -46,13 +46,13 @@ static int empty_dir(int dfd, size_t *count, int depth)
 	return rc;
 }
 
-int alu_rm_contents(const char *dir, size_t *count)
+int alu_rm_contents(const char *dir, size_t *count, struct alu_err *e)
 {
 	int fd, rc;
 
 	/* under the installroot the walk to dir follows no symlink either */
-	rc = alu_root_opendir(dir, 0, &fd, NULL);
+	rc = alu_root_opendir(dir, 0, &fd, e);
 	if (rc)
-		return rc == -ENOENT ? 0 : rc;
+		return rc == -ENOENT ? ((e ? alu_err_clear(e) : (void)0), 0) : rc;
 	return empty_dir(fd, count, 0);
 }
