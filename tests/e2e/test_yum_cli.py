@@ -82,6 +82,17 @@ def test_unknown_option_after_a_valid_one_exits_1(alu, sample_root):
     assert installed(alu, sample_root)["hello"] == "2.10-1.amzn2"
 
 
+@pytest.mark.parametrize("args", [
+    ["install", "-y", "--no-such-option", "hello"],
+    ["--no-such-option", "list"],
+    ["list", "--no-such-option"],
+])
+def test_unknown_option_anywhere_exits_1(alu, sample_root, args):
+    p = alu("--installroot", sample_root, *args)
+    assert p.returncode == 1 and "'--no-such-option'" in p.stderr, p.stderr
+    assert installed(alu, sample_root)["hello"] == "2.10-1.amzn2"
+
+
 def test_missing_argument_names_the_option(alu, sample_root):
     p = alu("--installroot", sample_root, "-y", "install", "-x")
     assert p.returncode == 1 and "option '-x' needs an argument" in p.stderr, p.stderr
