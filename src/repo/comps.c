@@ -268,33 +268,18 @@ void alu_comps_sort(struct alu_comps *c)
 		qsort(c->v, c->n, sizeof(*c->v), by_name);
 }
 
+static int comps_cb(void *ud, const struct alu_repo *r, const struct alu_lazy *l, struct alu_err *e)
+{
+	return alu_comps_file(ud, l->path, r->id, e);
+}
+
 int alu_comps_load(struct alu_repos *rp, int cacheonly, struct alu_comps *c, struct alu_err *e)
 {
 	static const char *const types[] = { "group_gz", "group_xz", "group_bz2", "group", NULL };
-	int rc = 0;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; !rc && i < rp->enabled.n; i++) {
-		const struct alu_repo *r = alu_repos_find(rp, rp->enabled.v[i]);
-		struct alu_lazy l;
-
-		if (!r)
-			continue;
-		rc = alu_repo_lazy_get(rp, r, types, cacheonly, &l, e);
-		if (rc == -ENOENT) {
-			rc = 0;
-			continue;
-		}
-		/* as at sync: skip_if_unavailable turns a failure into a warning */
-		if (rc && rc != -ENOMEM && r->skip_if_unavailable) {
-			alu_warn("repository %s skipped: %s", r->id, e->msg);
-			alu_err_clear(e);
-			rc = 0;
-			continue;
-		}
-		if (!rc)
-			rc = alu_comps_file(c, l.path, r->id, e);
-	}
+	rc = alu_repo_lazy_each(rp, types, cacheonly, comps_cb, c, e);
 	alu_comps_sort(c);
 	return rc;
 }

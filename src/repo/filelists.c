@@ -192,36 +192,24 @@ static int from_db_cached(const struct alu_lazy *l, const char *dir, const char 
 	return rc ? rc : from_sqlite(db, repoid, cb, ud, e);
 }
 
+struct flist_walk { alu_flist_cb cb; void *ud; const char *cachedir; };
+
+static int flist_cb(void *ud, const struct alu_repo *r, const struct alu_lazy *l, struct alu_err *e)
+{
+	const struct flist_walk *w = ud;
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s/%s/" ALU_LAZY_DIR, w->cachedir, r->id);
+	if (!strcmp(l->type, "filelists_db"))
+		return from_db_cached(l, dir, r->id, w->cb, w->ud, e);
+	return alu_filelists_file(l->path, 0, dir, r->id, w->cb, w->ud, e);
+}
+
 int alu_filelists_each(struct alu_repos *rp, int cacheonly, alu_flist_cb cb, void *ud,
 		       struct alu_err *e)
 {
 	static const char *const types[] = { "filelists", "filelists_db", NULL };
-	int rc = 0;
+	struct flist_walk w = { cb, ud, rp->conf.cachedir };
 
-	for (size_t i = 0; !rc && i < rp->enabled.n; i++) {
-		const struct alu_repo *r = alu_repos_find(rp, rp->enabled.v[i]);
-		struct alu_lazy l;
-		char dir[4096];
-
-		if (!r)
-			continue;
-		rc = alu_repo_lazy_get(rp, r, types, cacheonly, &l, e);
-		if (rc == -ENOENT) {
-			rc = 0;
-			continue;
-		}
-		/* as at sync: skip_if_unavailable turns a failure into a warning */
-		if (rc && rc != -ENOMEM && r->skip_if_unavailable) {
-			alu_warn("repository %s skipped: %s", r->id, e->msg);
-			alu_err_clear(e);
-			rc = 0;
-			continue;
-		}
-		snprintf(dir, sizeof(dir), "%s/%s/" ALU_LAZY_DIR, rp->conf.cachedir, r->id);
-		if (!rc && !strcmp(l.type, "filelists_db"))
-			rc = from_db_cached(&l, dir, r->id, cb, ud, e);
-		else if (!rc)
-			rc = alu_filelists_file(l.path, 0, dir, r->id, cb, ud, e);
-	}
-	return rc;
+	return alu_repo_lazy_each(rp, types, cacheonly, flist_cb, &w, e);
 }

@@ -24,6 +24,7 @@
 #include "repo/lazy.h"
 #include "util/rootfs.h"
 #include "util/fs.h"
+#include "util/out.h"
 
 #define REPOMD_MAX (16u << 20)
 
@@ -249,4 +250,33 @@ const struct alu_repo *alu_repos_find(const struct alu_repos *rp, const char *id
 		if (!strcmp(rp->conf.repos[i].id, id))
 			return &rp->conf.repos[i];
 	return NULL;
+}
+
+int alu_repo_lazy_each(struct alu_repos *rp, const char *const *types, int cacheonly,
+		       alu_lazy_cb cb, void *ud, struct alu_err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < rp->enabled.n; i++) {
+		const struct alu_repo *r = alu_repos_find(rp, rp->enabled.v[i]);
+		struct alu_lazy l;
+
+		if (!r)
+			continue;
+		rc = alu_repo_lazy_get(rp, r, types, cacheonly, &l, e);
+		if (rc == -ENOENT) {
+			rc = 0;
+			continue;
+		}
+		/* as at sync: skip_if_unavailable turns a failure into a warning */
+		if (rc && rc != -ENOMEM && r->skip_if_unavailable) {
+			alu_warn("repository %s skipped: %s", r->id, e->msg);
+			alu_err_clear(e);
+			rc = 0;
+			continue;
+		}
+		if (!rc)
+			rc = cb(ud, r, &l, e);
+	}
+	return rc;
 }

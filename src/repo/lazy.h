@@ -44,6 +44,21 @@ struct alu_lazy {
 int alu_repo_lazy_get(struct alu_repos *rp, const struct alu_repo *r, const char *const *types,
 		      int cacheonly, struct alu_lazy *out, struct alu_err *e);
 
+/** Called for each enabled repository that has one of the types; @p l is
+ *  valid during the call. A non-zero return stops the walk and is returned. */
+typedef int (*alu_lazy_cb)(void *ud, const struct alu_repo *r, const struct alu_lazy *l,
+			   struct alu_err *e);
+
+/**
+ * @brief alu_repo_lazy_get() for every enabled repository of @p rp, as a sync
+ *        treats them: one whose repomd lists none of @p types is passed over,
+ *        one with skip_if_unavailable=1 whose file cannot be had is skipped
+ *        with a warning.
+ * @return 0, the first error (alu_repo_lazy_get's or @p cb's).
+ */
+int alu_repo_lazy_each(struct alu_repos *rp, const char *const *types, int cacheonly,
+		       alu_lazy_cb cb, void *ud, struct alu_err *e);
+
 /** @return the enabled repository @p id of @p rp's configuration, or NULL. */
 const struct alu_repo *alu_repos_find(const struct alu_repos *rp, const char *id);
 
