@@ -223,6 +223,12 @@ def test_interrupted_transaction_is_reported_until_recovered(tmp_path):
         os.killpg(w.pid, signal.SIGKILL)
         w.wait()
     assert (r / "usr/share/stall/f1").exists()
+    # the killed writer's scriptlet (its own PID namespace) dies a moment
+    # later, and with it the writer lock it inherited
+    for _ in range(100):
+        if "another alupdate is applying" not in alu(r, "list", "installed").stderr:
+            break
+        time.sleep(0.1)
     for _ in range(2):   # on every run
         for cmd in (["list", "installed"], ["info", "other"], ["history"], ["verify", "other"]):
             p = alu(r, *cmd)
