@@ -96,6 +96,14 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
+/* ' NAME="V"', V escaped */
+static void attr(FILE *f, const char *name, const char *v)
+{
+	fprintf(f, " %s=\"", name);
+	esc(f, v);
+	fputc('"', f);
+}
+
 static void el(FILE *f, const char *tag, const char *v)
 {
 	fprintf(f, "%s<%s>", strncmp(tag, "rpm:", 4) ? "  " : "    ", tag);
@@ -119,9 +127,8 @@ static void dep(FILE *f, const struct alu_dep *d)
 {
 	const char *fl = flagname(d->flags);
 
-	fputs("      <rpm:entry name=\"", f);
-	esc(f, d->name);
-	fputc('"', f);
+	fputs("      <rpm:entry", f);
+	attr(f, "name", d->name);
 	if (fl && *d->evr) {
 		/* "[E:]V[-R]" as the readers compose it */
 		const char *colon = strchr(d->evr, ':'), *v = colon ? colon + 1 : d->evr;
@@ -129,11 +136,8 @@ static void dep(FILE *f, const struct alu_dep *d)
 		fprintf(f, " flags=\"%s\" epoch=\"%.*s\" ver=\"", fl,
 			colon ? (int)(colon - d->evr) : 1, colon ? d->evr : "0");
 		fprintf(f, "%.*s\"", dash ? (int)(dash - v) : (int)strlen(v), v);
-		if (dash) {
-			fputs(" rel=\"", f);
-			esc(f, dash + 1);
-			fputc('"', f);
-		}
+		if (dash)
+			attr(f, "rel", dash + 1);
 	}
 	if (d->flags & ALU_DEP_PREREQ)
 		fputs(" pre=\"1\"", f);
@@ -155,11 +159,10 @@ static int prim_cb(void *ud, const struct alu_pkgrec *p)
 	fputs("<package type=\"rpm\">\n", f);
 	el(f, "name", p->name);
 	el(f, "arch", p->arch);
-	fprintf(f, "  <version epoch=\"%u\" ver=\"", p->epoch);
-	esc(f, p->version);
-	fputs("\" rel=\"", f);
-	esc(f, p->release);
-	fprintf(f, "\"/>\n  <checksum type=\"%s\" pkgid=\"YES\">%s</checksum>\n",
+	fprintf(f, "  <version epoch=\"%u\"", p->epoch);
+	attr(f, "ver", p->version);
+	attr(f, "rel", p->release);
+	fprintf(f, "/>\n  <checksum type=\"%s\" pkgid=\"YES\">%s</checksum>\n",
 		*p->checksum_type ? p->checksum_type : "sha256", p->pkgid);
 	el(f, "summary", p->summary);
 	el(f, "description", p->description);
@@ -170,15 +173,11 @@ static int prim_cb(void *ud, const struct alu_pkgrec *p)
 	fprintf(f, "  <size package=\"%llu\" installed=\"%llu\" archive=\"%llu\"/>\n",
 		(unsigned long long)p->size_package, (unsigned long long)p->size_installed,
 		(unsigned long long)p->size_archive);
-	fputs("  <location ", f);
-	if (*p->location_base) {
-		fputs("xml:base=\"", f);
-		esc(f, p->location_base);
-		fputs("\" ", f);
-	}
-	fputs("href=\"", f);
-	esc(f, p->location);
-	fputs("\"/>\n  <format>\n", f);
+	fputs("  <location", f);
+	if (*p->location_base)
+		attr(f, "xml:base", p->location_base);
+	attr(f, "href", p->location);
+	fputs("/>\n  <format>\n", f);
 	el(f, "rpm:license", p->license);
 	el(f, "rpm:vendor", p->vendor);
 	el(f, "rpm:group", p->group);
@@ -223,22 +222,19 @@ static int upd_cb(void *ud, const struct alu_advrec *a)
 	if (!kept)
 		return 0;
 	w->n++;
-	fputs("<update from=\"", f);
-	esc(f, a->from);
-	fputs("\" status=\"", f);
-	esc(f, a->status);
-	fputs("\" type=\"", f);
-	esc(f, a->type);
-	fputs("\" version=\"", f);
-	esc(f, a->version);
-	fputs("\">\n", f);
+	fputs("<update", f);
+	attr(f, "from", a->from);
+	attr(f, "status", a->status);
+	attr(f, "type", a->type);
+	attr(f, "version", a->version);
+	fputs(">\n", f);
 	el(f, "id", a->id);
 	el(f, "title", a->title);
-	fputs("  <issued date=\"", f);
-	esc(f, a->issued);
-	fputs("\"/>\n  <updated date=\"", f);
-	esc(f, a->updated);
-	fputs("\"/>\n", f);
+	fputs("  <issued", f);
+	attr(f, "date", a->issued);
+	fputs("/>\n  <updated", f);
+	attr(f, "date", a->updated);
+	fputs("/>\n", f);
 	if (*a->severity)
 		el(f, "severity", a->severity);
 	el(f, "description", a->description);
@@ -249,15 +245,12 @@ static int upd_cb(void *ud, const struct alu_advrec *a)
 	fputs("  <references>\n", f);
 	for (size_t i = 0; i < a->nrefs; i++) {
 		const struct alu_advref *r = &a->refs[i];
-		fputs("    <reference href=\"", f);
-		esc(f, r->href);
-		fputs("\" id=\"", f);
-		esc(f, r->id);
-		fputs("\" title=\"", f);
-		esc(f, r->title);
-		fputs("\" type=\"", f);
-		esc(f, r->type);
-		fputs("\"/>\n", f);
+		fputs("    <reference", f);
+		attr(f, "href", r->href);
+		attr(f, "id", r->id);
+		attr(f, "title", r->title);
+		attr(f, "type", r->type);
+		fputs("/>\n", f);
 	}
 	fputs("  </references>\n  <pkglist>\n    <collection short=\"subset\">\n"
 	      "      <name>reposync subset</name>\n", f);
@@ -266,20 +259,14 @@ static int upd_cb(void *ud, const struct alu_advrec *a)
 		alu_msubset_key(k, sizeof(k), p->name, p->epoch, p->version, p->release, p->arch);
 		if (!in_set(w->have, k))
 			continue;
-		fputs("      <package name=\"", f);
-		esc(f, p->name);
-		fprintf(f, "\" epoch=\"%u\" version=\"", p->epoch);
-		esc(f, p->version);
-		fputs("\" release=\"", f);
-		esc(f, p->release);
-		fputs("\" arch=\"", f);
-		esc(f, p->arch);
-		fputs("\"", f);
-		if (*p->src) {
-			fputs(" src=\"", f);
-			esc(f, p->src);
-			fputs("\"", f);
-		}
+		fputs("      <package", f);
+		attr(f, "name", p->name);
+		fprintf(f, " epoch=\"%u\"", p->epoch);
+		attr(f, "version", p->version);
+		attr(f, "release", p->release);
+		attr(f, "arch", p->arch);
+		if (*p->src)
+			attr(f, "src", p->src);
 		fputs(">\n        <filename>", f);
 		esc(f, p->filename);
 		fputs("</filename>\n      </package>\n", f);

@@ -511,7 +511,9 @@ FILE *alu_root_fopen(const char *path)
 	return f;
 }
 
-int alu_root_unlink(const char *path, struct alu_err *e)
+/* unlinkat(@p how) of @p path through its verified parent; a missing file or
+ * directory on the way is not an error */
+static int remove_at(const char *path, int how, struct alu_err *e)
 {
 	struct alu_err le = { 0 };
 	const char *base;
@@ -521,26 +523,20 @@ int alu_root_unlink(const char *path, struct alu_err *e)
 		return 0;
 	if (r)
 		return alu_err_set(e, r, "%s", le.msg);
-	if (unlinkat(dfd, base, 0) && errno != ENOENT)
+	if (unlinkat(dfd, base, how) && errno != ENOENT)
 		r = alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
 	close(dfd);
 	return r;
 }
 
+int alu_root_unlink(const char *path, struct alu_err *e)
+{
+	return remove_at(path, 0, e);
+}
+
 int alu_root_rmdir(const char *path, struct alu_err *e)
 {
-	struct alu_err le = { 0 };
-	const char *base;
-	int dfd, r = alu_root_parent(path, 0, &dfd, &base, &le);
-
-	if (r == -ENOENT)
-		return 0;
-	if (r)
-		return alu_err_set(e, r, "%s", le.msg);
-	if (unlinkat(dfd, base, AT_REMOVEDIR) && errno != ENOENT)
-		r = alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
-	close(dfd);
-	return r;
+	return remove_at(path, AT_REMOVEDIR, e);
 }
 
 int alu_root_rename(const char *from, const char *to, struct alu_err *e)
