@@ -8,51 +8,42 @@
 #include <sys/stat.h>
 
 #include "db/rpmdb.h"
+#include "util/rootfs.h"
 
 static const char *const dirs[] = { "/var/lib/rpm", "/usr/lib/sysimage/rpm" };
 
-/* 1 when @p path, symlinks resolved, is still under @p root: an absolute
- * symlink such as /var/lib/rpm -> /usr/lib/sysimage/rpm would otherwise
- * lead to the host's database when adopting another root. */
-static int inside(const char *root, const char *path)
-{
-	char rr[PATH_MAX], rp[PATH_MAX];
-	size_t n;
-
-	if (!realpath(root, rr) || !realpath(path, rp))
-		return 0;
-	n = strlen(rr);
-	if (n == 1)
-		return 1;
-	return !strncmp(rr, rp, n) && (rp[n] == '/' || rp[n] == 0);
-}
-
-static int exists(const char *root, const char *path)
+/* 1 when in-root @p file is a regular file, resolved as a chroot would
+ * (util/rootfs.h): an absolute symlink such as /var/lib/rpm ->
+ * /usr/lib/sysimage/rpm leads to the root's directory, never the host's.
+ * @p path gets the host path with every symlink resolved, which is what the
+ * readers open and the write-back switches (rpmdb/dbswitch.c). */
+static int exists(const char *root, const char *file, char *path, size_t n)
 {
 	struct stat st;
 
-	return !stat(path, &st) && S_ISREG(st.st_mode) && inside(root, path);
+	return !alu_root_resolve(root, file, path, n, NULL) && !lstat(path, &st) &&
+	       S_ISREG(st.st_mode);
 }
 
 int alu_rpmdb_find(const char *root, char *path, size_t n, enum alu_rpmdb_kind *kind,
 		   struct alu_err *e)
 {
 	const char *r = strcmp(root, "/") ? root : "";
-	char buf[PATH_MAX];
+	char in[PATH_MAX], buf[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
-		snprintf(buf, sizeof(buf), "%s%s/rpmdb.sqlite", r, dirs[i]);
-		if (exists(root, buf)) {
+		snprintf(in, sizeof(in), "%s/rpmdb.sqlite", dirs[i]);
+		if (exists(r, in, buf, sizeof(buf))) {
 			*kind = ALU_RPMDB_SQLITE;
 			goto found;
 		}
-		snprintf(buf, sizeof(buf), "%s%s/Packages", r, dirs[i]);
-		if (exists(root, buf)) {
+		snprintf(in, sizeof(in), "%s/Packages", dirs[i]);
+		if (exists(r, in, buf, sizeof(buf))) {
 			*kind = ALU_RPMDB_BDB;
 			goto found;
 		}
-		snprintf(buf, sizeof(buf), "%s%s/Packages.db", r, dirs[i]);
-		if (exists(root, buf))
+		snprintf(in, sizeof(in), "%s/Packages.db", dirs[i]);
+		if (exists(r, in, buf, sizeof(buf)))
 			return alu_err_set(e, -ALUE_UNSUPPORTED, "%s: rpm ndb databases are not supported", buf);
 	}
 	return alu_err_set(e, -ENOENT, "no rpm database in %s%s or %s%s", r, dirs[0], r, dirs[1]);

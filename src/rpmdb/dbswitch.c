@@ -14,8 +14,12 @@
  *      two renames leaves no P/B; alu_rpmdb_recover() then renames the new
  *      directory in (it is whole: the old was moved only after the new was
  *      synced), or, with no new one, the old one back.
- * Every path is opened below the root's real directory with O_NOFOLLOW at
- * the last step, and P itself is checked to be inside the root.
+ * P/B is where the database directory really is, resolved inside the root
+ * as a chroot would resolve it (alu_root_resolve(): a root's absolute
+ * symlink /var/lib/rpm -> /usr/lib/sysimage/rpm is the root's directory of
+ * that name, never the host's); P is then opened by the no-symlink walk of
+ * util/rootfs.h and everything below it through its fd with O_NOFOLLOW, so
+ * no symlink, planted before or during the run, is ever written through.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +33,7 @@
 #include <unistd.h>
 
 #include "rpmdb/rpmdb_int.h"
+#include "util/rootfs.h"
 
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
@@ -55,15 +60,30 @@ static int is_db_file(const char *n)
 	return 0;
 }
 
-static int inside(const char *root, const char *path)
+/* @p hostpath (under @p root) as P and B: the directory it names resolved
+ * inside the root, split at its last component. */
+static int locate(const char *root, const char *hostpath, char *parent, size_t pn, char *base,
+		  size_t bn, struct alu_err *e)
 {
-	char rr[PATH_MAX];
-	size_t n;
+	size_t rl = strcmp(root, "/") ? strlen(root) : 0;
+	char real[PATH_MAX], *slash;
+	int r;
 
-	if (!realpath(root, rr))
-		return 0;
-	n = strlen(rr);
-	return n == 1 || (!strncmp(rr, path, n) && (path[n] == '/' || path[n] == 0));
+	while (rl && root[rl - 1] == '/')
+		rl--;
+	if (strncmp(hostpath, root, rl) || hostpath[rl] != '/')
+		return alu_err_set(e, -ALUE_PATH, "%s: the rpm database directory is not inside %s",
+				   hostpath, root);
+	if ((r = alu_root_resolve(rl ? root : "", hostpath + rl, real, sizeof(real), e)))
+		return r;
+	slash = strrchr(real, '/');
+	if (!slash || !slash[1] || (size_t)(slash - real) < rl || strlen(slash + 1) >= bn)
+		return alu_err_set(e, -ALUE_PATH, "%s: not a database directory (it is %s)", hostpath,
+				   *real ? real : "/");
+	snprintf(base, bn, "%s", slash + 1);
+	*slash = 0;
+	snprintf(parent, pn, "%s", *real ? real : "/");
+	return 0;
 }
 
 /* Remove directory @p name under @p pfd and the files in it (one level:
@@ -127,7 +147,7 @@ static int carry_over(int ofd, int nfd, const char *what, struct alu_err *e)
 
 int sw_begin(const char *root, const char *dbfile, struct sw *w, struct alu_err *e)
 {
-	char dir[PATH_MAX + 300], real[PATH_MAX], *slash;
+	char dir[PATH_MAX + 300], *slash;
 	struct stat st;
 	int r;
 
@@ -138,19 +158,12 @@ int sw_begin(const char *root, const char *dbfile, struct sw *w, struct alu_err 
 	if (!slash)
 		return alu_err_set(e, -EINVAL, "%s: not a path", dbfile);
 	*slash = 0;
-	if (!realpath(dir, real) || !inside(root, real))
-		return alu_err_set(e, -ALUE_PATH, "%s: the rpm database directory is not inside %s", dir, root);
-	slash = strrchr(real, '/');
-	if (!slash || !slash[1])
-		return alu_err_set(e, -ALUE_PATH, "%s: not a database directory", real);
-	snprintf(w->base, sizeof(w->base), "%s", slash + 1);
-	*slash = 0;
-	snprintf(w->parent, sizeof(w->parent), "%s", *real ? real : "/");
+	if ((r = locate(root, dir, w->parent, sizeof(w->parent), w->base, sizeof(w->base), e)))
+		return r;
 	snprintf(w->newname, sizeof(w->newname), ".%s.alupdate-new", w->base);
 	snprintf(w->oldname, sizeof(w->oldname), ".%s.alupdate-old", w->base);
-	w->pfd = open(w->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (w->pfd < 0)
-		return alu_err_set(e, -errno, "%s: %s", w->parent, strerror(errno));
+	if ((r = alu_root_opendir(w->parent, 0, &w->pfd, e)))
+		return r;
 	w->ofd = openat(w->pfd, w->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (w->ofd < 0 || fstat(w->ofd, &st)) {
 		r = alu_err_set(e, -errno, "%s/%s: %s", w->parent, w->base, strerror(errno));
@@ -228,20 +241,18 @@ void sw_end(struct sw *w)
 	w->made = 0;
 }
 
-/* One candidate directory P/B: see the model. */
+/* One candidate directory P/B (resolved as sw_begin() resolves it, so a
+ * symlinked /var/lib/rpm is recovered where it was switched): see the model. */
 static int recover_one(const char *root, const char *dbdir, char *what, size_t n, struct alu_err *e)
 {
 	char p[PATH_MAX], base[256], nn[300], on[300];
-	const char *slash;
 	struct stat st;
 	int pfd, r = 0, has_b, has_n, has_o;
 
-	snprintf(p, sizeof(p), "%s%s", strcmp(root, "/") ? root : "", dbdir);
-	slash = strrchr(p, '/');
-	snprintf(base, sizeof(base), "%s", slash + 1);
-	p[slash - p] = 0;
-	pfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0)
+	snprintf(nn, sizeof(nn), "%s%s", strcmp(root, "/") ? root : "", dbdir);
+	/* no such directory (or a root that cannot hold one): nothing to recover */
+	if (locate(root, nn, p, sizeof(p), base, sizeof(base), NULL) ||
+	    alu_root_opendir(p, 0, &pfd, NULL))
 		return 0;
 	snprintf(nn, sizeof(nn), ".%s.alupdate-new", base);
 	snprintf(on, sizeof(on), ".%s.alupdate-old", base);
@@ -286,6 +297,7 @@ int sw_rpmlock(const char *dbfile, int seconds, int *fd, struct alu_err *e)
 {
 	char p[PATH_MAX + 16], *slash;
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int r;
 
 	snprintf(p, sizeof(p), "%s", dbfile);
 	slash = strrchr(p, '/');
@@ -294,9 +306,13 @@ int sw_rpmlock(const char *dbfile, int seconds, int *fd, struct alu_err *e)
 	snprintf(slash + 1, sizeof(p) - (size_t)(slash + 1 - p), ".rpm.lock");
 	/* rpm makes it on its first transaction; a root where rpm never wrote has
 	 * no rpm to keep out, and is left without one */
-	*fd = open(p, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (*fd < 0)
-		return errno == ENOENT ? 0 : alu_err_set(e, -errno, "%s: %s", p, strerror(errno));
+	r = alu_root_open(p, O_RDWR, 0, 0, fd, e);
+	if (r) {
+		*fd = -1;
+		if (r == -ENOENT && e)
+			alu_err_clear(e);
+		return r == -ENOENT ? 0 : r;
+	}
 	for (int i = 0; fcntl(*fd, F_SETLK, &fl); i++) {
 		if ((errno != EACCES && errno != EAGAIN) || i >= seconds * 10) {
 			int err = errno;

@@ -304,19 +304,46 @@ int alu_root_openat_read(int dfd, const char *name, const char *shown, int *fd, 
 #define MAX_LINKS 40
 #define MAX_DEPTH 128
 
+enum { IN_ROOT_FILE, IN_ROOT_DIR, IN_ROOT_RESOLVE };
+
+/* The in-root path of the directories walked: one entry per depth. */
+struct canon {
+	char p[PATH_MAX];
+	size_t len[MAX_DEPTH];
+};
+
+static int canon_push(struct canon *c, int depth, const char *comp)
+{
+	size_t l = c->len[depth], n = strlen(comp);
+
+	if (l + 1 + n >= sizeof(c->p))
+		return -ENAMETOOLONG;
+	c->p[l] = '/';
+	memcpy(c->p + l + 1, comp, n + 1);
+	c->len[depth + 1] = l + 1 + n;
+	return 0;
+}
+
 /*
  * Resolve @p rel inside the root as a chroot would: a symlink is followed,
  * but an absolute target restarts at the root and ".." stops at it, so the
- * result is always inside. Opens the last component for reading.
+ * result is always inside. IN_ROOT_FILE opens the last component for
+ * reading, IN_ROOT_DIR the directory @p rel names ("/." at its end);
+ * IN_ROOT_RESOLVE opens nothing and leaves in @p cn the in-root path with
+ * every symlink resolved (a missing last component is kept as named).
  */
-static int read_in_root(int rootfd, const char *path, const char *rel, int want_dir, int *fd,
-			off_t *size, struct alu_err *e)
+static int read_in_root(int rootfd, const char *path, const char *rel, int mode, int *fd,
+			off_t *size, struct canon *cn, struct alu_err *e)
 {
 	static __thread char rest[PATH_MAX * 2], target[PATH_MAX];
 	char comp[NAME_MAX + 1];
-	int fds[MAX_DEPTH], depth = 0, links = 0, r;
+	int fds[MAX_DEPTH], depth = 0, links = 0, r, want_dir = mode == IN_ROOT_DIR;
 
 	fds[0] = rootfd;
+	if (cn) {
+		cn->len[0] = 0;
+		cn->p[0] = 0;
+	}
 	if (strlen(rel) >= sizeof(rest) / 2)
 		return alu_err_set(e, -ENAMETOOLONG, "%s: path too long", path);
 	strcpy(rest, rel);
@@ -329,7 +356,9 @@ static int read_in_root(int rootfd, const char *path, const char *rel, int want_
 			p++;
 		if (!*p) {
 			/* the root itself (or a symlink to "/") */
-			if (want_dir && (*fd = openat(fds[depth], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+			if (mode == IN_ROOT_RESOLVE)
+				r = 0;
+			else if (want_dir && (*fd = openat(fds[depth], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
 				r = 0;
 			else
 				r = alu_err_set(e, -ALUE_PATH, "%s: not a regular file", path);
@@ -349,10 +378,19 @@ static int read_in_root(int rootfd, const char *path, const char *rel, int want_
 		if (!strcmp(comp, "..")) {
 			if (depth)
 				close(fds[depth--]);
+			if (cn)
+				cn->p[cn->len[depth]] = 0;
 			continue;
 		}
 		if (fstatat(fds[depth], comp, &st, AT_SYMLINK_NOFOLLOW)) {
-			r = alu_err_set(e, -errno, "%s: %s", path, strerror(errno));
+			int err = errno;
+			/* a directory being switched in may be missing for a moment */
+			if (mode == IN_ROOT_RESOLVE && err == ENOENT && !rest[strspn(rest, "/")]) {
+				r = canon_push(cn, depth, comp) ?
+					alu_err_set(e, -ENAMETOOLONG, "%s: path too long", path) : 0;
+				break;
+			}
+			r = alu_err_set(e, -err, "%s: %s", path, strerror(err));
 			break;
 		}
 		if (S_ISLNK(st.st_mode)) {
@@ -373,7 +411,14 @@ static int read_in_root(int rootfd, const char *path, const char *rel, int want_
 			if (target[0] == '/')
 				while (depth)
 					close(fds[depth--]);
+			if (cn)
+				cn->p[cn->len[depth]] = 0;
 			continue;
+		}
+		if (!rest[strspn(rest, "/")] && mode == IN_ROOT_RESOLVE) {
+			r = canon_push(cn, depth, comp) ?
+				alu_err_set(e, -ENAMETOOLONG, "%s: path too long", path) : 0;
+			break;
 		}
 		if (!rest[strspn(rest, "/")] && !want_dir) {
 			/* the last component */
@@ -386,6 +431,10 @@ static int read_in_root(int rootfd, const char *path, const char *rel, int want_
 		}
 		if (depth + 1 >= MAX_DEPTH) {
 			r = alu_err_set(e, -ALUE_PATH, "%s: too deep", path);
+			break;
+		}
+		if (cn && canon_push(cn, depth, comp)) {
+			r = alu_err_set(e, -ENAMETOOLONG, "%s: path too long", path);
 			break;
 		}
 		fds[depth + 1] = openat(fds[depth], comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -408,7 +457,7 @@ int alu_root_open_read(const char *path, int *fd, off_t *size, struct alu_err *e
 	if (rel && *g_root) {
 		if ((dfd = open_rootdir(path, e)) < 0)
 			return dfd;
-		r = read_in_root(dfd, path, rel, 0, fd, size, e);
+		r = read_in_root(dfd, path, rel, IN_ROOT_FILE, fd, size, NULL, e);
 		close(dfd);
 		return r;
 	}
@@ -440,12 +489,48 @@ int alu_root_opendir_read(const char *path, int *dfd, struct alu_err *e)
 		if ((size_t)snprintf(buf, sizeof(buf), "%s/.", rel) >= sizeof(buf))
 			r = alu_err_set(e, -ENAMETOOLONG, "%s: path too long", path);
 		else
-			r = read_in_root(rfd, path, buf, 1, dfd, NULL, e);
+			r = read_in_root(rfd, path, buf, IN_ROOT_DIR, dfd, NULL, NULL, e);
 		close(rfd);
 		return r;
 	}
 	*dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return *dfd < 0 ? alu_err_set(e, -errno, "%s: %s", path, strerror(errno)) : 0;
+}
+
+int alu_root_resolve(const char *root, const char *abs, char *out, size_t n, struct alu_err *e)
+{
+	char host[PATH_MAX], shown[PATH_MAX];
+	struct canon *cn;
+	size_t rl = root ? strlen(root) : 0;
+	int rfd, r;
+
+	while (rl && root[rl - 1] == '/')
+		rl--;
+	snprintf(shown, sizeof(shown), "%.*s%s", (int)rl, root ? root : "", abs);
+	if (!rl) {
+		/* the host is the root: the kernel's resolution is the chroot's */
+		if (!realpath(abs, host))
+			return alu_err_set(e, -errno, "%s: %s", abs, strerror(errno));
+		if (strlen(host) >= n)
+			return alu_err_set(e, -ENAMETOOLONG, "%s: path too long", abs);
+		strcpy(out, host);
+		return 0;
+	}
+	snprintf(host, sizeof(host), "%.*s", (int)rl, root);
+	if ((rfd = open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return alu_err_set(e, -errno, "%s: the root %s: %s", shown, host, strerror(errno));
+	if (!(cn = malloc(sizeof(*cn)))) {
+		close(rfd);
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	}
+	r = read_in_root(rfd, shown, abs, IN_ROOT_RESOLVE, NULL, NULL, cn, e);
+	close(rfd);
+	if (!r && rl + strlen(cn->p) + 2 > n)
+		r = alu_err_set(e, -ENAMETOOLONG, "%s: path too long", shown);
+	if (!r)
+		snprintf(out, n, "%.*s%s", (int)rl, root, cn->p);
+	free(cn);
+	return r;
 }
 
 int alu_root_scandir(const char *dir, struct dirent ***out, int (*filter)(const struct dirent *),

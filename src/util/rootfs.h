@@ -119,6 +119,23 @@ int alu_root_open_read(const char *path, int *fd, off_t *size, struct alu_err *e
  */
 int alu_root_opendir_read(const char *path, int *dfd, struct alu_err *e);
 
+/**
+ * @brief Where in-root path @p abs really is, resolved as a chroot at
+ *        @p root would resolve it: symlinks followed, an absolute target
+ *        restarting at the root, ".." stopping there. So a root whose
+ *        /var/lib/rpm is a symlink to /usr/lib/sysimage/rpm names
+ *        <root>/usr/lib/sysimage/rpm, never the host's directory of that name.
+ *        A missing last component is kept as named (the directories above
+ *        it must exist). The result names no symlink when the call returns;
+ *        write through it with alu_root_opendir() etc., which refuse one
+ *        that appears since.
+ * @param root the root directory ("" or "/": the host, resolved by realpath(3)).
+ * @param[out] out "<root><resolved path>" (just "<root>" for the root itself).
+ * @return 0; -ENOENT (a directory on the way is missing); -ENOTDIR;
+ *         -ALUE_PATH (symlink loop); -ENAMETOOLONG; message in @p e.
+ */
+int alu_root_resolve(const char *root, const char *abs, char *out, size_t n, struct alu_err *e);
+
 struct dirent;
 
 /**
