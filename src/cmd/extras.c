@@ -174,6 +174,16 @@ static int enable(struct alu_ctx *ctx, struct xctx *x, int argc, char **argv, st
 			rc = -ENOMEM;
 		for (size_t k = 1; !rc && t && inst && k < t->inst.n; k++)
 			rc = alu_strv_push(inst, t->inst.v[k]);
+		/* install needs the topic's repository now: say which one is missing,
+		 * before anything changes; enable may be for later (a warning) */
+		if (!rc && alu_extras_topic_check(&x->conf, &x->src, topic, v, e)) {
+			if (inst) {
+				rc = e->code;
+			} else {
+				alu_warn("%s", e->msg);
+				alu_err_clear(e);
+			}
+		}
 		if (!rc)
 			rc = alu_extras_file_enable(&f, topic, v, x->src.base, x->src.gpgkey, e);
 	}

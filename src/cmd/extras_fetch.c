@@ -86,40 +86,80 @@ static int failover(const struct alu_conf *c, struct alu_net *net, char *url, si
 	return rc;
 }
 
-int alu_extras_fetch(const struct alu_conf *c, struct alu_extras_src *x, struct alu_extras_catalog *cat,
-		     struct alu_err *e)
+int alu_extras_fetch_raw(const struct alu_conf *c, struct alu_net *net, struct alu_extras_src *x,
+			 char *url, size_t un, char **buf, size_t *len, struct alu_err *e)
 {
 	const char *env = getenv("CATALOGURL");
 	struct alu_net_opts no;
-	char *base = NULL, url[4096], *buf = NULL;
-	struct alu_net *net = NULL;
-	size_t len = 0;
+	char *base = NULL;
 	int rc;
 
 	find_base(c, x);
 	if (env && *env) {
-		snprintf(url, sizeof(url), "%s", env);
+		snprintf(url, un, "%s", env);
 	} else {
 		if (alu_conf_subst(c, x->base, &base))
 			return alu_err_set(e, -ENOMEM, "out of memory");
-		snprintf(url, sizeof(url), "%s/extras-catalog.json", base);
+		snprintf(url, un, "%s/extras-catalog.json", base);
 		free(base);
 	}
-	if (alu_net_new(&net))
-		return alu_err_set(e, -ENOMEM, "out of memory");
 	alu_extras_net_opts(c, &no);
-	rc = alu_net_get_mem(net, url, &no, ALU_EXTRAS_CATALOG_MAX, &buf, &len, e);
+	rc = alu_net_get_mem(net, url, &no, ALU_EXTRAS_CATALOG_MAX, buf, len, e);
 	if (rc && !(env && *env))
-		rc = failover(c, net, url, sizeof(url), &buf, &len, rc, e);
-	alu_net_free(net);
+		rc = failover(c, net, url, un, buf, len, rc, e);
 	if (rc) {
 		char m[sizeof(e->msg)];
 		snprintf(m, sizeof(m), "%s", e->msg);
 		alu_err_clear(e);
 		return alu_err_set(e, rc, "cannot read the extras catalog: %s", m[0] ? m : url);
 	}
-	rc = alu_extras_catalog_parse(buf, len, url, cat, e);
+	return 0;
+}
+
+int alu_extras_fetch(const struct alu_conf *c, struct alu_extras_src *x, struct alu_extras_catalog *cat,
+		     struct alu_err *e)
+{
+	struct alu_net *net = NULL;
+	char url[4096], *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (alu_net_new(&net))
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	rc = alu_extras_fetch_raw(c, net, x, url, sizeof(url), &buf, &len, e);
+	alu_net_free(net);
+	if (!rc)
+		rc = alu_extras_catalog_parse(buf, len, url, cat, e);
 	free(buf);
 	return rc;
 }
 
+int alu_extras_topic_check(const struct alu_conf *c, const struct alu_extras_src *x, const char *topic,
+			   const char *version, struct alu_err *e)
+{
+	struct alu_net_opts no;
+	struct alu_net *net = NULL;
+	struct alu_mirrors m = { 0 };
+	struct alu_err le = { 0 };
+	char ml[4096], *url = NULL, *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	snprintf(ml, sizeof(ml), "%s/extras/%s/%s/$basearch/mirror.list", x->base, topic, version);
+	if (alu_conf_subst(c, ml, &url) || alu_net_new(&net)) {
+		free(url);
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	}
+	alu_extras_net_opts(c, &no);
+	rc = alu_net_get_mem(net, url, &no, 1u << 20, &buf, &len, &le);
+	if (!rc && (rc = alu_mirrors_from_url_list(&m, buf, len, c->basearch, url, &le)) == 0 && !m.n)
+		rc = alu_err_set(&le, -ALUE_NOTFOUND, "%s: lists no mirror", url);
+	if (rc)
+		alu_err_set(e, rc, "Topic %s=%s: its repository amzn2extra-%s is not available from this "
+			    "mirror: %s", topic, version, topic, le.msg[0] ? le.msg : url);
+	alu_mirrors_free(&m);
+	alu_net_free(net);
+	free(buf);
+	free(url);
+	return rc;
+}

@@ -54,6 +54,24 @@ struct alu_extras_src {
 int alu_extras_fetch(const struct alu_conf *c, struct alu_extras_src *x,
 		     struct alu_extras_catalog *cat, struct alu_err *e);
 
+struct alu_net;
+/**
+ * @brief alu_extras_fetch()'s catalog as bytes (what reposync copies).
+ * @param[out] url the URL it came from; @p buf malloc'd (caller frees).
+ * @return 0 or "cannot read the extras catalog: ..." in @p e.
+ */
+int alu_extras_fetch_raw(const struct alu_conf *c, struct alu_net *net, struct alu_extras_src *x,
+			 char *url, size_t un, char **buf, size_t *len, struct alu_err *e);
+
+/**
+ * @brief Can topic @p topic at @p version be reached: its mirror list (as
+ *        the section enable writes names it) read and naming a mirror?
+ * @return 0, or the reason with the topic and the URL in @p e ("Topic T=V:
+ *         its repository amzn2extra-T is not available from this mirror: ...").
+ */
+int alu_extras_topic_check(const struct alu_conf *c, const struct alu_extras_src *x, const char *topic,
+			   const char *version, struct alu_err *e);
+
 struct alu_net_opts;
 /** @brief Network options of the core repository (CA, proxy, timeouts), for
  *         the catalog and mirror lists fetched beside it. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/reposync.h"
 #include "ops/ops.h"
 #include "repo/mirrorcopy.h"
 #include "util/out.h"
@@ -35,16 +36,12 @@
 	X(OPT_GPGCHECK, "gpgcheck", 'g', 0) \
 	X(OPT_SNAPSHOT, "snapshot", 0, 0) \
 	X(OPT_NOREPOPATH, "norepopath", 0, 0) \
-	X(OPT_MIRRORLIST, "mirrorlist-for", 0, 1)
+	X(OPT_MIRRORLIST, "mirrorlist-for", 0, 1) \
+	X(OPT_EXTRAS, "extras", 0, 1)
 ALU_OPTS_ENUM(OPTS);
 static const struct alu_opt opts[] = { OPTS(ALU_OPT_ENTRY) { 0 } };
 
-struct priv {
-	struct alu_strv repoids, arches, mirrorlists;
-	const char *path;
-	unsigned flags;
-	int gpgcheck, norepopath;
-};
+#define priv alu_reposync
 
 static int parse(void *p, struct alu_ctx *ctx, int id, const char *arg)
 {
@@ -63,12 +60,13 @@ static int parse(void *p, struct alu_ctx *ctx, int id, const char *arg)
 	case OPT_SNAPSHOT: pv->flags |= ALU_MCOPYF_SNAPSHOT | ALU_MCOPYF_METADATA; return 0;
 	case OPT_NOREPOPATH: pv->norepopath = 1; return 0;
 	case OPT_MIRRORLIST: return alu_strv_push_split(&pv->mirrorlists, arg);
+	case OPT_EXTRAS: return alu_strv_push_split(&pv->extras, arg);
 	}
 	return -ENOTSUP;
 }
 
-static int mirrors(const struct alu_conf *c, struct alu_net *net, const struct alu_repo *r,
-		   const struct alu_net_opts *no, struct alu_mirrors *m, struct alu_err *e)
+int alu_reposync_mirrors(const struct alu_conf *c, struct alu_net *net, const struct alu_repo *r,
+			 const struct alu_net_opts *no, struct alu_mirrors *m, struct alu_err *e)
 {
 	char *buf = NULL;
 	size_t len;
@@ -77,7 +75,7 @@ static int mirrors(const struct alu_conf *c, struct alu_net *net, const struct a
 	if (r->mirrorlist) {
 		rc = alu_net_get_mem(net, r->mirrorlist, no, 1 << 20, &buf, &len, e);
 		if (!rc)
-			rc = alu_mirrors_from_list(m, buf, len, c->basearch, e);
+			rc = alu_mirrors_from_url_list(m, buf, len, c->basearch, r->mirrorlist, e);
 		free(buf);
 	}
 	for (size_t i = 0; !rc && i < r->baseurls.n; i++)
@@ -151,23 +149,19 @@ static int parallel(const struct alu_conf *c)
 	return ALU_MCOPY_PARALLEL_DEFAULT;
 }
 
-static int copy_repo(const struct priv *pv, const struct alu_ctx *ctx, const struct alu_conf *c,
-		     struct alu_net *net, const struct alu_repo *r, struct alu_err *e)
+int alu_reposync_copy(const struct alu_reposync *pv, const struct alu_ctx *ctx,
+		      const struct alu_conf *c, struct alu_net *net, const struct alu_repo *r,
+		      struct alu_mirrors *m, const char *dest, unsigned flags,
+		      struct alu_mcopy_stats *st, struct alu_err *e)
 {
-	struct alu_mcopy_opts o = { .repoid = r->id, .flags = pv->flags, .arches = &pv->arches,
-		.progress = progress, .filter = &ctx->filter };
-	struct alu_mcopy_stats st;
+	struct alu_mcopy_opts o = { .repoid = r->id, .dest = dest, .flags = pv->flags | flags,
+		.arches = &pv->arches, .progress = progress, .filter = &ctx->filter };
 	struct alu_pgp_keyring ring;
-	struct alu_mirrors m = { 0 };
 	struct alu_net_opts no;
 	struct vctx v = { r, &ring };
-	char dest[4096];
-	int gpg = (pv->gpgcheck || r->gpgcheck) && !ctx->nogpgcheck, rc;
+	int gpg = (pv->gpgcheck || r->gpgcheck) && !ctx->nogpgcheck, rc = 0;
 
 	alu_pgp_keyring_init(&ring);
-	snprintf(dest, sizeof(dest), "%s%s%s", pv->path, pv->norepopath ? "" : "/",
-		 pv->norepopath ? "" : r->id);
-	o.dest = dest;
 	o.ring = &ring;
 	o.parallel = parallel(c);
 	if (r->repo_gpgcheck && !ctx->nogpgcheck)
@@ -177,11 +171,29 @@ static int copy_repo(const struct priv *pv, const struct alu_ctx *ctx, const str
 		o.verify_arg = &v;
 	}
 	alu_repo_net_opts(r, &no);
-	rc = mirrors(c, net, r, &no, &m, e);
-	if (!rc && (gpg || (o.flags & ALU_MCOPYF_REPOSIG)))
+	if (gpg || (o.flags & ALU_MCOPYF_REPOSIG))
 		rc = load_keys(c, net, r, &no, &ring, e);
 	if (!rc)
-		rc = alu_mcopy_repo(net, &m, &no, &o, &st, e);
+		rc = alu_mcopy_repo(net, m, &no, &o, st, e);
+	alu_pgp_keyring_free(&ring);
+	return rc;
+}
+
+static int copy_repo(const struct priv *pv, const struct alu_ctx *ctx, const struct alu_conf *c,
+		     struct alu_net *net, const struct alu_repo *r, struct alu_err *e)
+{
+	struct alu_mcopy_stats st;
+	struct alu_mirrors m = { 0 };
+	struct alu_net_opts no;
+	char dest[4096];
+	int rc;
+
+	snprintf(dest, sizeof(dest), "%s%s%s", pv->path, pv->norepopath ? "" : "/",
+		 pv->norepopath ? "" : r->id);
+	alu_repo_net_opts(r, &no);
+	rc = alu_reposync_mirrors(c, net, r, &no, &m, e);
+	if (!rc)
+		rc = alu_reposync_copy(pv, ctx, c, net, r, &m, dest, 0, &st, e);
 	if (!rc && pv->mirrorlists.n)
 		rc = alu_mcopy_mirrorlists(pv->path, r->id, r->mirrorlist, alu_conf_var(c, "awsregion"),
 					   &pv->mirrorlists, e);
@@ -205,7 +217,6 @@ static int copy_repo(const struct priv *pv, const struct alu_ctx *ctx, const str
 				    r->id, dest);
 	}
 	alu_mirrors_free(&m);
-	alu_pgp_keyring_free(&ring);
 	return rc;
 }
 
@@ -237,6 +248,14 @@ static int run(void *p, struct alu_ctx *ctx, int argc, char **argv)
 			failed++;
 		}
 	}
+	if (!rc && pv->extras.n) {
+		int k = alu_reposync_extras(pv, ctx, &c, net, &e);
+		if (k > 0)
+			failed += (size_t)k;
+		else
+			rc = k;
+		n++;
+	}
 	if (!rc && !n)
 		rc = alu_err_set(&e, -ALUE_NOTFOUND, "no repository to copy%s%s",
 				 pv->repoids.n ? " matches --repoid " : " is enabled",
@@ -248,13 +267,15 @@ static int run(void *p, struct alu_ctx *ctx, int argc, char **argv)
 	alu_strv_free(&pv->repoids);
 	alu_strv_free(&pv->arches);
 	alu_strv_free(&pv->mirrorlists);
+	alu_strv_free(&pv->extras);
 	return rc || failed ? 1 : 0;
 }
 
 const struct alu_cmd alu_cmd_reposync = {
 	.name = "reposync",
 	.summary = "copy repositories into a directory for sites without internet",
-	.usage = "[-r REPOID] [-p DIR] [--download-metadata] [-n] [--delete] [--snapshot]",
+	.usage = "[-r REPOID] [-p DIR] [--download-metadata] [-n] [--delete] [--snapshot] "
+		 "[--extras TOPIC,...|all --mirrorlist-for REGION=URL]",
 	.groups = ALU_OPTG_FILTER,
 	.opts = opts,
 	.priv_size = sizeof(struct priv),

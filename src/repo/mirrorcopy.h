@@ -161,6 +161,18 @@ int alu_mcopy_prune(const char *dest, const struct alu_strv *keep, size_t *ndele
 int alu_mcopy_mirrorlists(const char *dir, const char *repoid, const char *mirrorlist,
 			  const char *awsregion, const struct alu_strv *specs, struct alu_err *e);
 
+/**
+ * @brief Write @p buf as <dir>/<region>/<tail> for each region of @p specs
+ *        ("REGION=URL", as alu_mcopy_mirrorlists()): <tail> is the path of
+ *        @p url after its "/<awsregion>/" component (the extras catalog:
+ *        ".../us-east-1/2/extras-catalog.json" -> "2/extras-catalog.json").
+ * @return 0; -ALUE_USAGE (a bad spec; @p url has no such component, or one
+ *         that is not a plain path); -errno naming the path.
+ */
+int alu_mcopy_region_file(const char *dir, const char *url, const char *awsregion,
+			  const struct alu_strv *specs, const char *buf, size_t len,
+			  struct alu_err *e);
+
 /* ---- the advisory subset (mirrorsubset.c) ------------------------------------ */
 
 /** @brief "name-E:V-R.A", the key both sides of a subset compare. */

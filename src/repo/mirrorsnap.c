@@ -210,38 +210,65 @@ static void ml_tail(const char *repoid, const char *mirrorlist, const char *regi
 	}
 }
 
+/* The REGION of spec @p i ("REGION=URL"); 0 when an earlier spec named it
+ * already (each region is written once), 1 when it is new, or an error. */
+static int spec_region(const struct alu_strv *specs, size_t i, char *region, size_t rn,
+		       struct alu_err *e)
+{
+	const char *s = specs->v[i], *eq = strchr(s, '=');
+
+	if (!eq || eq == s || (size_t)(eq - s) >= rn || !eq[1])
+		return alu_err_set(e, -ALUE_USAGE, "--mirrorlist-for '%s': expected REGION=URL", s);
+	snprintf(region, rn, "%.*s", (int)(eq - s), s);
+	if (!safe_part(region))
+		return alu_err_set(e, -ALUE_USAGE, "--mirrorlist-for '%s': region '%s' is not a plain name",
+				   s, region);
+	for (size_t j = 0; j < i; j++)
+		if (!strncmp(specs->v[j], s, (size_t)(eq - s) + 1))
+			return 0;
+	return 1;
+}
+
+/* @p text written as <dir>/<region>/<tail>, the directories made. */
+static int put_region_file(const char *dir, const char *region, const char *tail,
+			   const char *text, size_t tl, struct alu_err *e)
+{
+	char p[PATH_MAX_];
+	int rc;
+
+	snprintf(p, sizeof(p), "%s/%s/%s", dir, region, tail);
+	*strrchr(p, '/') = 0;
+	if ((rc = alu_mkdir_p(p)))
+		return alu_err_set(e, rc, "%s: %s", p, strerror(-rc));
+	snprintf(p, sizeof(p), "%s/%s/%s", dir, region, tail);
+	return alu_mcopy_write(p, text, tl, e);
+}
+
 int alu_mcopy_mirrorlists(const char *dir, const char *repoid, const char *mirrorlist,
 			  const char *awsregion, const struct alu_strv *specs, struct alu_err *e)
 {
-	char tail[1024], p[PATH_MAX_], region[256];
+	char tail[1024], region[256];
 	int rc = 0;
 
 	ml_tail(repoid, mirrorlist, awsregion, tail, sizeof(tail));
 	for (size_t i = 0; !rc && i < specs->n; i++) {
-		const char *eq = strchr(specs->v[i], '=');
+		size_t rl;
 		char *text = NULL;
 		size_t tl = 0;
 		FILE *f;
 
-		if (!eq || eq == specs->v[i] || (size_t)(eq - specs->v[i]) >= sizeof(region) || !eq[1])
-			return alu_err_set(e, -ALUE_USAGE, "--mirrorlist-for '%s': expected REGION=URL",
-					   specs->v[i]);
-		snprintf(region, sizeof(region), "%.*s", (int)(eq - specs->v[i]), specs->v[i]);
-		if (!safe_part(region))
-			return alu_err_set(e, -ALUE_USAGE, "--mirrorlist-for '%s': region '%s' is not a plain name",
-					   specs->v[i], region);
-		/* earlier specs of a region were written already: done once per region */
-		for (size_t j = 0; j < i; j++)
-			if (!strncmp(specs->v[j], specs->v[i], (size_t)(eq - specs->v[i]) + 1))
-				goto next;
+		if ((rc = spec_region(specs, i, region, sizeof(region), e)) <= 0)
+			continue;
+		rl = strlen(region);
+		rc = 0;
 		if (!(f = open_memstream(&text, &tl)))
 			return alu_err_set(e, -ENOMEM, "out of memory");
 		fprintf(f, "# written by alupdate reposync for region %s\n", region);
 		/* every URL given for the region, in order: the clients' failover list */
 		for (size_t j = i; j < specs->n; j++) {
-			const char *u = specs->v[j] + (eq - specs->v[i]) + 1;
+			const char *u = specs->v[j] + rl + 1;
 			size_t ul;
-			if (strncmp(specs->v[j], specs->v[i], (size_t)(eq - specs->v[i]) + 1))
+			if (strncmp(specs->v[j], region, rl) || specs->v[j][rl] != '=')
 				continue;
 			ul = strlen(u);
 			while (ul && u[ul - 1] == '/')
@@ -249,15 +276,28 @@ int alu_mcopy_mirrorlists(const char *dir, const char *repoid, const char *mirro
 			fprintf(f, "%.*s/%s/\n", (int)ul, u, repoid);
 		}
 		fclose(f);
-		snprintf(p, sizeof(p), "%s/%s/%s", dir, region, tail);
-		*strrchr(p, '/') = 0;
-		if ((rc = alu_mkdir_p(p)))
-			rc = alu_err_set(e, rc, "%s: %s", p, strerror(-rc));
-		snprintf(p, sizeof(p), "%s/%s/%s", dir, region, tail);
-		if (!rc)
-			rc = alu_mcopy_write(p, text, tl, e);
+		rc = put_region_file(dir, region, tail, text, tl, e);
 		free(text);
-next:;
+	}
+	return rc;
+}
+
+int alu_mcopy_region_file(const char *dir, const char *url, const char *awsregion,
+			  const struct alu_strv *specs, const char *buf, size_t len,
+			  struct alu_err *e)
+{
+	char tail[1024], region[256], pat[300];
+	int rc = 0;
+
+	snprintf(pat, sizeof(pat), "/%s/", awsregion ? awsregion : "");
+	ml_tail("", url, awsregion, tail, sizeof(tail));
+	if (!awsregion || !*awsregion || !strstr(url, pat) || !strcmp(tail, "/mirror.list"))
+		return alu_err_set(e, -ALUE_USAGE, "%s: no /%s/ in the URL: its per-region place is unknown",
+				   url, awsregion ? awsregion : "$awsregion");
+	for (size_t i = 0; !rc && i < specs->n; i++) {
+		if ((rc = spec_region(specs, i, region, sizeof(region), e)) <= 0)
+			continue;
+		rc = put_region_file(dir, region, tail, buf, len, e);
 	}
 	return rc;
 }
