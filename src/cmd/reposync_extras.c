@@ -159,10 +159,9 @@ static int one_topic(struct xrun *x, const struct alu_extras_topic *t)
 	return failed;
 }
 
-/* The catalog at @p url (and its per-arch twin when published), checked
- * by the parser, into each region's place. */
-static int put_catalogs(struct xrun *x, const char *url, const char *buf, size_t len,
-			struct alu_err *e)
+/* The catalog (and its per-arch twin when published, checked by the
+ * parser) into each region's place. */
+static int put_catalogs(struct xrun *x, const char *buf, size_t len, struct alu_err *e)
 {
 	char aurl[4096], dst[4096], *abuf = NULL;
 	struct alu_extras_catalog cat = { 0 };
@@ -187,7 +186,6 @@ static int put_catalogs(struct xrun *x, const char *url, const char *buf, size_t
 	if (!rc)
 		rc = alu_mcopy_region_file(x->pv->path, aurl, x->region, &x->pv->mirrorlists, abuf, alen, e);
 	free(abuf);
-	(void)url;
 	return rc;
 }
 
@@ -245,7 +243,7 @@ int alu_reposync_extras(const struct alu_reposync *pv, const struct alu_ctx *ctx
 			  "keeps its previous one)", failed);
 		goto out;
 	}
-	if ((rc = put_catalogs(&x, url, buf, len, e)))
+	if ((rc = put_catalogs(&x, buf, len, e)))
 		goto out;
 	alu_msg("extras: catalog v%d from %s, %zu of %zu topics copied", cat.version, url, ncopied,
 		cat.ntopics);
