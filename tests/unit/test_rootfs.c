@@ -114,6 +114,21 @@ static void test_walk(void)
 	snprintf(p, sizeof(p), "%s/root/up", top);
 	CHECK(alu_root_open_read(p, &fd, &size, &e) == -ENOENT);   /* ".." stops at the root */
 	alu_err_clear(&e);
+	/* where a path really is, as a chroot resolves it: never the host's */
+	{
+		char root[PATH_MAX], out[PATH_MAX], want[PATH_MAX];
+		snprintf(root, sizeof(root), "%s/root", top);
+		CHECK(alu_root_resolve(root, "/etc.conf", out, sizeof(out), &e) == 0);
+		snprintf(want, sizeof(want), "%s/root/etc/real.conf", top);
+		CHECK(!strcmp(out, want));
+		CHECK(alu_root_resolve(root, "/var/../../up", out, sizeof(out), &e) == 0);
+		snprintf(want, sizeof(want), "%s/root/etc/passwd", top);   /* missing leaf: kept */
+		CHECK(!strcmp(out, want));
+		/* var/cache/alupdate -> <top>/host: that path inside the root does not exist */
+		CHECK(alu_root_resolve(root, "/var/cache/alupdate/cache.mdb", out, sizeof(out), &e) == -ENOENT);
+		alu_err_clear(&e);
+		CHECK(alu_root_resolve(root, "/", out, sizeof(out), &e) == 0 && !strcmp(out, root));
+	}
 	/* the host's own /proc/kmsg-like files are refused outside a root too */
 	alu_root_set("/");
 	CHECK(alu_root_open_read("/proc/self/status", &fd, &size, &e) == -ALUE_PATH);
