@@ -200,3 +200,51 @@ def test_v1_catalog_copied_as_published(sample_root, tmp_path, mirror):
     p = alu("--installroot", root, "extras", "install", "-y", "redis4.0", net=False)
     assert p.returncode == 0, p.stdout + p.stderr
     assert rpm_q(root, "-q", "redis") == ["redis-4.0.5-1.amzn2.noarch"]
+
+
+def test_source_packages_of_topics(sample_root, tmp_path, mirror):
+    cfg = fresh(sample_root, tmp_path, "cfg", mirror.file)
+    out = tmp_path / "src"
+    p = reposync(cfg, out, "file://%s" % out, "--extras", "nginx1", "--source")
+    assert p.returncode == 0, p.stderr
+    assert "amzn2extra-nginx1-source:" in p.stdout, p.stdout
+    assert (out / "extras/nginx1/latest/SRPMS/repodata/repomd.xml").is_file()
+    ml = out / "us-east-1/2/extras/nginx1/stable/SRPMS/mirror.list"
+    assert "file://%s/extras/nginx1/latest/SRPMS/\n" % out in ml.read_text()
+
+
+def test_kill9_never_leaves_a_catalog_without_its_topics(sample_root, tmp_path, mirror, server):
+    """An http source sent slowly, reposync --extras killed with -9 at several
+    points: a catalog in the copy only once every topic is whole, never a half
+    file under a final name; the rerun completes the copy."""
+    import signal
+    import time
+    src = private_source(mirror, tmp_path)
+    srv = server(src, delay=0.002)
+    core = src / "us-east-1/2/core/latest"
+    for ml in list(core.rglob("mirror.list")) + list((src / "us-east-1/2/extras").rglob("mirror.list")):
+        if not ml.is_symlink() and ml.resolve() == ml:
+            ml.write_text(re.sub(r"^file://(%s|%s)" % (re.escape(str(src)), re.escape(str(mirror.www))),
+                                 srv.url, ml.read_text(), flags=re.M))
+    cfg = fresh(sample_root, tmp_path, "cfg", srv.url)
+    out = tmp_path / "out"
+    cmd = [ALU_BIN, "--installroot", str(cfg), "reposync", "-r", "amzn2-core", "-p", str(out),
+           "--download-metadata", "--extras", "all", "--mirrorlist-for", "us-east-1=file://%s" % out]
+    # versions share the copy of latest here (their mirror lists name the same URL)
+    want = {k: v for k, v in tree(src / "us-east-1/2/extras").items()
+            if "/latest/x86_64/" in k and not k.endswith("mirror.list")}
+    for at in (0.2, 0.5, 0.9, 1.4, 2.0):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(at)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        got = tree(out / "extras") if (out / "extras").exists() else {}
+        for rel, sha in got.items():
+            assert rel.endswith(".part") or want.get(rel) == sha, "half or foreign file: " + rel
+        if (out / "us-east-1/2/extras-catalog.json").exists():
+            assert set(want) <= set(got)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert (out / "us-east-1/2/extras-catalog.json").read_bytes() == \
+        (src / "us-east-1/2/extras-catalog.json").read_bytes()
+    assert tree(out / "extras") == want
