@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "rpmdb/rpmdb_int.h"
+#include "util/rootfs.h"
 
 enum { TAG_EPOCH = 1003, TAG_BUILDTIME = 1006, TAG_INSTALLTIME = 1008, TAG_SIZE = 1009,
 	TAG_VENDOR = 1011, TAG_ARCH = 1022, TAG_SOURCERPM = 1044, TAG_LONGSIZE = 5009 };
@@ -61,22 +62,11 @@ int alu_rpmdb_manifest_line(const struct alu_hdr *h, char *buf, size_t n)
 	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : len;
 }
 
-/* The manifest directory's real path, checked to be inside the root. */
+/* The manifest directory, resolved inside the root as a chroot would
+ * (util/rootfs.h: an absolute symlink in the root stays in the root). */
 static int mf_dir(const char *root, char *dir, size_t n)
 {
-	char rr[PATH_MAX], p[PATH_MAX + 32];
-	size_t rl;
-
-	if (!realpath(root, rr))
-		return -errno;
-	snprintf(p, sizeof(p), "%s%s", strcmp(rr, "/") ? rr : "", ALU_MANIFEST_DIR);
-	if (!realpath(p, dir))
-		return -errno;
-	rl = strlen(rr);
-	if (rl > 1 && (strncmp(dir, rr, rl) || (dir[rl] != '/' && dir[rl])))
-		return -ALUE_PATH;
-	(void)n;
-	return 0;
+	return alu_root_resolve(strcmp(root, "/") ? root : "", ALU_MANIFEST_DIR, dir, n, NULL);
 }
 
 int mf_find(const char *root, char *path, size_t n)
@@ -105,9 +95,8 @@ int mf_write(const char *root, const struct alu_rpmdb_hdr *hs, size_t n, const c
 
 	if (r)
 		return alu_err_set(e, r, "%s%s: %s", root, ALU_MANIFEST_DIR, alu_strerror(r));
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return alu_err_set(e, -errno, "%s: %s", dir, strerror(errno));
+	if ((r = alu_root_opendir(dir, 0, &dfd, e)))
+		return r;
 	if (fstatat(dfd, ALU_MANIFEST2, &st, AT_SYMLINK_NOFOLLOW))
 		st.st_mode = 0644;
 	snprintf(tmp, sizeof(tmp), ".%s.alupdate-%ld", ALU_MANIFEST2, (long)getpid());

@@ -72,3 +72,28 @@ def test_switch_cut_in_its_gap_is_recovered_inside_the_root(sample_root, tmp_pat
     assert "hello-2.11-1.amzn2.x86_64" in rpm_db(inroot, "-qa")
     assert not [n for n in os.listdir(inroot.parent) if ".alupdate-" in n]
     assert tree(host.parent) == before
+
+
+def test_absolute_rpmmanifest_symlink_is_the_roots(sample_root, tmp_path):
+    """A distroless root (container-manifest-2, no rpm database) whose
+    /var/lib/rpmmanifest is an absolute symlink: its own manifest is adopted
+    and rewritten; the host's file at that path is not touched."""
+    from test_rpmdb_writeback import MANIFEST_QF, rpm
+    r = sample_root
+    lines = [l for l in rpm(r, "-qa", "--qf", MANIFEST_QF)[0].splitlines()
+             if not l.startswith("gpg-pubkey")]
+    host = tmp_path / "hostmf" / "rpmmanifest"
+    inroot = Path(str(r) + str(host))
+    inroot.mkdir(parents=True)
+    (inroot / "container-manifest-2").write_text("\n".join(lines) + "\n")
+    subprocess.run(["rm", "-rf", str(r / "var/lib/rpm")], check=True)
+    (r / "var/lib/rpmmanifest").symlink_to(host)
+    host.mkdir(parents=True)
+    (host / "container-manifest-2").write_text("host\tmanifest\n")
+    before = tree(host.parent)
+    p = run(r, "update", "-y", "hello")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "adopted %d packages from" % len(lines) in p.stderr, p.stderr
+    got = (inroot / "container-manifest-2").read_text()
+    assert "hello\t2.11-1.amzn2\t" in got and "hello\t2.10-1.amzn2\t" not in got
+    assert tree(host.parent) == before
