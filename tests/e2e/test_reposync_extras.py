@@ -6,7 +6,8 @@ client whose amzn2-core mirrorlist base alone is pointed at the copy runs
 topic's advisory with no network at all (unshare -n, file://), and over a
 plain http server on 127.0.0.1; a topic the copy lacks is named by the client;
 a tampered topic package is refused and the copy keeps its previous catalog;
-a v1 catalog (whitelists) is copied as published."""
+a v1 catalog (whitelists) is copied as published; a cut run never leaves a
+catalog without its topics; a mirror list over http never leads to file://."""
 import hashlib
 import os
 import re
@@ -248,3 +249,17 @@ def test_kill9_never_leaves_a_catalog_without_its_topics(sample_root, tmp_path, 
     assert (out / "us-east-1/2/extras-catalog.json").read_bytes() == \
         (src / "us-east-1/2/extras-catalog.json").read_bytes()
     assert tree(out / "extras") == want
+
+
+def test_http_mirror_list_never_leads_to_file(sample_root, tmp_path, mirror, server):
+    """A mirror list fetched over http naming a file:// mirror is refused (as
+    sync does), by reposync's core copy and by its topics alike."""
+    d = tmp_path / "ml"
+    (d / "us-east-1/2/core/latest/x86_64").mkdir(parents=True)
+    (d / "us-east-1/2/core/latest/x86_64/mirror.list").write_text("file://%s\n" % mirror.repo())
+    srv = server(d)
+    cfg = fresh(sample_root, tmp_path, "cfg", srv.url)
+    out = tmp_path / "out"
+    p = alu("--installroot", cfg, "reposync", "-r", "amzn2-core", "-p", out, "--download-metadata")
+    assert p.returncode == 1 and "never leads to file://" in p.stderr, p.stderr
+    assert not (out / "amzn2-core/repodata/repomd.xml").exists()
