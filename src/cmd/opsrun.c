@@ -7,6 +7,7 @@
 
 #include "util/fmt.h"
 #include "cmd/opsrun.h"
+#include "ops/release.h"
 #include "util/out.h"
 
 struct ui { const struct alu_ctx *ctx; size_t i, n; };
@@ -197,6 +198,11 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 			alu_msg("  %s", log.lines.v[i]);
 	if (rc)
 		goto fail;
+	/* AL2023: a lock file naming the old release follows the move (ops/release.h) */
+	if ((rc = alu_release_lock_follow(&o.repos.conf, ctx->releasever, cmd, sizeof(cmd), &e)))
+		goto fail;
+	if (*cmd && !ctx->json)
+		alu_msg("%s", cmd);
 	if (ctx->json)
 		alu_cmd_ops_json(&o, cmdname, "ok", NULL, &log);
 	else
