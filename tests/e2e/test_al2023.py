@@ -206,6 +206,11 @@ def test_over_http_with_a_utf8_declared_releasemd(alu, root, mirror):
     repo.write_text(repo.read_text().replace(mirror.file, mirror.http))
     p = alu("--installroot", root, "check-release-update", "--version-only")
     assert (p.returncode, p.stdout) == (100, NEW + "\n"), p.stderr
+    # the versioned mirror lists over http name the repositories over http
+    lock(root, OLD)
+    p = alu("--installroot", root, "--releasever=latest", "update", "-y")
+    assert p.returncode == 0, p.stderr
+    assert "hello-2.11-1.amzn2023.x86_64" in installed(root) and lock(root) == NEW + "\n"
 
 
 def test_bad_or_missing_releasemd(alu, root, mirror, tmp_path):
