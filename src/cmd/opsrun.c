@@ -128,6 +128,8 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		alu_warn("recovered an interrupted transaction: %s", o.recovered);
 	if (!rc)
 		rc = alu_ops_request(&o, kind, specs, nspecs, &e);
+	if (!rc && !dlonly)
+		rc = alu_release_lock_check(&o.repos.conf, ctx->releasever, &e);
 	for (size_t i = 0; !ctx->json && i < o.missing.n; i++)
 		alu_msg("%s", o.missing.v[i]);
 	if (!ctx->json && o.skipped.n) {

@@ -2,9 +2,12 @@
 /* AL2023 releases and the release lock (ops/release.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf/conf.h"
 #include "net/net.h"
@@ -51,6 +54,36 @@ int alu_release_list(const struct alu_conf *c, struct alu_releases *out, char *u
 		rc = alu_releasemd_parse(buf, len, url, out, e);
 	free(buf);
 	return rc;
+}
+
+int alu_release_lock_check(const struct alu_conf *c, const char *requested, struct alu_err *e)
+{
+	char *path, msg[sizeof(e->msg)];
+	const char *base;
+	struct stat st;
+	int rc, dfd;
+
+	if (!requested || !*requested)
+		return 0;
+	if (!(path = alu_conf_path(c, ALU_RELEASE_LOCK)))
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	rc = alu_root_parent(path, 0, &dfd, &base, e);
+	if (rc == -ENOENT) {
+		alu_err_clear(e);
+		rc = 0;
+	} else if (!rc) {
+		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+			rc = alu_err_set(e, -ALUE_PATH, "%s is not a regular file", path);
+		close(dfd);
+	}
+	free(path);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		alu_err_clear(e);
+		return alu_err_set(e, rc, "the release lock %s could not follow --releasever=%s: %s "
+				   "(nothing was changed)", ALU_RELEASE_LOCK, requested, msg);
+	}
+	return 0;
 }
 
 /* The lock file's first line, trimmed; "" when there is none. */

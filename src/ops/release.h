@@ -38,6 +38,15 @@ int alu_release_list(const struct alu_conf *c, struct alu_releases *out, char *u
 		     struct alu_err *e);
 
 /**
+ * @brief Before a transaction run with --releasever: can the lock file be
+ *        followed? Its directories are walked without symlinks and the
+ *        file, when there, must be a regular file (util/rootfs.h).
+ * @return 0 (also with no --releasever or no lock file), or -ALUE_PATH /
+ *         -errno with "the release lock ... could not follow ..." in @p e.
+ */
+int alu_release_lock_check(const struct alu_conf *c, const char *requested, struct alu_err *e);
+
+/**
  * @brief Follow a release move in the lock file (see the model).
  * @param requested the --releasever of the run (NULL: nothing to do).
  * @param[out] msg what changed ("" when nothing), for the user.

@@ -170,6 +170,32 @@ def test_failed_transaction_keeps_the_lock(alu, root):
     assert lock(root) == OLD + "\n"
 
 
+@pytest.mark.parametrize("where", ["file", "dir"])
+def test_a_symlinked_lock_is_refused_before_the_transaction(alu, root, where):
+    """The lock file, or /etc/dnf/vars, a symlink: alupdate's writes under
+    the root follow no symlink (util/rootfs.h), so a --releasever run that
+    would have to move the lock is refused before anything changes."""
+    before = installed(root)
+    if where == "file":
+        (root / "etc/lock-target").write_text(OLD + "\n")
+        (root / "etc/dnf/vars/releasever").symlink_to("/etc/lock-target")
+        kept = root / "etc/lock-target"
+    else:
+        real = root / "etc/dnf/vars.real"
+        (root / "etc/dnf/vars").rename(real)
+        (root / "etc/dnf/vars").symlink_to("vars.real")
+        (real / "releasever").write_text(OLD + "\n")
+        kept = real / "releasever"
+    p = alu("--installroot", root, "--releasever=latest", "update", "-y")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "release lock /etc/dnf/vars/releasever" in p.stderr and "nothing was changed" in p.stderr, p.stderr
+    assert installed(root) == before
+    assert kept.read_text() == OLD + "\n"
+    assert not list(kept.parent.glob("*tmp*"))
+    # without --releasever nothing needs the lock written: the update runs
+    assert alu("--installroot", root, "update", "-y").returncode == 0
+
+
 def test_a_latest_lock_is_kept(alu, root):
     lock(root, "latest")
     assert alu("--installroot", root, "check-update").returncode == 100
@@ -183,8 +209,9 @@ def test_a_latest_lock_is_kept(alu, root):
 
 def test_capitalized_severities_and_alas2023_ids(alu, root):
     args = ("--installroot", root, "--releasever=latest", "updateinfo", "list")
-    for sev in ("critical", "CRITICAL", "Critical"):
-        p = alu(*args, "--sec-severity=" + sev)
+    for opt in ("--sec-severity=critical", "--sec-severity=CRITICAL", "--sec-severity=Critical",
+                "--advisory-severities=cRiTiCaL"):
+        p = alu(*args, opt)
         assert [l.split()[:2] for l in p.stdout.splitlines() if l.startswith("ALAS")] == \
             [["ALAS2023-2024-745", "Critical/Sec."]], p.stdout
     p = alu(*args, "--secseverity", "important")
