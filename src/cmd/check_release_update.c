@@ -94,6 +94,11 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		alu_error("check-release-update takes no arguments");
 		return 1;
 	}
+	/* the releases are always the mirror's word of now: nothing is cached */
+	if (ctx->cacheonly) {
+		alu_error("check-release-update reads releasemd.xml from the mirror; -C (cache only) has none");
+		return 1;
+	}
 	if ((rc = alu_conf_load(ctx, &c, &e)) || (rc = alu_release_list(&c, &rs, url, sizeof(url), &e))) {
 		alu_error("%s", e.msg[0] ? e.msg : alu_strerror(rc));
 		alu_conf_free(&c);

@@ -122,6 +122,8 @@ def test_check_release_update_names_the_newer_release(alu, root):
         "      alupdate upgrade --releasever=%s\n\n"
         "    Release notes:\n     https://docs.aws.amazon.com/linux/al2023/release-notes/relnotes-%s.html\n\n"
         % (NEW, NEW, NEW, NEW))
+    p = alu("--installroot", root, "-C", "check-release-update")
+    assert p.returncode == 1 and "-C" in p.stderr and not p.stdout
     p = alu("--installroot", root, "check-release-update", "--latest-only", "--version-only")
     assert (p.returncode, p.stdout) == (100, NEW + "\n")
     data = json.loads(alu("--installroot", root, "--json", "check-release-update").stdout)
