@@ -98,6 +98,22 @@ def test_dnf_agrees_on_updates(alu, root, tmp_path):
         [l.split()[0] for l in d.stdout.splitlines() if l.startswith("ALAS")] == ["ALAS2023-2024-745"]
 
 
+@pytest.mark.skipif(not shutil.which("dnf"), reason="dnf not installed")
+def test_dnf_agrees_on_the_release_move(alu, root, tmp_path):
+    """dnf --releasever=latest upgrade on a copy of the locked root installs
+    what alupdate does. (Debian's dnf 4.14 leaves /etc/dnf/vars/releasever
+    as it was: following the lock is alupdate's, see ops/release.h.)"""
+    lock(root, OLD)
+    twin = tmp_path / "twin"
+    subprocess.run(["cp", "-a", str(root), str(twin)], check=True)
+    d = dnf(twin, tmp_path, "-y", "--releasever=latest", "upgrade")
+    assert d.returncode == 0, d.stdout + d.stderr
+    p = alu("--installroot", root, "--releasever=latest", "update", "-y")
+    assert p.returncode == 0, p.stderr
+    assert installed(root) == installed(twin)
+    assert lock(twin) == OLD + "\n" and lock(root) == NEW + "\n"
+
+
 def test_update_within_the_locked_release(alu, root):
     lock(root, OLD)
     # the newer release's metadata cached first must not stop the locked one
