@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/relnotice.h"
 #include "conf/conf.h"
 #include "ops/release.h"
 #include "rpm/rpm.h"
@@ -44,6 +45,19 @@ static int parse(void *p, struct alu_ctx *ctx, int id, const char *arg)
 	return -ENOTSUP;
 }
 
+/* AL2023's dnf words, on @p f, for the releases from @p first on */
+static void banner(FILE *f, const struct alu_releases *rs, size_t first)
+{
+	fprintf(f, "WARNING:\n  A newer release of \"Amazon Linux\" is available.\n\n  Available Versions:\n\n");
+	for (size_t i = first; i < rs->n; i++) {
+		const char *v = rs->v[i].version;
+		fprintf(f, "  Version %s:\n    Run the following command to upgrade to %s:\n\n"
+			"      alupdate upgrade --releasever=%s\n\n", v, v, v);
+		if (rs->v[i].notes)
+			fprintf(f, "    Release notes:\n     %s\n\n", rs->v[i].notes);
+	}
+}
+
 static void show(const struct priv *d, const struct alu_ctx *ctx, const char *current,
 		 const struct alu_releases *rs, size_t first)
 {
@@ -68,14 +82,46 @@ static void show(const struct priv *d, const struct alu_ctx *ctx, const char *cu
 			printf("%s\n", rs->v[i].version);
 		return;
 	}
-	printf("WARNING:\n  A newer release of \"Amazon Linux\" is available.\n\n  Available Versions:\n\n");
-	for (size_t i = first; i < rs->n; i++) {
-		const char *v = rs->v[i].version;
-		printf("  Version %s:\n    Run the following command to upgrade to %s:\n\n"
-		       "      alupdate upgrade --releasever=%s\n\n", v, v, v);
-		if (rs->v[i].notes)
-			printf("    Release notes:\n     %s\n\n", rs->v[i].notes);
+	banner(stdout, rs, first);
+}
+
+/* The first release newer than the root's, or rs->n. */
+static size_t newer(const struct alu_conf *c, const struct alu_releases *rs, char **installed,
+		    const char **current)
+{
+	size_t first;
+
+	/* a root that follows "latest" is on the release it has installed */
+	*current = c->releasever;
+	*installed = NULL;
+	if (!strcmp(*current, "latest") && (*installed = alu_conf_system_release(c)))
+		*current = *installed;
+	for (first = 0; first < rs->n && alu_rpmvercmp(rs->v[first].version, *current) <= 0; first++)
+		;
+	return first;
+}
+
+void alu_cmd_release_notice(const struct alu_ctx *ctx, const struct alu_conf *c)
+{
+	struct alu_releases rs = { 0 };
+	struct alu_err e = { 0 };
+	char url[4200], *installed = NULL, rule[81];
+	const char *current;
+	size_t first;
+
+	if (ctx->cacheonly || ctx->json || alu_out_level() < ALU_NORMAL ||
+	    alu_release_list(c, &rs, url, sizeof(url), &e))
+		return;
+	first = newer(c, &rs, &installed, &current);
+	if (first < rs.n) {
+		memset(rule, '=', 80);
+		rule[80] = 0;
+		fprintf(stderr, "%s\n", rule);
+		banner(stderr, &rs, first);
+		fprintf(stderr, "%s\n", rule);
 	}
+	free(installed);
+	alu_releases_free(&rs);
 }
 
 static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
@@ -85,7 +131,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	struct alu_releases rs = { 0 };
 	struct alu_err e = { 0 };
 	char url[4200], *installed = NULL;
-	const char *current;
+	const char *current = NULL;
 	size_t first;
 	int rc;
 
@@ -104,12 +150,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 		alu_conf_free(&c);
 		return 1;
 	}
-	/* a root that follows "latest" is on the release it has installed */
-	current = c.releasever;
-	if (!strcmp(current, "latest") && (installed = alu_conf_system_release(&c)))
-		current = installed;
-	for (first = 0; first < rs.n && alu_rpmvercmp(rs.v[first].version, current) <= 0; first++)
-		;
+	first = newer(&c, &rs, &installed, &current);
 	if (d->latest_only && first < rs.n)
 		first = rs.n - 1;
 	show(d, ctx, current, &rs, first);

@@ -16,16 +16,28 @@
 #include "txn/rootfile.h"
 #include "util/rootfs.h"
 
+/* Is @p r's mirrorlist ".../mirrors/<this run's $releasever>/..."? (Not
+ * any URL with "/mirrors/" in it: check-update asks only such a mirror.) */
+static int is_versioned(const struct alu_conf *c, const struct alu_repo *r, char *base, size_t bn)
+{
+	size_t bl, rl = strlen(c->releasever);
+
+	if (!r->enabled || alu_releasemd_base(r->mirrorlist, base, bn))
+		return 0;
+	bl = strlen(base) + strlen("/mirrors/");
+	return !strncmp(r->mirrorlist + bl, c->releasever, rl) && r->mirrorlist[bl + rl] == '/';
+}
+
 /* The first enabled repository with a versioned mirrorlist; the system's
  * own ("amazonlinux") wins over others of the same layout. */
 static const struct alu_repo *versioned(const struct alu_conf *c, char *base, size_t bn)
 {
 	const struct alu_repo *r = alu_conf_repo(c, "amazonlinux");
 
-	if (r && r->enabled && !alu_releasemd_base(r->mirrorlist, base, bn))
+	if (r && is_versioned(c, r, base, bn))
 		return r;
 	for (size_t i = 0; i < c->nrepos; i++)
-		if (c->repos[i].enabled && !alu_releasemd_base(c->repos[i].mirrorlist, base, bn))
+		if (is_versioned(c, &c->repos[i], base, bn))
 			return &c->repos[i];
 	return NULL;
 }

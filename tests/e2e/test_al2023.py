@@ -151,6 +151,25 @@ def test_check_release_update_names_the_newer_release(alu, root):
     assert alu("--installroot", root, "-q", "check-release-update", "--releasever=" + OLD).returncode == 100
 
 
+def test_check_update_tells_of_a_newer_release_on_stderr(alu, root, sample_root):
+    """As AL2023's dnf (its release-notification): check-update's own output
+    is unchanged and the notice goes to stderr between rules; -q, -C, --json,
+    a root on the newest release and an AL2 root print none."""
+    p = alu("--installroot", root, "check-update")
+    assert p.returncode == 100 and updates(p.stdout) == [("hello.x86_64", "2.10-2.amzn2023", "amazonlinux")]
+    rule = "=" * 80 + "\n"
+    assert p.stderr.startswith(rule + 'WARNING:\n  A newer release of "Amazon Linux" is available.')
+    assert p.stderr.endswith(rule) and "alupdate upgrade --releasever=%s" % NEW in p.stderr
+    for args in (["-q"], ["-C"], ["--json"]):
+        p = alu("--installroot", root, *args, "check-update")
+        assert p.returncode == 100 and "newer release" not in p.stderr, (args, p.stderr)
+    lock(root, NEW)
+    p = alu("--installroot", root, "check-update")
+    assert "newer release" not in p.stderr, p.stderr
+    p = alu("--installroot", sample_root, "check-update")
+    assert p.returncode == 100 and "newer release" not in p.stderr
+
+
 def test_releasever_latest_moves_the_root_and_the_lock(alu, root):
     lock(root, OLD)
     p = alu("--installroot", root, "--releasever=latest", "update", "-y")
