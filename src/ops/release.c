@@ -119,8 +119,8 @@ static int lock_read(const struct alu_conf *c, char *val, size_t n, struct alu_e
 	return 0;
 }
 
-int alu_release_lock_follow(const struct alu_conf *c, const char *requested, char *msg, size_t mn,
-			    struct alu_err *e)
+int alu_release_lock_follow(const struct alu_conf *c, const char *requested, const char *before,
+			    char *msg, size_t mn, struct alu_err *e)
 {
 	char old[256], text[300], *now, *path;
 	int rc;
@@ -130,11 +130,11 @@ int alu_release_lock_follow(const struct alu_conf *c, const char *requested, cha
 		return 0;
 	if ((rc = lock_read(c, old, sizeof(old), e)) || !*old || !strcmp(old, "latest"))
 		return rc;
-	/* the release the transaction left the root on, not the one asked for:
-	 * "latest", or an update of a few packages that kept system-release */
+	/* the release the transaction left the root on, not the one asked for
+	 * ("latest"); a transaction that kept system-release moved nothing */
 	if (!(now = alu_conf_system_release(c)))
 		return 0;
-	if (!strcmp(now, old)) {
+	if (!strcmp(now, old) || (before && !strcmp(now, before))) {
 		free(now);
 		return 0;
 	}

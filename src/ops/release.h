@@ -10,8 +10,9 @@
  *  - alu_release_list(): the releases, from beside the first enabled
  *    repository of that layout, through its mirror (same network options).
  *  - alu_release_lock_follow(): after a successful transaction run with
- *    --releasever, a lock file that named another release is rewritten
- *    with the release the root is now on (its system-release), atomically
+ *    --releasever that changed the root's system-release, a lock file that
+ *    named another release is rewritten with the release the root is now
+ *    on (its system-release), atomically
  *    through util/rootfs.h; a lock of "latest" is left as it is.
  */
 #ifndef ALU_OPS_RELEASE_H
@@ -47,12 +48,14 @@ int alu_release_list(const struct alu_conf *c, struct alu_releases *out, char *u
 int alu_release_lock_check(const struct alu_conf *c, const char *requested, struct alu_err *e);
 
 /**
- * @brief Follow a release move in the lock file (see the model).
+ * @brief Follow a release move in the lock file (see the model): only when
+ *        the transaction changed the root's system-release release.
  * @param requested the --releasever of the run (NULL: nothing to do).
+ * @param before alu_conf_system_release() before the transaction, or NULL.
  * @param[out] msg what changed ("" when nothing), for the user.
  * @return 0 (also when there is no lock file), or the write's error.
  */
-int alu_release_lock_follow(const struct alu_conf *c, const char *requested, char *msg, size_t mn,
-			    struct alu_err *e);
+int alu_release_lock_follow(const struct alu_conf *c, const char *requested, const char *before,
+			    char *msg, size_t mn, struct alu_err *e);
 
 #endif

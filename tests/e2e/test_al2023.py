@@ -194,6 +194,18 @@ def test_releasever_version_without_a_lock_file(alu, root):
     assert "releasever = %s" % NEW in alu("--installroot", root, "config").stdout
 
 
+def test_a_transaction_that_keeps_system_release_keeps_the_lock(alu, root):
+    """The root on the newer release but locked back to the older one by
+    hand: a --releasever run that does not change system-release leaves the
+    lock as the user wrote it."""
+    lock(root, "latest")
+    assert alu("--installroot", root, "update", "-y").returncode == 0
+    lock(root, OLD)
+    p = alu("--installroot", root, "--releasever=latest", "reinstall", "-y", "hello")
+    assert p.returncode == 0, p.stderr
+    assert "release lock" not in p.stdout and lock(root) == OLD + "\n"
+
+
 def test_failed_transaction_keeps_the_lock(alu, root):
     lock(root, OLD)
     (root / "etc/pki/rpm-gpg/RPM-GPG-KEY-amazon-linux-2023").unlink()
