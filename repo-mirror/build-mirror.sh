@@ -23,7 +23,7 @@ OTHER_NAME="alupdate unrelated key"
 
 # Inputs: everything in repo-mirror/ except the scripts that only use the mirror.
 inputs() {
-	find "$here" -type f ! -name serve.sh ! -name make-root.sh ! -name demo.sh \
+	find "$here" -type f ! -name serve.sh ! -name make-root.sh ! -name make-root-al2023.sh ! -name root-rpm.sh ! -name demo.sh \
 		! -name nginx.conf.in "$@"
 }
 if [ -e "$OUT/.stamp" ] && [ -z "$(inputs -newer "$OUT/.stamp" | head -n1)" ]; then
@@ -266,6 +266,9 @@ for d in "$W"/us-east-1/2/extras/*/latest; do
 			>"$W/failover/2/extras/$t/latest/$sub/mirror.list"
 	done
 done
+
+# Amazon Linux 2023 releases (al2023/build.sh)
+. "$here/al2023/build.sh"
 
 # --- manifest ---------------------------------------------------------------
 {

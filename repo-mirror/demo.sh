@@ -48,6 +48,31 @@ for cmd in "extras list" "extras enable nginx1" "extras install -y redis6=6.2" "
 	show "$ALU" --installroot "$root" $cmd
 done
 show cat "$root/etc/yum.repos.d/amzn2-extras.repo"
+# a topic's details as amazon-linux-extras prints them; source and binary
+# packages downloaded into a directory (yumdownloader), signatures checked
+dl=$B/demo-downloads
+rm -rf "$dl"
+for cmd in "extras info nginx1 redis6" "download --destdir $dl hello" "download --source --destdir $dl greet"; do
+	# shellcheck disable=SC2086
+	show "$ALU" --installroot "$root" $cmd
+done
+show ls "$dl"
+
+# Amazon Linux 2023: a root locked to release 2023.6.20241010 (/etc/dnf/dnf.conf,
+# /etc/dnf/vars/releasever, AL2023's versioned mirror lists), updated within
+# its release, told of the newer one, then moved to it with --releasever=latest
+r23=$B/demo-root-al2023
+rm -rf "$r23"
+ALU_MIRROR_BASE="https://127.0.0.1:$HTTPS_PORT" bash "$here/make-root-al2023.sh" "$r23" "$M" 2023.6.20241010 >/dev/null
+sed -i "/^\[main\]/a sslcacert=$CA" "$r23/etc/dnf/dnf.conf"
+show cat "$r23/etc/dnf/dnf.conf" "$r23/etc/dnf/vars/releasever"
+for cmd in "check-update" "update -y" "check-release-update" "--releasever=latest updateinfo list" \
+	"--releasever=latest update -y" "check-release-update"; do
+	# shellcheck disable=SC2086
+	show "$ALU" --installroot "$r23" $cmd
+done
+show cat "$r23/etc/dnf/vars/releasever"
+show rpm --root "$r23" --define "_dbpath /var/lib/rpm" -qa
 show rpm --root "$root" --define "_dbpath /var/lib/rpm" -qa
 show rpm --root "$root" --define "_dbpath /var/lib/rpm" -V hello
 show "$ALU" --installroot "$root" verify --rpmdb

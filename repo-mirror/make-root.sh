@@ -38,14 +38,7 @@ while read -r nevra path sets; do
 	esac
 done <"$M/manifest.txt"
 
-RPM=(rpm --root "$ROOT" --define "_dbpath /var/lib/rpm")
-rpm_() { # Debian's rpm says "use Alien instead" on every install: drop that
-	local rc=0
-	"${RPM[@]}" "$@" 2>"$ROOT/.rpm-err" || rc=$?
-	grep -v -e 'use Alien instead' -e 'assuming you know what you are doing' "$ROOT/.rpm-err" >&2 || true
-	rm -f "$ROOT/.rpm-err"
-	return $rc
-}
+. "$(dirname "$0")/root-rpm.sh"
 mkdir -p "$ROOT/etc/pki/rpm-gpg"
 cp "$M/RPM-GPG-KEY-alupdate-test" "$ROOT/etc/pki/rpm-gpg/RPM-GPG-KEY-amazon-linux-2"
 rpm_ --import "$ROOT/etc/pki/rpm-gpg/RPM-GPG-KEY-amazon-linux-2"

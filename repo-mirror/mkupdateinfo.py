@@ -9,6 +9,8 @@ from xml.sax.saxutils import escape, quoteattr
 AUTHOR = "linux-security@amazon.com"
 # an extras topic's repository: "amazon-linux-2---TOPIC"
 COLLECTION = os.environ.get("ALU_COLLECTION", "amazon-linux-2")
+# the product named in titles and <name> ("Amazon Linux 2023" for al2023/)
+OS_NAME = os.environ.get("ALU_OS_NAME", "Amazon Linux 2")
 
 
 def parse(text):
@@ -41,8 +43,8 @@ def render(a):
     aid, typ, sev = one(a, "id"), one(a, "type"), one(a, "severity")
     pkgs = [p.split() for p in a.get("pkg", [])]
     names = sorted({p[0] for p in pkgs})
-    title = one(a, "title") or "Amazon Linux 2 - %s: %s priority package update for %s" % (
-        aid, sev or "unknown", " ".join(names))
+    title = one(a, "title") or "%s - %s: %s priority package update for %s" % (
+        OS_NAME, aid, sev or "unknown", " ".join(names))
     o = ['<update author=%s from=%s status="final" type=%s version="2.0">'
          % (quoteattr(AUTHOR), quoteattr(AUTHOR), quoteattr(typ)),
          "<id>%s</id>" % escape(aid),
@@ -59,7 +61,7 @@ def render(a):
         o.append('<reference href=%s id=%s title=%s type=%s />'
                  % (quoteattr(href), quoteattr(rid), quoteattr(" ".join(rest)), quoteattr(rtype)))
     o.append("</references>")
-    o.append('<pkglist>\n<collection short="%s">\n<name>Amazon Linux 2</name>' % COLLECTION)
+    o.append('<pkglist>\n<collection short="%s">\n<name>%s</name>' % (COLLECTION, OS_NAME))
     for name, epoch, ver, rel, arch in pkgs:
         o.append('<package arch=%s epoch=%s name=%s release=%s version=%s>'
                  % tuple(map(quoteattr, (arch, epoch, name, rel, ver))))

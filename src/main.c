@@ -69,6 +69,7 @@
 	X(F_NEWPACKAGE, "newpackage", 0, 0) \
 	X(F_SEVERITY, "sec-severity", 0, 1) \
 	X(F_SEVERITY2, "secseverity", 0, 1) \
+	X(F_SEVERITY3, "advisory-severities", 0, 1) \
 	X(F_ADVISORY, "advisory", 0, 1) \
 	X(F_ADVISORIES, "advisories", 0, 1) \
 	X(F_CVE, "cve", 0, 1) \
@@ -228,7 +229,8 @@ static int global_opt(struct alu_ctx *ctx, int id, const char *arg)
 	case F_ENHANCEMENT: f->types |= ALU_ADV_ENHANCEMENT; return 0;
 	case F_NEWPACKAGE: f->types |= ALU_ADV_NEWPACKAGE; return 0;
 	case F_SEVERITY:
-	case F_SEVERITY2: {
+	case F_SEVERITY2:
+	case F_SEVERITY3: {
 		int r = alu_strv_push_split(&f->severities, arg);
 		for (size_t i = 0; i < f->severities.n; i++)
 			for (char *p = f->severities.v[i]; *p; p++)

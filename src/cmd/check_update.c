@@ -14,6 +14,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/pkgq.h"
+#include "cmd/relnotice.h"
 #include "cmd/uirows.h"
 #include "db/cache.h"
 #include "db/state.h"
@@ -160,6 +161,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	else if (shown && alu_out_level() >= ALU_NORMAL)
 		print(v, keep, n, 0);
 	rc = shown || obs_by.n ? 100 : 0;
+	alu_cmd_release_notice(ctx, &rp.conf);   /* AL2023: a newer release, as dnf says */
 	pkgq_free(&obs_by);
 	pkgq_free(&obs_old);
 out:

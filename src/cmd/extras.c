@@ -23,6 +23,7 @@
 #include "db/state.h"
 #include "repo/extras_catalog.h"
 #include "txn/rootfile.h"
+#include "util/json.h"
 #include "util/out.h"
 
 #define REPOFILE "amzn2-extras.repo"
@@ -109,30 +110,60 @@ static int list(struct alu_ctx *ctx, struct xctx *x)
 	return 0;
 }
 
-static int info(struct xctx *x, int argc, char **argv, struct alu_err *e)
+static void json_strv(const struct alu_strv *v)
 {
+	printf("[");
+	for (size_t i = 0; i < v->n; i++) {
+		printf(i ? "," : "");
+		alu_json_str(v->v[i]);
+	}
+	printf("]");
+}
+
+/* As amazon-linux-extras' `info`: one line per package the topic's `inst`
+ * brings, "TOPIC recommends PKG   # yum install PKG"; --json says all the
+ * catalog and the root know of each topic. Every topic is checked first. */
+static int info(struct alu_ctx *ctx, struct xctx *x, int argc, char **argv, struct alu_err *e)
+{
+	for (int i = 0; i < argc; i++)
+		if (!alu_extras_catalog_find(&x->cat, argv[i]))
+			return alu_err_set(e, -ALUE_NOTFOUND, "Topic %s is not found.", argv[i]);
+	if (ctx->json)
+		printf("[");
 	for (int i = 0; i < argc; i++) {
 		const struct alu_extras_topic *t = alu_extras_catalog_find(&x->cat, argv[i]);
 		char ver[256];
-		const char *st;
+		const char *st = state(x, t->name, ver, sizeof(ver));
 
-		if (!t)
-			return alu_err_set(e, -ALUE_NOTFOUND, "Topic %s is not found.", argv[i]);
-		st = state(x, t->name, ver, sizeof(ver));
-		printf("Topic      : %s\nState      : %s%s%s\nVersions   :", t->name, *st ? st : "available",
-		       *ver ? " =" : "", ver);
-		for (size_t v = 0; v < t->versions.n; v++)
-			printf(" %s", t->versions.v[v]);
-		printf("\nInstalls   :");
-		for (size_t v = 0; v < t->inst.n; v++)
-			printf(" %s", t->inst.v[v]);
-		printf("\nConflicts  :");
-		for (size_t v = 0; v < t->conflicts.n; v++)
-			printf(" %s", t->conflicts.v[v]);
-		printf("\nRepository : amzn2extra-%s\n%s%s%s", t->name,
-		       t->deprecated_at ? "Deprecated : " : "", t->deprecated_at ? t->deprecated_at : "",
-		       t->deprecated_at ? "\n" : "");
+		if (!ctx->json) {
+			for (size_t v = 0; v < t->inst.n; v++)
+				printf("%s recommends %-40s # yum install %s\n", t->name, t->inst.v[v], t->inst.v[v]);
+			continue;
+		}
+		printf("%s{\"topic\":", i ? "," : "");
+		alu_json_str(t->name);
+		printf(",\"state\":");
+		alu_json_str(*st ? st : "available");
+		printf(",\"version\":");
+		alu_json_str(ver);
+		printf(",\"versions\":");
+		json_strv(&t->versions);
+		printf(",\"inst\":");
+		json_strv(&t->inst);
+		printf(",\"conflicts\":");
+		json_strv(&t->conflicts);
+		printf(",\"visible\":%s,\"deprecated_at\":", t->visible ? "true" : "false");
+		if (t->deprecated_at)
+			alu_json_str(t->deprecated_at);
+		else
+			printf("null");
+		snprintf(ver, sizeof(ver), "amzn2extra-%s", t->name);
+		printf(",\"repository\":");
+		alu_json_str(ver);
+		printf("}");
 	}
+	if (ctx->json)
+		printf("]\n");
 	return 0;
 }
 
@@ -240,7 +271,7 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	if (!strcmp(verb, "list"))
 		rc = list(ctx, x);
 	else if (!strcmp(verb, "info"))
-		rc = info(x, argc, argv, &e);
+		rc = info(ctx, x, argc, argv, &e);
 	else if (!strcmp(verb, "disable"))
 		rc = disable(ctx, x, argc, argv, &e);
 	else if (!(rc = enable(ctx, x, argc, argv, !strcmp(verb, "install") ? &inst : NULL, &e)))

@@ -7,6 +7,8 @@
 
 #include "util/fmt.h"
 #include "cmd/opsrun.h"
+#include "conf/conf.h"
+#include "ops/release.h"
 #include "util/out.h"
 
 struct ui { const struct alu_ctx *ctx; size_t i, n; };
@@ -114,7 +116,7 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 	struct ui u = { ctx, 0, 0 };
 	unsigned flags = 0;
 	const char *result = "error";
-	char cmd[2048];
+	char cmd[2048], *release = NULL;   /* system-release's before the transaction */
 	int rc, dlonly = ctx->downloadonly, yes;
 
 	if (kind == ALU_OPS_REMOVE || kind == ALU_OPS_AUTOREMOVE || kind == ALU_OPS_DUPLICATES ||
@@ -127,6 +129,8 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		alu_warn("recovered an interrupted transaction: %s", o.recovered);
 	if (!rc)
 		rc = alu_ops_request(&o, kind, specs, nspecs, &e);
+	if (!rc && !dlonly)
+		rc = alu_release_lock_check(&o.repos.conf, ctx->releasever, &e);
 	for (size_t i = 0; !ctx->json && i < o.missing.n; i++)
 		alu_msg("%s", o.missing.v[i]);
 	if (!ctx->json && o.skipped.n) {
@@ -191,12 +195,22 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 	cmdline(cmdname, kind, specs, nspecs, ctx, cmd, sizeof(cmd));
 	if (!ctx->json)
 		alu_msg("Running transaction");
+	if (ctx->releasever)
+		release = alu_conf_system_release(&o.repos.conf);
 	rc = alu_ops_apply(&o, cmd, &log, &e);
 	if (!ctx->json)
 		for (size_t i = 0; i < log.lines.n; i++)
 			alu_msg("  %s", log.lines.v[i]);
 	if (rc)
 		goto fail;
+	/* AL2023: a lock file naming the old release follows the move (ops/release.h) */
+	rc = alu_release_lock_follow(&o.repos.conf, ctx->releasever, release, cmd, sizeof(cmd), &e);
+	free(release);
+	release = NULL;
+	if (rc)
+		goto fail;
+	if (*cmd && !ctx->json)
+		alu_msg("%s", cmd);
 	if (ctx->json)
 		alu_cmd_ops_json(&o, cmdname, "ok", NULL, &log);
 	else
@@ -205,6 +219,7 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 	alu_ops_close(&o);
 	return 0;
 fail:
+	free(release);
 	if (ctx->json)
 		alu_cmd_ops_json(&o, cmdname, result, &e, log.lines.n ? &log : NULL);
 	alu_error("%s", e.msg[0] ? e.msg : alu_strerror(rc));

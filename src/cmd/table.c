@@ -23,6 +23,7 @@ extern const struct alu_cmd alu_cmd_help, alu_cmd_complete;
 extern const struct alu_cmd alu_cmd_image;
 extern const struct alu_cmd alu_cmd_extras;
 extern const struct alu_cmd alu_cmd_kernel_livepatch;
+extern const struct alu_cmd alu_cmd_check_release_update;
 
 const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_version,
@@ -44,6 +45,7 @@ const struct alu_cmd *const alu_cmds[] = {
 	&alu_cmd_image,
 	&alu_cmd_extras,
 	&alu_cmd_kernel_livepatch,
+	&alu_cmd_check_release_update,
 	NULL
 };
 

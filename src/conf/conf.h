@@ -162,6 +162,14 @@ const struct alu_repo *alu_conf_repo(const struct alu_conf *c, const char *id);
 char *alu_conf_path(const struct alu_conf *c, const char *abs);
 
 /**
+ * @brief The release the root's /etc/system-release names ("Amazon Linux
+ *        release 2023.6.20241010 (Amazon Linux)" -> "2023.6.20241010"; on
+ *        AL2023 a link to /etc/amazon-linux-release, read inside the root).
+ * @return malloc'd (caller frees), or NULL when there is none.
+ */
+char *alu_conf_system_release(const struct alu_conf *c);
+
+/**
  * A source for $releasever when --releasever is not given: the version of
  * the installed package providing system-release(releasever). Return 0 and a
  * malloc'd version in *out, or a negative code (then the next source is

@@ -189,11 +189,35 @@ static int load_dir(struct alu_conf *c, const char *dir)
 	return r;
 }
 
-/* VERSION_ID from os-release, or "release X" from system-release. */
+/* "X" of /etc/system-release's "... release X ..." (AL2023's is a link to
+ * /etc/amazon-linux-release), or NULL. */
+char *alu_conf_system_release(const struct alu_conf *c)
+{
+	char *path = alu_conf_path(c, "/etc/system-release"), line[512], *res = NULL;
+	FILE *f;
+
+	if (path && (f = alu_root_fopen(path))) {
+		if (fgets(line, sizeof(line), f)) {
+			char *v = strstr(line, " release ");
+			if (v) {
+				v += 9;
+				v[strcspn(v, " \t\r\n")] = 0;
+				if (*v)
+					res = strdup(v);
+			}
+		}
+		fclose(f);
+	}
+	free(path);
+	return res;
+}
+
+/* VERSION_ID from os-release, or "release X" from system-release; the
+ * latter when it is the dated form of the former. */
 static char *releasever_from_files(const struct alu_conf *c)
 {
 	char *path = alu_conf_path(c, "/etc/os-release");
-	char line[512], *res = NULL;
+	char line[512], *res = NULL, *sr;
 	FILE *f;
 
 	if (path && (f = alu_root_fopen(path))) {
@@ -213,23 +237,19 @@ static char *releasever_from_files(const struct alu_conf *c)
 		fclose(f);
 	}
 	free(path);
-	if (res)
-		return res;
-	path = alu_conf_path(c, "/etc/system-release");
-	if (path && (f = alu_root_fopen(path))) {
-		if (fgets(line, sizeof(line), f)) {
-			char *v = strstr(line, " release ");
-			if (v) {
-				v += 9;
-				v[strcspn(v, " \t\r\n")] = 0;
-				if (*v)
-					res = strdup(v);
-			}
-		}
-		fclose(f);
+	sr = alu_conf_system_release(c);
+	/* AL2023: os-release says "2023", the release the root is on is the
+	 * dated one of system-release ("2023.6.20241010"), which is what dnf
+	 * takes (the version of the package providing system-release(releasever)) */
+	if (res && sr && !strncmp(sr, res, strlen(res)) && sr[strlen(res)] == '.') {
+		free(res);
+		return sr;
 	}
-	free(path);
-	return res;
+	if (res) {
+		free(sr);
+		return res;
+	}
+	return sr;
 }
 
 int alu_conf_vars_load(struct alu_conf *c, const struct alu_ctx *ctx)

@@ -8,7 +8,8 @@
  *      against the repo's gpgkey files, found as package keys are); if its sha256 equals the cached one
  *      only the fetch time is recorded: nothing else is fetched or parsed.
  *   5. a repomd.xml older than the cached one (revision, else newest
- *      timestamp) is refused unless allow_metadata_rollback=1, and one older
+ *      timestamp) is refused unless allow_metadata_rollback=1 or the
+ *      configuration now names another URL (AL2023 releases), and one older
  *      than metadata_max_age (when set) always;
  *   6. primary (XML when listed, else primary_db) and updateinfo, each
  *      verified against repomd's checksum (any kind but a lone md5 under
@@ -293,7 +294,7 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	char prefix[300], mdrel[400], ascrel[410];
 	size_t len;
 	time_t now = time(NULL);
-	int have, rc;
+	int have, moved, rc;
 
 	*changed = 0;
 	have = alu_cache_repo_get(cache, r->id, &old, e);
@@ -308,7 +309,8 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	snprintf(mdrel, sizeof(mdrel), "%s" REPOMD, prefix);
 	snprintf(ascrel, sizeof(ascrel), "%s" REPOMD ".asc", prefix);
 	/* another URL (--releasever, a variable, the .repo file): check now */
-	if (have && !(flags & ALU_SYNCF_FORCE) && !r->snapshot && !alu_repo_source_changed(conf, r) &&
+	moved = have && alu_repo_source_changed(conf, r);
+	if (have && !(flags & ALU_SYNCF_FORCE) && !r->snapshot && !moved &&
 	    (r->metadata_expire == ALU_CONF_EXPIRE_NEVER ||
 	     (old.fetched > 0 && old.fetched + r->metadata_expire > (int64_t)now)))
 		return 0;
@@ -344,8 +346,9 @@ int alu_repo_sync(const struct alu_conf *conf, struct alu_net *net, struct alu_c
 	for (size_t i = 0; i < md.n; i++)
 		if ((int64_t)md.v[i].timestamp > newest)
 			newest = (int64_t)md.v[i].timestamp;
-	/* a snapshot pin is a deliberate step back, not a rollback */
-	if ((have && !r->snapshot && (rc = rollback_check(r, &old, &md, newest, e))) ||
+	/* a snapshot pin is a deliberate step back, not a rollback; so is another
+	 * URL from the configuration (AL2023: --releasever=OLDER, a release lock) */
+	if ((have && !r->snapshot && !moved && (rc = rollback_check(r, &old, &md, newest, e))) ||
 	    (rc = age_check(r, newest, now, e)))
 		goto out;
 	prim = alu_repomd_find(&md, "primary");

@@ -191,4 +191,15 @@ int alu_root_mkdirs(const char *path, struct alu_err *e);
  */
 int alu_root_rm_files(const char *dir, const char *suffix, size_t *count, struct alu_err *e);
 
+/**
+ * @brief Replace (or create) the file @p path with @p len bytes of @p buf:
+ *        written to "<path>.alu-tmp" beside it, fsynced and renamed over it,
+ *        every step through the walk (a reader sees the old file or the new
+ *        one; a failure leaves the old one and no temporary file).
+ * @param mode of the file (0644 ...).
+ * @return 0, -ALUE_PATH (a symlink on the way or at @p path), -errno; the
+ *         message names the path.
+ */
+int alu_root_replace(const char *path, const void *buf, size_t len, mode_t mode, struct alu_err *e);
+
 #endif

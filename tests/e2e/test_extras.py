@@ -6,6 +6,7 @@ read back, replaced whole or not at all), install of a topic's packages,
 disable, refusals (unknown topic or version, conflicts, v1 whitelists,
 deprecated, a malformed catalog) and a topic's advisory through
 `update --security`."""
+import json
 import os
 
 from conftest import ALU_BIN, rpm_q
@@ -168,3 +169,27 @@ def test_over_https_from_the_core_mirror(alu, sample_root, mirror):
     assert rpm_q(sample_root, "-q", "redis") == ["redis-6.2.0-1.amzn2.noarch"]
     assert mirror.https + "/$awsregion/$releasever/extras/redis6/6.2/$basearch/mirror.list" in \
         (sample_root / REPO).read_text()
+
+
+def test_info_as_the_original_and_json(alu, sample_root):
+    """info: the original's one line per `inst` package ("TOPIC recommends
+    PKG ... # yum install PKG"); a topic that installs nothing prints
+    nothing; --json: the catalog's fields and the root's state."""
+    p = run(alu, sample_root, "info", "nginx1", "redis6")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == ("nginx1 recommends %-40s # yum install nginx\n" % "nginx" +
+                        "redis6 recommends %-40s # yum install redis\n" % "redis")
+    p = run(alu, sample_root, "info", "testing")
+    assert (p.returncode, p.stdout) == (0, "")
+    # one unknown topic: nothing printed for the others
+    p = run(alu, sample_root, "info", "nginx1", "nosuch")
+    assert p.returncode == 1 and not p.stdout and "Topic nosuch is not found." in p.stderr
+    assert run(alu, sample_root, "enable", "redis6=6.0").returncode == 0
+    p = alu("--installroot", sample_root, "--json", "extras", "info", "redis6", "php7.2", "testing")
+    assert p.returncode == 0, p.stderr
+    got = {t["topic"]: t for t in json.loads(p.stdout)}
+    assert got["redis6"] == {"topic": "redis6", "state": "enabled", "version": "6.0",
+                             "versions": ["6.2", "6.0"], "inst": ["redis"], "conflicts": ["redis4.0"],
+                             "visible": True, "deprecated_at": None, "repository": "amzn2extra-redis6"}
+    assert got["php7.2"]["deprecated_at"] == "2020-11-30" and got["php7.2"]["state"] == "available"
+    assert got["testing"]["visible"] is False and got["testing"]["inst"] == []

@@ -64,3 +64,21 @@ def test_installonly_keeps_the_given_running_kernel(alu, sample_root):
     assert p.returncode == 0, p.stderr
     assert rpm_q(sample_root, "-q", "kernel") == ["kernel-5.10.100-1.amzn2.x86_64",
                                                   "kernel-5.10.110-1.amzn2.x86_64"]
+
+
+def test_installonly_keeps_the_running_kernel_and_its_live_patch(alu, sample_root):
+    """With live patching on, check-update kernel lists the newer kernel
+    (the live patch is no kernel), and installonly pruning keeps the running
+    kernel and the live patch made for it: the oldest other kernel goes."""
+    assert lp(alu, sample_root, "enable", "-y", K).returncode == 0
+    assert alu("--installroot", sample_root, "install", "-y", "kernel-5.10.102", K).returncode == 0
+    p = alu("--installroot", sample_root, "check-update", "kernel", K)
+    assert p.returncode == 100, p.stderr
+    assert [l.split()[:2] for l in p.stdout.splitlines() if l.strip()] == [["kernel.x86_64", "5.10.110-1.amzn2"]]
+    p = alu("--installroot", sample_root, "update", "-y", "--setopt=installonly_limit=2", K)
+    assert p.returncode == 0, p.stderr
+    assert "erased kernel-5.10.102-1.amzn2.x86_64" in p.stdout
+    assert rpm_q(sample_root, "-q", "kernel") == ["kernel-5.10.100-1.amzn2.x86_64",
+                                                  "kernel-5.10.110-1.amzn2.x86_64"]
+    assert rpm_q(sample_root, "-q", PKG) == [PKG + "-1.0-2.amzn2.noarch"]
+    assert lp(alu, sample_root, "list", K).stdout.split() == [PKG + "-1.0-2.amzn2.noarch"]
