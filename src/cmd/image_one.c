@@ -125,8 +125,8 @@ int alu_image_one_patch(struct alu_ctx *ctx, struct alu_image *img, const struct
 	memset(out, 0, sizeof(*out));
 	out->basearch = alu_image_platform(desc, img->config, out->platform, sizeof(out->platform));
 	if (!out->basearch) {
-		alu_msg("%s: no Amazon Linux 2 repository serves %s: kept as it is", img->manifest_digest,
-			out->platform);
+		alu_warn("%s (%s): no Amazon Linux 2 repository serves this platform: kept as it is",
+			 out->platform, img->manifest_digest);
 		return alu_image_emit_keep(img, layout, e);
 	}
 	snprintf(root, sizeof(root), "%s/root%zu", tmp, idx);
@@ -236,7 +236,10 @@ void alu_image_one_report(const struct alu_ctx *ctx, const char *src, const char
 		printf("{\"source\":");
 		alu_json_str(src);
 		printf(",\"destination\":");
-		alu_json_str(patched ? dst : NULL);
+		if (patched)
+			alu_json_str(dst);
+		else
+			printf("null");
 		if (!multi) {
 			printf(",");
 			json_one(&v[0]);
