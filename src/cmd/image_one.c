@@ -4,10 +4,10 @@
  * (one to update, one untouched to compare with), the update run on the
  * first as `--installroot` would, with the image's architecture as $arch and
  * $basearch (an arm64 image gets aarch64 packages on an x86_64 host), and
- * src/image writing the difference as one new layer. The run's root guard
- * (util/rootfs.h) is moved to the private root while the update runs, so a
- * symlink the image planted at /var/cache/alupdate cannot send alupdate's
- * own writes to the host.
+ * src/image writing the difference as one new layer. The run's root
+ * (util/rootfs.h) is the private root while the update runs, as main() sets
+ * it for --installroot: a symlink the image planted under /var/cache or
+ * /var/lib/alupdate is refused, never followed to the host.
  */
 #include <errno.h>
 #include <fcntl.h>
