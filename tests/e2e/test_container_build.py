@@ -204,3 +204,29 @@ def test_default_base_needs_a_registry(b):
     p, _ = b.bud("container/Dockerfile.al2", "localhost/al2-real", b.ctx)
     names, _ = b.last_layer("localhost/al2-real", Path(b.top))
     no_scratch(names)
+
+
+def test_image_patch_result_runs_in_buildah(b, tmp_path):
+    # the base image as buildah stores it, pushed to an OCI layout, patched by
+    # `alupdate image patch` with no daemon, and taken back by buildah
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    b("push", "localhost/al2-sample:old", "oci:%s:old" % src)
+    p = subprocess.run([str(BUILD / "alupdate"), "image", "patch", "oci:%s:old" % src,
+                        "oci:%s:patched" % dst, "-y", "--json"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    rep = json.loads(p.stdout)
+    assert rep["result"] == "patched" and rep["cves"], rep
+    c = b("from", "oci:%s:patched" % dst).stdout.strip()
+    try:
+        mnt = Path(b("mount", c).stdout.strip())
+        new = rpm_q(mnt, "-qa")
+        assert sorted(x["to"] for x in rep["packages"] if x["to"].split("-")[0] != "gpg") == \
+            sorted(x for x in new if x in {y["to"] for y in rep["packages"]})
+        old = set(rpm_q(b.root, "-qa"))
+        assert "greet-1.2-1.amzn2.x86_64" in new and not old & {x["from"] for x in rep["packages"]} & set(new)
+        # it runs: the sample's busybox shell reads the patched file
+        r = b("run", "--isolation", "chroot", c, "--", "/bin/sh", "-c", "cat /var/lib/rpm/rpmdb.sqlite | wc -c")
+        assert int(r.stdout.strip()) == (mnt / "var/lib/rpm/rpmdb.sqlite").stat().st_size
+    finally:
+        b("umount", c, check=False)
+        b("rm", c, check=False)
