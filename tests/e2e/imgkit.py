@@ -2,7 +2,7 @@
 """Small images for the image tests, made here with rpmbuild, createrepo_c,
 modifyrepo_c, Debian's rpm and GNU tar (tools nobody here wrote): a package
 `tiny` for any architecture (two hard-linked files whose content names the
-version and the target cpu), a repository per architecture with a security
+version and the target cpu) and one with file capabilities (%caps), a repository per architecture with a security
 advisory and its CVE, a root with tiny installed, and OCI layouts of one or
 several platforms written by hand (layers are GNU tar's, xattrs included)."""
 import gzip
@@ -22,9 +22,11 @@ tiny
 mkdir -p %{buildroot}/usr/bin
 echo "tiny %{version} for %{_target_cpu}" > %{buildroot}/usr/bin/tiny-a
 ln %{buildroot}/usr/bin/tiny-a %{buildroot}/usr/bin/tiny-b
+echo "ping %{version}" > %{buildroot}/usr/bin/tiny-ping
 %files
 /usr/bin/tiny-a
 /usr/bin/tiny-b
+%caps(cap_net_raw,cap_net_admin+p) /usr/bin/tiny-ping
 """
 
 ADVISORY = "ALAS2-2026-9001"

@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import struct
+import subprocess
 import tarfile
 
 import pytest
@@ -95,16 +96,39 @@ def test_kept_through_unpack_and_patch(alu, tmp_path, image):
     assert ents["usr/bin/tiny-a"].isreg() and ents["usr/bin/tiny-a"].size > 0
     assert ents["usr/bin/tiny-b"].islnk() and ents["usr/bin/tiny-b"].linkname == "usr/bin/tiny-a"
     assert not any(n.startswith(("opt", "dev")) for n in ents), sorted(ents)
+    # the %caps file of the new version: the capabilities rpm gives it, in the layer
+    want = rpm_caps(tmp_path, "1.1")
+    got = ents["usr/bin/tiny-ping"].pax_headers.get("SCHILY.xattr.security.capability")
+    assert got is not None and got.encode("utf-8", "surrogateescape") == want, ents["usr/bin/tiny-ping"].pax_headers
     out = tmp_path / "out"
     p = alu("image", "unpack", "oci:%s:latest" % dst, out)
     assert p.returncode == 0, p.stdout + p.stderr
     assert (out / "usr/bin/tiny-b").read_text() == "tiny 1.1 for x86_64\n"
     assert same_inode(out, "usr/bin/tiny-a", "usr/bin/tiny-b")
     assert {k: attrs(out, k) for k in SPECIAL} == a
+    assert os.getxattr(out / "usr/bin/tiny-ping", "security.capability") == want
     run("umoci", "unpack", "--image", "%s:latest" % dst, tmp_path / "bundle2")
     theirs = tmp_path / "bundle2/rootfs"
     assert same_inode(theirs, "usr/bin/tiny-a", "usr/bin/tiny-b")
     assert {k: attrs(theirs, k) for k in SPECIAL} == a
+
+
+def rpm_caps(tmp_path, ver):
+    """security.capability of tiny-ping as rpm installs it."""
+    root = tmp_path / ("rpm-" + ver)
+    rpm = tmp_path / ("kit/build/RPMS/x86_64/tiny-%s-1.x86_64.rpm" % ver)
+    run("rpm", "--root", root, "--define", "_dbpath /var/lib/rpm", "-i", "--nodeps", rpm)
+    return os.getxattr(root / "usr/bin/tiny-ping", "security.capability")
+
+
+def test_caps_as_rpm_sets_them(alu, tmp_path, image):
+    # alupdate's own install of a %caps file, beside rpm's
+    root = tmp_path / "kit/root"
+    p = alu("--installroot", root, "update", "-y")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert os.getxattr(root / "usr/bin/tiny-ping", "security.capability") == rpm_caps(tmp_path, "1.1")
+    q = subprocess.run(["getcap", str(root / "usr/bin/tiny-ping")], capture_output=True, text=True)
+    assert "cap_net_admin,cap_net_raw=p" in q.stdout, q.stdout + q.stderr
 
 
 def manifest(lay):
