@@ -84,6 +84,13 @@ def test_index_patches_each_served_platform(alu, tmp_path, kit):
     # the platform left alone unpacks to the old package
     _, rootfs = platform_root(tmp_path, dst, "ppc64le")
     assert rpm_q(rootfs, "-qa") == ["tiny-1.0-1.x86_64"]
+    # skopeo copies the whole index (every platform's blobs are there)
+    run("skopeo", "copy", "--all", "oci:%s:latest" % dst, "oci:%s:all" % (tmp_path / "copy"))
+    # and the same source gives the same bytes again
+    p = alu("image", "patch", "oci:%s:latest" % src, "oci:%s:latest" % (tmp_path / "again"), "-y")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert (tmp_path / "again/index.json").read_bytes() == (dst / "index.json").read_bytes()
+    assert sorted(os.listdir(tmp_path / "again/blobs/sha256")) == sorted(os.listdir(dst / "blobs/sha256"))
 
 
 def test_flat_index_and_unpack_of_this_platform(alu, tmp_path, kit):
@@ -124,3 +131,12 @@ def test_only_unserved_platforms_is_nothing_to_patch(alu, tmp_path, kit):
     assert rep["result"] == "nothing to patch" and rep["destination"] is None
     assert [x["result"] for x in rep["platforms"]] == ["skipped", "skipped"]
     assert not (tmp_path / "dst").exists() and not (tmp_path / "dst.alupdate-tmp").exists()
+
+
+def test_update_json_names_the_cves(alu, tmp_path, kit):
+    top, _ = kit
+    root = imgkit.make_root(tmp_path / "root", top / "build/RPMS/x86_64/tiny-1.0-1.x86_64.rpm", top)
+    p = alu("--installroot", root, "--json", "update", "--security", "-y")
+    assert p.returncode == 0, p.stdout + p.stderr
+    rep = json.loads(p.stdout)
+    assert rep["advisories"] == [imgkit.ADVISORY] and rep["cves"] == [imgkit.CVE], rep
