@@ -39,11 +39,16 @@ static const char *ref_of(const struct alu_ij *d)
 	return alu_ij_str(alu_ij_get(d, "annotations"), "org.opencontainers.image.ref.name");
 }
 
+/* One image of several platforms: every entry gives one, under one name. */
 static int all_have_platform(const struct alu_ij *const *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!alu_ij_get(v[i], "platform"))
+	const char *r0 = ref_of(v[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *r = ref_of(v[i]);
+		if (!alu_ij_get(v[i], "platform") || (!r != !r0) || (r && strcmp(r, r0)))
 			return 0;
+	}
 	return n > 1;
 }
 

@@ -197,7 +197,8 @@ def test_cache_mount_keeps_metadata(b, tmp_path, tmp_path_factory):
 def test_default_base_needs_a_registry(b):
     # the files' default BASE=amazonlinux:2 comes from a registry: built when
     # one answers, skipped with the reason when not (never faked)
-    p = subprocess.run(["skopeo", "inspect", "--retry-times", "0", "docker://docker.io/library/amazonlinux:2"],
+    p = subprocess.run(["skopeo", "--command-timeout", "20s", "inspect", "--retry-times", "0",
+                        "docker://docker.io/library/amazonlinux:2"],
                        capture_output=True, text=True, timeout=60)
     if p.returncode != 0:
         pytest.skip("no registry reachable for amazonlinux:2: %s" % p.stderr.strip()[:200])

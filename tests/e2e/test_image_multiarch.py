@@ -140,3 +140,22 @@ def test_update_json_names_the_cves(alu, tmp_path, kit):
     assert p.returncode == 0, p.stdout + p.stderr
     rep = json.loads(p.stdout)
     assert rep["advisories"] == [imgkit.ADVISORY] and rep["cves"] == [imgkit.CVE], rep
+
+
+def test_two_images_are_not_two_platforms(alu, tmp_path, kit):
+    # two names in one layout, each with a platform: one image must be named
+    _, layers = kit
+    src = tmp_path / "src"
+    a = imgkit.image(src, "amd64", [layers["x86_64"]])
+    b = imgkit.image(src, "arm64", [layers["aarch64"]])
+    imgkit.layout(src, [a])
+    idx = json.loads((src / "index.json").read_text())
+    idx["manifests"].append(dict(b, annotations={"org.opencontainers.image.ref.name": "other"}))
+    idx["manifests"][0] = dict(a, annotations={"org.opencontainers.image.ref.name": "latest"})
+    (src / "index.json").write_text(json.dumps(idx))
+    p = alu("image", "patch", "oci:%s" % src, "oci:%s" % (tmp_path / "d1"), "-y")
+    assert p.returncode == 1 and "holds 2 images" in p.stderr, p.stdout + p.stderr
+    p = alu("image", "patch", "oci:%s:other" % src, "oci:%s" % (tmp_path / "d2"), "-y", "--json")
+    assert p.returncode == 0, p.stdout + p.stderr
+    rep = json.loads(p.stdout)
+    assert rep["platform"] == "linux/arm64" and rep["packages"][0]["to"] == "tiny-1.1-1.aarch64", rep

@@ -127,8 +127,9 @@ def test_caps_as_rpm_sets_them(alu, tmp_path, image):
     p = alu("--installroot", root, "update", "-y")
     assert p.returncode == 0, p.stdout + p.stderr
     assert os.getxattr(root / "usr/bin/tiny-ping", "security.capability") == rpm_caps(tmp_path, "1.1")
-    q = subprocess.run(["getcap", str(root / "usr/bin/tiny-ping")], capture_output=True, text=True)
-    assert "cap_net_admin,cap_net_raw=p" in q.stdout, q.stdout + q.stderr
+    if shutil.which("getcap"):
+        q = subprocess.run(["getcap", str(root / "usr/bin/tiny-ping")], capture_output=True, text=True)
+        assert "cap_net_admin,cap_net_raw=p" in q.stdout, q.stdout + q.stderr
 
 
 def manifest(lay):
