@@ -6,7 +6,9 @@
  * calls: the directory fd came from the O_NOFOLLOW walk and the last
  * component is never followed, so no symlink of the layer redirects them.
  * The list is read sorted by name, so a layer written from it is the same
- * bytes whatever order the filesystem keeps them in.
+ * bytes whatever order the filesystem keeps them in. security.selinux is
+ * neither applied nor read: it is the label this host's policy gives the
+ * private root, which means nothing in an image (umoci leaves it out too).
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -17,6 +19,8 @@
 #include <sys/xattr.h>
 
 #include "image/image.h"
+
+#define SELINUX "security.selinux"
 
 static void at_path(int dfd, const char *name, char *out, size_t n)
 {
@@ -35,7 +39,7 @@ int alu_image_xattr_apply(int dfd, const char *name, struct archive_entry *ent, 
 		return 0;
 	at_path(dfd, name, path, sizeof(path));
 	while (archive_entry_xattr_next(ent, &key, &val, &len) == ARCHIVE_OK) {
-		if (lsetxattr(path, key, val, len, 0) == 0)
+		if (!strcmp(key, SELINUX) || lsetxattr(path, key, val, len, 0) == 0)
 			continue;
 		/* a filesystem or a kernel that cannot hold it (user.* on a
 		 * symlink, trusted.* unprivileged) is no reason to refuse the image,
@@ -77,7 +81,9 @@ int alu_image_xattr_list(int dfd, const char *name, struct alu_image_xattrs *x)
 		return -ENOMEM;
 	size_t i = 0;
 	for (p = x->names; p < x->names + n; p += strlen(p) + 1)
-		x->key[i++] = p;
+		if (strcmp(p, SELINUX))
+			x->key[i++] = p;
+	x->n = i;
 	qsort(x->key, x->n, sizeof(*x->key), cmp_str);
 	for (i = 0; i < x->n; i++) {
 		ssize_t k = lgetxattr(path, x->key[i], NULL, 0);
