@@ -158,8 +158,9 @@ static int same_content(int a, int b, const char *name)
 static int same_xattrs(int odfd, int cdfd, const char *name)
 {
 	struct alu_image_xattrs a, b;
-	int same = !alu_image_xattr_list(odfd, name, &a) & !alu_image_xattr_list(cdfd, name, &b) &&
-		alu_image_xattr_same(&a, &b);
+	int ra = alu_image_xattr_list(odfd, name, &a), rb = alu_image_xattr_list(cdfd, name, &b);
+	/* both lists are read (and freed) whatever the first says */
+	int same = !ra && !rb && alu_image_xattr_same(&a, &b);
 
 	alu_image_xattr_free(&a);
 	alu_image_xattr_free(&b);
