@@ -22,6 +22,7 @@ DEB_PKGS=(
 	clang libclang-rt-14-dev strace go-rpmdb
 	man-db groff-base zsh
 	umoci skopeo
+	buildah
 )
 
 log() { printf '== %s\n' "$*" >&2; }

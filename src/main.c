@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "cmd/yumopts.h"
 #include "cmd/help.h"
+#include "ops/container.h"
 #include "util/err.h"
 #include "util/out.h"
 #include "util/rootfs.h"
@@ -394,6 +395,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	r = cmd->run(priv, &ctx, nargs, args);
+	/* a container build step: no cache or lock left in the layer (ops/container.h) */
+	{
+		struct alu_err te = { 0 };
+		if (alu_container_tidy(&ctx, cmd->name, &te)) {
+			alu_error("%s", te.msg);
+			r = r ? r : 1;
+		}
+	}
 out:
 	free(args);
 	free(priv);

@@ -5,7 +5,14 @@
  * root to update, one untouched to compare with), the update runs on the
  * first as `--installroot` would (default filter --security; -y, --assumeno
  * and every filter work), and src/image writes the difference as one new
- * layer into DST. SRC is only read.
+ * layer into DST. SRC is only read. An image index (multi-arch) has each
+ * platform an Amazon Linux 2 mirror serves (x86_64, aarch64) patched with
+ * $basearch of that platform, the others kept as they are, and DST is the
+ * same index with the patched manifests (image_one.c).
+ *
+ * `alupdate image unpack SRC DIR`: the root the patch would work on (this
+ * machine's platform of an index), with the same checks: what the layers
+ * hold, owners, modes, hard links, device nodes and extended attributes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,20 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "cmd/opsrun.h"
+#include "cmd/image_one.h"
+#include "conf/conf.h"
 #include "image/image.h"
-#include "repo/repo.h"
-#include "util/clock.h"
-#include "util/json.h"
 #include "util/out.h"
-
-/* alupdate's own scratch in the root: never part of a layer */
-static const char *const skip[] = { "var/cache/alupdate", "var/lib/alupdate/lock.mdb",
-	"var/lib/alupdate/lock", NULL };
 
 struct ref {
 	int archive;        /* 1 oci-archive:FILE, 2 docker-archive:FILE (source only), 0 oci:DIR */
@@ -64,127 +65,51 @@ static int parse_ref(const char *s, struct ref *r, struct alu_err *e)
 	return 0;
 }
 
-/* The epoch: SOURCE_DATE_EPOCH, else the image's creation time, else 0. */
-static int64_t image_epoch(const struct alu_image *img)
+/* SRC's layout: oci: as it is, an archive unpacked into @p tmp first. */
+static int source_layout(struct ref *src, const char *tmp, struct alu_err *e)
 {
-	const char *sde = getenv("SOURCE_DATE_EPOCH"), *c = alu_ij_str(img->config, "created");
-	struct tm tm = { 0 };
+	char x[4200];
+	int r;
 
-	if (sde && *sde)
-		return strtoll(sde, NULL, 10);
-	if (c && sscanf(c, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-			&tm.tm_min, &tm.tm_sec) == 6) {
-		tm.tm_year -= 1900;
-		tm.tm_mon -= 1;
-		return timegm(&tm);
-	}
-	return 0;
+	if (!src->archive)
+		return 0;
+	snprintf(src->dir, sizeof(src->dir), "%s/src", tmp);
+	snprintf(x, sizeof(x), "%s/docker", tmp);
+	r = src->archive == 1 ? alu_image_archive_read(src->path, src->dir, e) :
+		alu_image_docker_read(src->path, src->tag, x, src->dir, e);
+	if (!r && src->archive == 2)
+		src->tag = NULL;  /* the layout made from it holds that image alone */
+	return r;
 }
 
-/* Run the update on @p root with stdout captured, and parse its --json. */
-static int update(struct alu_ctx *ctx, const char *root, const char *capture, char **specs,
-		  int nspecs, struct alu_ij **plan, struct alu_err *e)
+/* The private directory: named for the source, not random: the state
+ * records the root's path, and the same input must give the same bytes. */
+static int private_dir(const char *src, char *tmp, size_t n, struct alu_err *e)
 {
-	int saved = dup(STDOUT_FILENO), fd, rc, json = ctx->json;
-	const char *oroot = ctx->root;
-	char *buf = NULL;
-	struct stat st;
+	const char *tdir = getenv("TMPDIR");
+	char hex[65];
 
-	fd = open(capture, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (saved < 0 || fd < 0)
-		return alu_err_set(e, -errno, "%s: %s", capture, strerror(errno));
-	fflush(stdout);
-	dup2(fd, STDOUT_FILENO);
-	ctx->root = root;
-	ctx->json = 1;
-	if (!alu_filter_active(&ctx->filter))
-		ctx->filter.types = ALU_ADV_SECURITY;
-	rc = alu_cmd_ops_run(ctx, "image patch", ALU_OPS_UPDATE, specs, nspecs);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	ctx->root = oroot;
-	ctx->json = json;
-	if (fstat(fd, &st) || !(buf = malloc(st.st_size + 1)) || pread(fd, buf, st.st_size, 0) != st.st_size) {
-		close(fd);
-		free(buf);
-		return alu_err_set(e, -EIO, "reading %s", capture);
-	}
-	close(fd);
-	rc = rc ? -ALUE_ABORTED : alu_ij_parse(buf, st.st_size, "the update's report", plan, e);
-	if (rc == -ALUE_ABORTED) {
-		struct alu_ij *j = NULL;
-		const char *msg = NULL;
-		if (!alu_ij_parse(buf, st.st_size, "the update's report", &j, e))
-			msg = alu_ij_str(j, "error") ?: alu_ij_str(j, "result");
-		alu_err_clear(e);
-		alu_err_set(e, rc, "the update did not complete: %s", msg ? msg : "failed");
-		alu_ij_free(j);
-	}
-	free(buf);
-	return rc;
-}
-
-static void report(const struct alu_ctx *ctx, const char *src, const char *dst, const struct alu_ij *plan,
-		   const struct alu_image_result *res)
-{
-	const struct alu_ij *ops = alu_ij_get(plan, "plan"), *adv = alu_ij_get(plan, "advisories");
-
-	if (ctx->json) {
-		printf("{\"source\":");
-		alu_json_str(src);
-		printf(",\"destination\":");
-		alu_json_str(res ? dst : NULL);
-		printf(",\"result\":\"%s\",\"advisories\":[", res ? "patched" : "nothing to patch");
-		for (size_t i = 0; adv && i < adv->n; i++) {
-			printf("%s", i ? "," : "");
-			alu_json_str(adv->kids[i]->s);
-		}
-		printf("],\"packages\":[");
-		for (size_t i = 0; ops && i < ops->n; i++) {
-			printf("%s{\"action\":", i ? "," : "");
-			alu_json_str(alu_ij_str(ops->kids[i], "action"));
-			printf(",\"from\":");
-			alu_json_str(alu_ij_str(ops->kids[i], "replaces"));
-			printf(",\"to\":");
-			alu_json_str(alu_ij_str(ops->kids[i], "nevra"));
-			printf("}");
-		}
-		printf("]");
-		if (res)
-			printf(",\"manifest\":\"%s\",\"config\":\"%s\",\"layer\":\"%s\",\"diff_id\":\"%s\","
-			       "\"changed\":%zu,\"removed\":%zu", res->manifest_digest, res->config_digest,
-			       res->layer.digest, res->layer.diff_id, res->layer.changed, res->layer.removed);
-		printf("}\n");
-		return;
-	}
-	if (!res) {
-		printf("%s: nothing to patch\n", src);
-		return;
-	}
-	printf("Patched %s -> %s\n", src, dst);
-	for (size_t i = 0; adv && i < adv->n; i++)
-		printf("  fixed %s\n", adv->kids[i]->s);
-	for (size_t i = 0; ops && i < ops->n; i++) {
-		const char *from = alu_ij_str(ops->kids[i], "replaces");
-		printf("  %s %s%s%s\n", alu_ij_str(ops->kids[i], "action"), from ? from : "",
-		       from ? " -> " : "", alu_ij_str(ops->kids[i], "nevra"));
-	}
-	printf("  new layer %s (%zu changed, %zu removed), manifest %s\n", res->layer.digest,
-	       res->layer.changed, res->layer.removed, res->manifest_digest);
+	alu_image_sha256_hex(src, strlen(src), hex);
+	snprintf(tmp, n, "%s/alupdate-image-%.16s", tdir && *tdir ? tdir : "/tmp", hex);
+	if (!mkdir(tmp, 0700))
+		return 0;
+	if (errno == EEXIST)
+		return alu_err_set(e, -EEXIST, "%s exists: another patch of this image is running, or remove it", tmp);
+	return alu_err_set(e, -errno, "%s: %s", tmp, strerror(errno));
 }
 
 static int patch(struct alu_ctx *ctx, int argc, char **argv)
 {
 	struct alu_err e = { 0 };
-	struct alu_image img = { 0 };
-	struct alu_image_result res;
-	struct alu_ij *plan = NULL;
+	struct alu_image_set set = { 0 };
+	struct alu_imgone *v = NULL;
 	struct ref src, dst;
-	char tmp[4096], hex[65], root[4200], orig[4200], cap[4200], created[32], by[2048];
-	const char *tdir = getenv("TMPDIR");
-	int64_t epoch;
-	int r, made = 0;
+	char tmp[4096], lay[4300];
+	const char *digest[ALU_IMAGE_MAXPLAT] = { 0 };
+	uint64_t size[ALU_IMAGE_MAXPLAT] = { 0 };
+	int r, made = 0, patched = 0;
+	int64_t epoch = 0;
+	size_t done = 0;
 
 	if (argc < 3) {
 		alu_error("usage: alupdate image patch SRC DST [PACKAGE...]");
@@ -196,83 +121,119 @@ static int patch(struct alu_ctx *ctx, int argc, char **argv)
 		r = alu_err_set(&e, -EEXIST, "%s already exists: not overwritten", dst.path);
 		goto out;
 	}
-	/* named for the source, not random: the state records the root's path,
-	 * and the same input must give the same bytes */
-	alu_image_sha256_hex(argv[1], strlen(argv[1]), hex);
-	snprintf(tmp, sizeof(tmp), "%s/alupdate-image-%.16s", tdir && *tdir ? tdir : "/tmp", hex);
-	if (mkdir(tmp, 0700)) {
-		if (errno == EEXIST)
-			alu_err_set(&e, -EEXIST, "%s exists: another patch of this image is running, or remove it", tmp);
-		r = alu_err_set(&e, -errno, "%s: %s", tmp, strerror(errno));
+	if ((r = private_dir(argv[1], tmp, sizeof(tmp), &e)))
 		goto out;
-	}
 	made = 1;
 	if (dst.archive == 2) {
 		r = alu_err_set(&e, -ALUE_UNSUPPORTED, "%s: docker-archive is read only; write oci: or oci-archive:", argv[2]);
 		goto out;
 	}
-	if (src.archive) {
-		char x[4200];
-		snprintf(src.dir, sizeof(src.dir), "%s/src", tmp);
-		snprintf(x, sizeof(x), "%s/docker", tmp);
-		r = src.archive == 1 ? alu_image_archive_read(src.path, src.dir, &e) :
-			alu_image_docker_read(src.path, src.tag, x, src.dir, &e);
-		if (r)
-			goto out;
-		if (src.archive == 2)
-			src.tag = NULL;  /* the layout made from it holds that image alone */
-	}
+	if ((r = source_layout(&src, tmp, &e)))
+		goto out;
 	if (dst.archive)
 		snprintf(dst.dir, sizeof(dst.dir), "%s/dst", tmp);
-	if ((r = alu_image_open(src.dir, src.tag, &img, &e)))
+	if ((r = alu_image_set_open(src.dir, src.tag, &set, &e)))
 		goto out;
-	snprintf(root, sizeof(root), "%s/root", tmp);
-	snprintf(orig, sizeof(orig), "%s/orig", tmp);
-	snprintf(cap, sizeof(cap), "%s/update.json", tmp);
-	if (mkdir(root, 0755) || mkdir(orig, 0755)) {
-		r = alu_err_set(&e, -errno, "%s: %s", tmp, strerror(errno));
+	if (!(v = calloc(set.n, sizeof(*v)))) {
+		r = alu_err_set(&e, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = alu_image_unpack_all(&img, root, &e)) || (r = alu_image_unpack_all(&img, orig, &e)))
+	if ((r = alu_image_emit_begin(dst.dir, lay, sizeof(lay), &e)))
 		goto out;
-	/* state, history and rpm database times are the image's, for identical blobs */
-	epoch = image_epoch(&img);
-	alu_clock_set(epoch);
-	if ((r = update(ctx, root, cap, argv + 3, argc - 3, &plan, &e)))
-		goto out;
-	const struct alu_ij *ops = alu_ij_get(plan, "plan"), *adv = alu_ij_get(plan, "advisories");
-	if (!ops || !ops->n) {
-		report(ctx, argv[1], argv[2], plan, NULL);
-		goto out;
+	for (; done < set.n; done++) {
+		struct alu_image img;
+		if (!(r = alu_image_open_desc(src.dir, set.descs[done], &img, &e)))
+			r = alu_image_one_patch(ctx, &img, set.descs[done], tmp, done, lay, argv + 3,
+						argc - 3, &v[done], &e);
+		alu_image_close(&img);
+		if (r)
+			goto out;
+		if (v[done].result == ALU_IMG_PATCHED) {
+			digest[done] = v[done].res.manifest_digest;
+			size[done] = v[done].res.manifest_size;
+			epoch = patched++ ? epoch : v[done].epoch;
+		}
 	}
-	{
-		struct tm tm;
-		time_t t = (time_t)epoch;
-		size_t n = 0;
-		gmtime_r(&t, &tm);
-		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		n = snprintf(by, sizeof(by), "alupdate image patch");
-		for (size_t i = 0; adv && i < adv->n && n < sizeof(by); i++)
-			n += snprintf(by + n, sizeof(by) - n, "%s%s", i ? ", " : " (fixes ", adv->kids[i]->s);
-		if (adv && adv->n && n < sizeof(by))
-			snprintf(by + n, sizeof(by) - n, ")");
-	}
-	if ((r = alu_image_restamp(root, &e)))
+	if (patched && ((r = alu_image_set_write(&set, lay, digest, size, dst.tag ? dst.tag : src.tag, &e)) ||
+			(r = alu_image_emit_finish(lay, dst.dir, &e))))
 		goto out;
-	struct alu_image_out opt = { .dst = dst.dir, .ref = dst.tag ? dst.tag : src.tag, .epoch = epoch,
-		.created = created, .created_by = by, .comment = "alupdate" };
-	if ((r = alu_image_emit(&img, orig, root, skip, &opt, &res, &e)))
+	if (patched && dst.archive && (r = alu_image_archive_write(dst.dir, dst.path, epoch, &e)))
 		goto out;
-	if (dst.archive && (r = alu_image_archive_write(dst.dir, dst.path, epoch, &e)))
-		goto out;
-	report(ctx, argv[1], argv[2], plan, &res);
+	alu_image_one_report(ctx, argv[1], argv[2], v, set.n, set.n > 1 || set.nested, patched);
 out:
-	if (made)
+	if (made) {
+		alu_image_rmtree(lay);
 		alu_image_rmtree(tmp);
-	alu_ij_free(plan);
-	alu_image_close(&img);
+	}
+	for (size_t i = 0; v && i < set.n; i++)
+		alu_ij_free(v[i].plan);
+	free(v);
+	alu_image_set_close(&set);
 	if (r)
 		alu_error("image patch: %s", e.msg[0] ? e.msg : alu_strerror(r));
+	return r ? 1 : 0;
+}
+
+/* `image unpack SRC DIR`: the root the patch works on, with the same checks. */
+static int unpack(struct alu_ctx *ctx, int argc, char **argv)
+{
+	struct alu_err e = { 0 };
+	struct alu_image_set set = { 0 };
+	struct alu_image img = { 0 };
+	struct ref src;
+	char tmp[4096], plat[128];
+	const char *want, *base;
+	struct utsname u;
+	int r, made = 0, created = 0;
+	size_t i = 0;
+
+	want = alu_conf_basearch(ctx->arch ? ctx->arch : uname(&u) ? "x86_64" : u.machine);
+	if (argc != 3) {
+		alu_error("usage: alupdate image unpack SRC DIR");
+		return 1;
+	}
+	if ((r = parse_ref(argv[1], &src, &e)))
+		goto out;
+	if (!access(argv[2], F_OK)) {
+		r = alu_err_set(&e, -EEXIST, "%s already exists: not overwritten", argv[2]);
+		goto out;
+	}
+	if ((r = private_dir(argv[1], tmp, sizeof(tmp), &e)))
+		goto out;
+	made = 1;
+	if ((r = source_layout(&src, tmp, &e)) || (r = alu_image_set_open(src.dir, src.tag, &set, &e)))
+		goto out;
+	for (; i < set.n; i++) {
+		alu_image_close(&img);
+		if ((r = alu_image_open_desc(src.dir, set.descs[i], &img, &e)))
+			goto out;
+		base = alu_image_platform(set.descs[i], img.config, plat, sizeof(plat));
+		if (set.n == 1 || (base && !strcmp(base, want)))
+			break;
+	}
+	if (i == set.n) {
+		r = alu_err_set(&e, -ALUE_NOTFOUND, "%s: no image of this machine's platform (%s) in the index",
+				argv[1], want);
+		goto out;
+	}
+	if (mkdir(argv[2], 0755)) {
+		r = alu_err_set(&e, -errno, "%s: %s", argv[2], strerror(errno));
+		goto out;
+	}
+	created = 1;
+	r = alu_image_unpack_all(&img, argv[2], &e);
+out:
+	if (r && created) {
+		char d[4200];
+		snprintf(d, sizeof(d), "%s%s", strchr(argv[2], '/') ? "" : "./", argv[2]);
+		alu_image_rmtree(d);
+	}
+	if (made)
+		alu_image_rmtree(tmp);
+	alu_image_close(&img);
+	alu_image_set_close(&set);
+	if (r)
+		alu_error("image unpack: %s", e.msg[0] ? e.msg : alu_strerror(r));
 	return r ? 1 : 0;
 }
 
@@ -281,14 +242,16 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	(void)priv;
 	if (argc >= 1 && !strcmp(argv[0], "patch"))
 		return patch(ctx, argc, argv);
-	alu_error("usage: alupdate image patch SRC DST [PACKAGE...] (oci:DIR[:REF] or oci-archive:FILE[:REF])");
+	if (argc >= 1 && !strcmp(argv[0], "unpack"))
+		return unpack(ctx, argc, argv);
+	alu_error("usage: alupdate image patch SRC DST [PACKAGE...] | image unpack SRC DIR (oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF])");
 	return 1;
 }
 
 const struct alu_cmd alu_cmd_image = {
 	.name = "image",
 	.summary = "patch a container image (OCI layout) without a daemon: one new layer with the updates",
-	.usage = "patch SRC DST [PACKAGE...]",
+	.usage = "patch SRC DST [PACKAGE...] | unpack SRC DIR",
 	.flags = ALU_CMDF_NEEDS_ARGS,
 	.groups = ALU_OPTG_TXN | ALU_OPTG_FILTER,
 	.run = run,

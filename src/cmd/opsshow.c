@@ -166,6 +166,11 @@ void alu_cmd_ops_json(const struct alu_ops *o, const char *cmdname, const char *
 		printf("%s", i ? "," : "");
 		alu_json_str(o->advisories.v[i]);
 	}
+	printf("],\"cves\":[");
+	for (size_t i = 0; i < o->cves.n; i++) {
+		printf("%s", i ? "," : "");
+		alu_json_str(o->cves.v[i]);
+	}
 	printf("]");
 	if (o->history_seq)
 		printf(",\"history\":%llu", (unsigned long long)o->history_seq);

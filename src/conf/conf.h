@@ -203,4 +203,8 @@ int alu_conf_parse_duration(const char *s, long *secs);
  */
 int alu_conf_parse_bool(const char *s);
 
+/** @brief yum's basearch for a machine or OCI architecture name (amd64 -> x86_64,
+ *         arm64 -> aarch64, i686 -> i386 ...); unknown names are returned as given. */
+const char *alu_conf_basearch(const char *machine);
+
 #endif

@@ -260,6 +260,9 @@ int alu_conf_vars_load(struct alu_conf *c, const struct alu_ctx *ctx)
 
 	if (uname(&u) < 0)
 		strcpy(u.machine, "x86_64");
+	/* an image of another platform: its packages, not the host's */
+	if (ctx->arch)
+		snprintf(u.machine, sizeof(u.machine), "%s", ctx->arch);
 	free(c->arch);
 	free(c->basearch);
 	c->arch = strdup(u.machine);

@@ -7,6 +7,9 @@
  * permission bits, owner, size, content, link target or device differ; a
  * name only the original has becomes `.wh.NAME`. Directories whose only
  * change is their content are not written (the applier keeps them).
+ * Extended attributes are compared and written (SCHILY.xattr records). A
+ * changed file with several names is written under all of them, the first
+ * whole and the others as hard links to it: a first pass finds them.
  * Reproducible by construction: mtimes clamped to one epoch, numeric owners
  * only, no atime/ctime, and gzip from zlib directly (header with mtime 0
  * and no name), so the same trees give the same bytes.
@@ -34,8 +37,19 @@ struct out {
 	unsigned char buf[65536];
 };
 
+/* A file with more than one name in the updated root: written whole under
+ * the first name the layer gives it, as hard links under the others. */
+struct ino {
+	dev_t dev;
+	ino_t ino;
+	char *first;           /* the first name written, or NULL */
+};
+
 struct walk {
 	struct archive *a;
+	int pass;              /* 1: find the changed multi-linked files; 2: write */
+	struct ino *inos;
+	size_t ninos, cap;
 	const char *const *skip;
 	int64_t epoch;
 	struct alu_image_layer *res;
@@ -141,10 +155,22 @@ static int same_content(int a, int b, const char *name)
 	return same;
 }
 
+static int same_xattrs(int odfd, int cdfd, const char *name)
+{
+	struct alu_image_xattrs a, b;
+	int ra = alu_image_xattr_list(odfd, name, &a), rb = alu_image_xattr_list(cdfd, name, &b);
+	/* both lists are read (and freed) whatever the first says */
+	int same = !ra && !rb && alu_image_xattr_same(&a, &b);
+
+	alu_image_xattr_free(&a);
+	alu_image_xattr_free(&b);
+	return same;
+}
+
 static int changed(int odfd, int cdfd, const char *name, const struct stat *o, const struct stat *c)
 {
 	if ((o->st_mode & S_IFMT) != (c->st_mode & S_IFMT) || (o->st_mode & 07777) != (c->st_mode & 07777) ||
-	    o->st_uid != c->st_uid || o->st_gid != c->st_gid)
+	    o->st_uid != c->st_uid || o->st_gid != c->st_gid || !same_xattrs(odfd, cdfd, name))
 		return 1;
 	if (S_ISREG(c->st_mode))
 		return o->st_size != c->st_size || !same_content(odfd, cdfd, name);
@@ -156,6 +182,50 @@ static int changed(int odfd, int cdfd, const char *name, const struct stat *o, c
 	if (S_ISCHR(c->st_mode) || S_ISBLK(c->st_mode))
 		return o->st_rdev != c->st_rdev;
 	return 0;
+}
+
+static int cmp_ino(const void *a, const void *b)
+{
+	const struct ino *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static struct ino *find_ino(const struct walk *w, const struct stat *st)
+{
+	struct ino key = { .dev = st->st_dev, .ino = st->st_ino };
+
+	return w->ninos ? bsearch(&key, w->inos, w->ninos, sizeof(key), cmp_ino) : NULL;
+}
+
+static int note_ino(struct walk *w, const struct stat *st)
+{
+	if (w->ninos == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		struct ino *v = realloc(w->inos, cap * sizeof(*v));
+		if (!v)
+			return alu_err_set(w->e, -ENOMEM, "out of memory");
+		w->inos = v;
+		w->cap = cap;
+	}
+	w->inos[w->ninos++] = (struct ino){ .dev = st->st_dev, .ino = st->st_ino };
+	return 0;
+}
+
+static int add_xattrs(struct walk *w, struct archive_entry *ent, int cdfd, const char *name,
+		      const char *rel)
+{
+	struct alu_image_xattrs x;
+	int r = alu_image_xattr_list(cdfd, name, &x);
+
+	if (r)
+		alu_err_set(w->e, r, "%s: reading its extended attributes: %s", rel, strerror(-r));
+	for (size_t i = 0; !r && i < x.n; i++)
+		archive_entry_xattr_add_entry(ent, x.key[i], x.val[i], x.len[i]);
+	alu_image_xattr_free(&x);
+	return r;
 }
 
 static int put(struct walk *w, int cdfd, const char *name, const char *rel, const struct stat *st)
@@ -174,9 +244,22 @@ static int put(struct walk *w, int cdfd, const char *name, const char *rel, cons
 		archive_entry_set_perm(ent, 0);
 		archive_entry_set_size(ent, 0);
 	} else {
+		struct ino *in = S_ISREG(st->st_mode) && st->st_nlink > 1 ? find_ino(w, st) : NULL;
 		archive_entry_set_mode(ent, st->st_mode);
 		archive_entry_set_uid(ent, st->st_uid);
 		archive_entry_set_gid(ent, st->st_gid);
+		if (in && in->first) {
+			/* a hard link carries no data, attributes or size of its own */
+			archive_entry_set_hardlink(ent, in->first);
+			st = NULL;
+			goto header;
+		}
+		if (in && !(in->first = strdup(rel))) {
+			r = alu_err_set(w->e, -ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((r = add_xattrs(w, ent, cdfd, name, rel)))
+			goto out;
 		if (S_ISREG(st->st_mode))
 			archive_entry_set_size(ent, st->st_size);
 		if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
@@ -191,6 +274,7 @@ static int put(struct walk *w, int cdfd, const char *name, const char *rel, cons
 			archive_entry_set_symlink(ent, target);
 		}
 	}
+header:
 	if (archive_write_header(w->a, ent) != ARCHIVE_OK) {
 		r = alu_err_set(w->e, -EIO, "writing the layer: %s: %s", rel, archive_error_string(w->a));
 		goto out;
@@ -252,6 +336,8 @@ static int walk(struct walk *w, int odfd, int cdfd, const char *prefix)
 		if (skipped(w, rel))
 			goto next;
 		if (c < 0) { /* removed */
+			if (w->pass == 1)
+				goto next;
 			snprintf(rel, sizeof(rel), "%s.wh.%s", prefix, name);
 			r = put(w, -1, NULL, rel, NULL);
 			w->res->removed++;
@@ -262,7 +348,12 @@ static int walk(struct walk *w, int odfd, int cdfd, const char *prefix)
 			goto next;
 		}
 		int have_o = c == 0 && !fstatat(odfd, name, &os, AT_SYMLINK_NOFOLLOW);
-		if (!have_o || changed(odfd, cdfd, name, &os, &cs)) {
+		int linked = S_ISREG(cs.st_mode) && cs.st_nlink > 1;
+		if (w->pass == 1) {
+			if (linked && (!have_o || changed(odfd, cdfd, name, &os, &cs)))
+				r = note_ino(w, &cs);
+		} else if (linked ? find_ino(w, &cs) != NULL : !have_o || changed(odfd, cdfd, name, &os, &cs)) {
+			/* every name of a changed multi-linked file, so the link survives */
 			r = put(w, cdfd, name, rel, &cs);
 			w->res->changed++;
 		}
@@ -339,7 +430,13 @@ int alu_image_diff(const char *orig, const char *cur, const char *const *skip, i
 		r = alu_err_set(e, -ENOMEM, "libarchive: cannot start the layer");
 		goto out;
 	}
+	w.pass = 1;
 	r = walk(&w, odfd, cdfd, "");
+	if (!r && w.ninos)
+		qsort(w.inos, w.ninos, sizeof(*w.inos), cmp_ino);
+	w.pass = 2;
+	if (!r)
+		r = walk(&w, odfd, cdfd, "");
 	if (!r && archive_write_close(w.a) != ARCHIVE_OK)
 		r = alu_err_set(e, -EIO, "writing the layer: %s", archive_error_string(w.a));
 	if (!r && o->err)
@@ -360,6 +457,9 @@ int alu_image_diff(const char *orig, const char *cur, const char *const *skip, i
 out:
 	if (w.a)
 		archive_write_free(w.a);
+	for (size_t i = 0; i < w.ninos; i++)
+		free(w.inos[i].first);
+	free(w.inos);
 	if (zinit)
 		deflateEnd(&o->z);
 	if (o->fd >= 0)

@@ -3,7 +3,8 @@
  * Building the patched image: the source's layers unpacked into a root
  * (checked blob by blob), and the destination layout written next to its
  * final name and renamed into place only when complete, so a failure leaves
- * no DST behind. Unchanged layers are shared: hard-linked when the two
+ * no DST behind (the caller removes the temporary layout on failure).
+ * Unchanged layers are shared: hard-linked when the two
  * layouts are on one filesystem, copied otherwise.
  */
 #include <dirent.h>
@@ -18,7 +19,6 @@
 #include "image/image.h"
 #include "util/fs.h"
 
-static const char *const MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 static const char *const MT_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
 
 int alu_image_rmtree(const char *path)
@@ -155,82 +155,85 @@ static int new_config(struct alu_image *img, const struct alu_image_layer *l, co
 	return 0;
 }
 
-int alu_image_emit(struct alu_image *img, const char *orig, const char *cur,
-		   const char *const *skip, const struct alu_image_out *opt,
-		   struct alu_image_result *res, struct alu_err *e)
+int alu_image_emit_begin(const char *dst, char *tmp, size_t n, struct alu_err *e)
 {
-	char tmp[4200], path[4400], dpath[4400];
-	struct alu_ij *layers, *cfg, *index = NULL, *ms, *md;
-	size_t size;
-	int r;
+	char path[4200];
 
-	memset(res, 0, sizeof(*res));
-	if (!access(opt->dst, F_OK))
-		return alu_err_set(e, -EEXIST, "%s already exists: not overwritten", opt->dst);
-	snprintf(tmp, sizeof(tmp), "%s.alupdate-tmp", opt->dst);
+	if (!access(dst, F_OK))
+		return alu_err_set(e, -EEXIST, "%s already exists: not overwritten", dst);
+	snprintf(tmp, n, "%s.alupdate-tmp", dst);
 	alu_image_rmtree(tmp);
 	snprintf(path, sizeof(path), "%s/blobs/sha256", tmp);
 	if (alu_mkdir_p(path))
 		return alu_err_set(e, -errno, "creating %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int share_blob(const struct alu_image *img, const char *tmp, const char *digest,
+		      struct alu_err *e)
+{
+	char path[4400], dpath[4400];
+	int r;
+
+	if ((r = alu_image_blob_path(img->dir, digest, path, sizeof(path), e)) ||
+	    (r = alu_image_blob_path(tmp, digest, dpath, sizeof(dpath), e)))
+		return r;
+	return access(dpath, F_OK) ? share(path, dpath, e) : 0;
+}
+
+int alu_image_emit_keep(const struct alu_image *img, const char *tmp, struct alu_err *e)
+{
+	int r = share_blob(img, tmp, img->manifest_digest, e);
+
+	if (!r)
+		r = share_blob(img, tmp, alu_ij_str(alu_ij_get(img->manifest, "config"), "digest"), e);
+	for (size_t i = 0; !r && i < img->nlayers; i++)
+		r = share_blob(img, tmp, img->layer_digest[i], e);
+	return r;
+}
+
+int alu_image_emit_one(struct alu_image *img, const char *orig, const char *cur,
+		       const char *const *skip, const struct alu_image_out *opt, const char *tmp,
+		       struct alu_image_result *res, struct alu_err *e)
+{
+	struct alu_ij *layers, *cfg;
+	size_t size;
+	int r;
+
+	memset(res, 0, sizeof(*res));
 	/* 1. the unchanged layers, shared */
-	for (size_t i = 0; i < img->nlayers; i++) {
-		if ((r = alu_image_blob_path(img->dir, img->layer_digest[i], path, sizeof(path), e)) ||
-		    (r = alu_image_blob_path(tmp, img->layer_digest[i], dpath, sizeof(dpath), e)))
-			goto fail;
-		if (access(dpath, F_OK) && (r = share(path, dpath, e)))
-			goto fail;
-	}
+	for (size_t i = 0; i < img->nlayers; i++)
+		if ((r = share_blob(img, tmp, img->layer_digest[i], e)))
+			return r;
 	/* 2. the new layer */
 	if ((r = alu_image_diff(orig, cur, skip, opt->epoch, tmp, &res->layer, e)))
-		goto fail;
-	/* 3. config, manifest, index */
-	r = -ENOMEM;
+		return r;
+	/* 3. config, manifest */
 	if (new_config(img, &res->layer, opt->created, opt->created_by, opt->comment))
-		goto oom;
+		return alu_err_set(e, -ENOMEM, "out of memory");
 	if ((r = put_json(tmp, img->config, res->config_digest, &size, e)))
-		goto fail;
+		return r;
 	cfg = alu_ij_get(img->manifest, "config");
 	layers = alu_ij_get(img->manifest, "layers");
-	r = -ENOMEM;
 	if (alu_ij_put(cfg, "digest", alu_ij_new(ALU_IJ_STR, res->config_digest)) ||
 	    alu_ij_put(cfg, "size", num(size)) ||
 	    alu_ij_put(layers, NULL, desc(MT_LAYER, res->layer.digest, res->layer.size)))
-		goto oom;
+		return alu_err_set(e, -ENOMEM, "out of memory");
 	if ((r = put_json(tmp, img->manifest, res->manifest_digest, &size, e)))
-		goto fail;
-	r = -ENOMEM;
-	if (!(index = alu_ij_new(ALU_IJ_OBJ, NULL)) || alu_ij_put(index, "schemaVersion", num(2)) ||
-	    !(ms = member(index, "manifests", ALU_IJ_ARR)) ||
-	    !(md = desc(MT_MANIFEST, res->manifest_digest, size)) || alu_ij_put(ms, NULL, md))
-		goto oom;
-	if (opt->ref) {
-		struct alu_ij *an = member(md, "annotations", ALU_IJ_OBJ);
-		if (!an || alu_ij_put(an, "org.opencontainers.image.ref.name", alu_ij_new(ALU_IJ_STR, opt->ref)))
-			goto oom;
-	}
-	{
-		char *txt;
-		size_t len;
-		if ((r = alu_ij_write(index, &txt, &len)))
-			goto oom;
-		r = put_file(tmp, "index.json", txt, e);
-		free(txt);
-		if (r)
-			goto fail;
-	}
-	if ((r = put_file(tmp, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", e)))
-		goto fail;
-	/* 4. into place */
-	if (rename(tmp, opt->dst)) {
-		r = alu_err_set(e, -errno, "renaming %s to %s: %s", tmp, opt->dst, strerror(errno));
-		goto fail;
-	}
-	alu_ij_free(index);
+		return r;
+	res->manifest_size = size;
 	return 0;
-oom:
-	alu_err_set(e, -ENOMEM, "out of memory");
-fail:
-	alu_ij_free(index);
-	alu_image_rmtree(tmp);
-	return r;
+}
+
+int alu_image_emit_finish(const char *tmp, const char *dst, struct alu_err *e)
+{
+	int r;
+
+	if ((r = put_file(tmp, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", e)))
+		return r;
+	if (!access(dst, F_OK))
+		return alu_err_set(e, -EEXIST, "%s already exists: not overwritten", dst);
+	if (rename(tmp, dst))
+		return alu_err_set(e, -errno, "renaming %s to %s: %s", tmp, dst, strerror(errno));
+	return 0;
 }

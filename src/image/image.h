@@ -77,14 +77,19 @@ struct alu_image {
 	char layer_digest[ALU_IMAGE_MAXLAYERS][80];
 };
 
+#define ALU_IMAGE_MAXPLAT 64
+
 /**
- * @brief Open the OCI layout @p dir and pick the manifest named @p ref
- *        (annotation org.opencontainers.image.ref.name), or the only one
- *        when @p ref is NULL. Manifest and config are verified (sha256, size).
- * @return 0, -ENOENT, -ALUE_CORRUPT, -ALUE_CHECKSUM, -ALUE_NOTFOUND (no such
- *         ref), -ALUE_UNSUPPORTED (media types, digests other than sha256).
+ * @brief Open the manifest @p desc names in layout @p dir, and its config
+ *        (both verified: sha256, size).
+ * @return 0, -ALUE_CORRUPT, -ALUE_CHECKSUM, -ALUE_UNSUPPORTED (media type,
+ *         digests other than sha256, too many layers).
  */
-int alu_image_open(const char *dir, const char *ref, struct alu_image *img, struct alu_err *e);
+int alu_image_open_desc(const char *dir, const struct alu_ij *desc, struct alu_image *img,
+			struct alu_err *e);
+/** @brief Read and parse the JSON blob descriptor @p desc names (digest and size checked). */
+int alu_image_read_desc(const char *dir, const struct alu_ij *desc, struct alu_ij **out,
+			struct alu_err *e);
 /** @brief Release what alu_image_open() allocated. */
 void alu_image_close(struct alu_image *img);
 /**
@@ -106,6 +111,47 @@ int alu_image_blob_put(const char *dir, const void *p, size_t len, char *digest,
 int alu_image_read_small(const char *path, size_t max, char **out, size_t *len, struct alu_err *e);
 /** @brief Hex sha256 of a memory block into @p hex (65 bytes). */
 void alu_image_sha256_hex(const void *p, size_t len, char *hex);
+
+/* ---- the images a source names (platform.c) ---- */
+
+/** The manifests of one source: descs[] point into top or nested. */
+struct alu_image_set {
+	struct alu_ij *top;        /* index.json */
+	struct alu_ij *nested;     /* the platform index picked, or NULL */
+	struct alu_ij *picked;     /* index.json's entry (NULL when flat) */
+	int flat;                  /* several platforms listed in index.json itself */
+	size_t n;
+	struct alu_ij *descs[ALU_IMAGE_MAXPLAT];
+};
+
+/**
+ * @brief Open layout @p dir and find the images named @p ref (annotation
+ *        org.opencontainers.image.ref.name; NULL: the only one): one
+ *        manifest, the platforms of an image index it names, or the
+ *        entries of index.json that share the name and each give a platform.
+ * @return 0, -ENOENT (not a layout), -ALUE_NOTFOUND (no such ref),
+ *         -ALUE_USAGE (several images, none named), -ALUE_CORRUPT, -ALUE_CHECKSUM.
+ */
+int alu_image_set_open(const char *dir, const char *ref, struct alu_image_set *set, struct alu_err *e);
+/** @brief Release what alu_image_set_open() read. */
+void alu_image_set_close(struct alu_image_set *set);
+/**
+ * @brief The platform of one image, as "os/arch[/variant]" in @p out, from
+ *        its config (the index entry's platform when the config lacks it).
+ * @return the basearch its packages are for ("x86_64", "aarch64": the ones
+ *         Amazon Linux 2 mirrors serve), or NULL for any other platform.
+ */
+const char *alu_image_platform(const struct alu_ij *desc, const struct alu_ij *config, char *out,
+			       size_t n);
+/**
+ * @brief Write the index of @p set into @p layout: entry i gets manifest
+ *        @p digest[i] and @p size[i] when digest[i] is not NULL, and keeps
+ *        its own otherwise; a platform index is written as a new blob and
+ *        index.json names it. @p ref (or NULL) becomes the ref.name.
+ * @return 0, -ENOMEM, -EIO.
+ */
+int alu_image_set_write(struct alu_image_set *set, const char *layout, const char *const *digest,
+			const uint64_t *size, const char *ref, struct alu_err *e);
 
 /* ---- layers (unpack.c, diff.c) ---- */
 
@@ -137,6 +183,37 @@ struct alu_image_layer {
  */
 int alu_image_diff(const char *orig, const char *cur, const char *const *skip, int64_t epoch,
 		   const char *layout, struct alu_image_layer *out, struct alu_err *e);
+
+/* ---- extended attributes (xattr.c) ---- */
+
+struct archive_entry;
+
+/** The extended attributes of one entry, sorted by name. */
+struct alu_image_xattrs {
+	size_t n;
+	char **key;            /* point into names */
+	void **val;
+	size_t *len;
+	char *names;
+};
+
+/**
+ * @brief Set on @p name in directory @p dfd (never followed) the extended
+ *        attributes the tar entry @p ent carries; call after chown/chmod
+ *        (chown clears security.capability).
+ * @param what, rel the layer and the entry, for messages.
+ * @return 0, -errno (the filesystem cannot hold one: named).
+ */
+int alu_image_xattr_apply(int dfd, const char *name, struct archive_entry *ent, const char *what,
+			  const char *rel, struct alu_err *e);
+/** @brief Read the extended attributes of @p name in @p dfd (not followed).
+ *  @return 0 (none, or a filesystem without them: n == 0), -errno, -ENOMEM;
+ *          free with alu_image_xattr_free() in every case. */
+int alu_image_xattr_list(int dfd, const char *name, struct alu_image_xattrs *x);
+/** @return 1 when @p a and @p b hold the same names and values. */
+int alu_image_xattr_same(const struct alu_image_xattrs *a, const struct alu_image_xattrs *b);
+/** @brief Release what alu_image_xattr_list() read. */
+void alu_image_xattr_free(struct alu_image_xattrs *x);
 
 /** @brief Remove @p name in directory @p dfd, recursively, following no symlink.
  *  @return 0, -errno. */
@@ -189,8 +266,6 @@ int alu_image_unpack_all(const struct alu_image *img, const char *root, struct a
 
 /** What the new image says about itself. */
 struct alu_image_out {
-	const char *dst;          /* the layout directory to create (must not exist) */
-	const char *ref;          /* its ref.name annotation, or NULL */
 	int64_t epoch;            /* mtime of the new layer's entries */
 	const char *created;      /* RFC 3339 time of the epoch: config and history */
 	const char *created_by;   /* the history entry */
@@ -200,19 +275,31 @@ struct alu_image_out {
 struct alu_image_result {
 	struct alu_image_layer layer;
 	char config_digest[80], manifest_digest[80];
+	uint64_t manifest_size;
 };
 
 /**
- * @brief Write the patched image: @p img's layers shared, one new layer of
- *        what differs between @p orig and @p cur (paths under @p skip left
- *        out), the config with the layer's diff_id and a history entry
- *        appended, the manifest and an index of one image. Written under
- *        "<dst>.alupdate-tmp" and renamed to dst at the end; on failure
- *        nothing is left. Changes @p img's manifest and config in memory.
- * @return 0, -EEXIST (dst exists), -errno, or alu_image_diff()'s codes.
+ * @brief Start the layout @p dst: "<dst>.alupdate-tmp" (in @p tmp), empty,
+ *        with its blobs/sha256.
+ * @return 0, -EEXIST (dst exists), -errno.
  */
-int alu_image_emit(struct alu_image *img, const char *orig, const char *cur,
-		   const char *const *skip, const struct alu_image_out *opt,
-		   struct alu_image_result *res, struct alu_err *e);
+int alu_image_emit_begin(const char *dst, char *tmp, size_t n, struct alu_err *e);
+/**
+ * @brief Write one patched image into the layout @p tmp: @p img's layers
+ *        shared, one new layer of what differs between @p orig and @p cur
+ *        (paths under @p skip left out), the config with the layer's diff_id
+ *        and a history entry appended, the manifest. Changes @p img's
+ *        manifest and config in memory.
+ * @return 0, -errno, or alu_image_diff()'s codes.
+ */
+int alu_image_emit_one(struct alu_image *img, const char *orig, const char *cur,
+		       const char *const *skip, const struct alu_image_out *opt, const char *tmp,
+		       struct alu_image_result *res, struct alu_err *e);
+/** @brief Share into @p tmp every blob of @p img as it is (manifest, config,
+ *         layers): a platform kept unpatched. @return 0, -errno. */
+int alu_image_emit_keep(const struct alu_image *img, const char *tmp, struct alu_err *e);
+/** @brief Write oci-layout and rename @p tmp to @p dst (index.json written
+ *         already). @return 0, -errno. */
+int alu_image_emit_finish(const char *tmp, const char *dst, struct alu_err *e);
 
 #endif

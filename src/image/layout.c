@@ -126,57 +126,24 @@ static int read_desc(const char *dir, const struct alu_ij *desc, struct alu_ij *
 	return r;
 }
 
-static const struct alu_ij *pick(const struct alu_image *img, const char *ref, struct alu_err *e)
+int alu_image_read_desc(const char *dir, const struct alu_ij *desc, struct alu_ij **out,
+			struct alu_err *e)
 {
-	const struct alu_ij *ms = alu_ij_get(img->index, "manifests"), *found = NULL;
-
-	if (!ms || ms->type != ALU_IJ_ARR || !ms->n) {
-		alu_err_set(e, -ALUE_CORRUPT, "%s/index.json: no manifests", img->dir);
-		return NULL;
-	}
-	if (!ref) {
-		if (ms->n == 1)
-			return ms->kids[0];
-		alu_err_set(e, -ALUE_USAGE, "%s holds %zu images: name one with oci:%s:REF",
-			    img->dir, ms->n, img->dir);
-		return NULL;
-	}
-	for (size_t i = 0; i < ms->n && !found; i++) {
-		const char *name = alu_ij_str(alu_ij_get(ms->kids[i], "annotations"),
-					      "org.opencontainers.image.ref.name");
-		if (name && !strcmp(name, ref))
-			found = ms->kids[i];
-	}
-	if (!found)
-		alu_err_set(e, -ALUE_NOTFOUND, "%s/index.json: no image named '%s'", img->dir, ref);
-	return found;
+	return read_desc(dir, desc, out, e);
 }
 
-int alu_image_open(const char *dir, const char *ref, struct alu_image *img, struct alu_err *e)
+int alu_image_open_desc(const char *dir, const struct alu_ij *desc, struct alu_image *img,
+			struct alu_err *e)
 {
-	char path[4200], *buf = NULL;
-	const struct alu_ij *desc, *cfg, *layers;
-	const char *mt;
-	size_t len;
+	char path[4200];
+	const struct alu_ij *cfg, *layers;
+	const char *mt = alu_ij_str(desc, "mediaType");
 	int r;
 
 	memset(img, 0, sizeof(*img));
 	snprintf(img->dir, sizeof(img->dir), "%s", dir);
-	snprintf(path, sizeof(path), "%s/oci-layout", dir);
-	if (access(path, F_OK))
-		return alu_err_set(e, -ENOENT, "%s: not an OCI layout (no oci-layout file)", dir);
-	snprintf(path, sizeof(path), "%s/index.json", dir);
-	if ((r = alu_image_read_small(path, META_MAX, &buf, &len, e)))
-		return r;
-	r = alu_ij_parse(buf, len, path, &img->index, e);
-	free(buf);
-	if (r)
-		return r;
-	if (!(desc = pick(img, ref, e)))
-		return e->code;
-	mt = alu_ij_str(desc, "mediaType");
 	if (mt && strcmp(mt, "application/vnd.oci.image.manifest.v1+json"))
-		return alu_err_set(e, -ALUE_UNSUPPORTED, "%s: manifest media type %s is not handled (an index of platforms is not yet)",
+		return alu_err_set(e, -ALUE_UNSUPPORTED, "%s: manifest media type %s is not handled",
 				   dir, mt);
 	snprintf(img->manifest_digest, sizeof(img->manifest_digest), "%s", alu_ij_str(desc, "digest") ?: "");
 	if ((r = read_desc(dir, desc, &img->manifest, e)))

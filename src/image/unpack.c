@@ -5,8 +5,9 @@
  * O_NOFOLLOW, so no symlink an earlier entry planted (absolute or relative)
  * can redirect a later write, and names with `..` or a leading `/` are
  * refused rather than cleaned (a layer that needs that is hostile or broken).
- * Whiteouts follow the OCI image spec: `.wh.NAME` removes NAME from the
- * layers below, `.wh..wh..opq` empties its directory.
+ * Owners, modes, device numbers, hard links and extended attributes are
+ * kept (xattr.c). Whiteouts follow the OCI image spec: `.wh.NAME` removes
+ * NAME from the layers below, `.wh..wh..opq` empties its directory.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -259,6 +260,8 @@ static int one_entry(int rootfd, struct archive *a, struct archive_entry *ent, c
 		r = alu_err_set(e, -errno, "layer %s: chmod '%s': %s", what, rel, strerror(errno));
 		goto out;
 	}
+	if ((r = alu_image_xattr_apply(dfd, base, ent, what, rel, e)))
+		goto out;
 	{
 		struct timespec ts[2] = { { archive_entry_mtime(ent), 0 }, { archive_entry_mtime(ent), 0 } };
 		utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW);

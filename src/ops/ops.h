@@ -86,6 +86,7 @@ struct alu_ops {
 	struct alu_plan plan;
 	char **paths;                  /* per plan op: downloaded package, or NULL */
 	struct alu_strv advisories;    /* advisories a filtered request acted on */
+	struct alu_strv cves;          /* the CVE ids those advisories reference */
 	struct alu_strv local;         /* package files named (URLs: where they were
 	                                  downloaded); plan key ALU_OPS_LOCAL_KEY | index */
 	struct alu_strv local_from;    /* the spec each came from (path or URL) */

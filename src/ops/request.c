@@ -88,6 +88,10 @@ static int adv_cb(void *ud, const struct alu_cadv *a)
 	if (used && !alu_strv_has(&f->o->advisories, a->r.id) &&
 	    alu_strv_push(&f->o->advisories, a->r.id))
 		return -ENOMEM;
+	for (size_t i = 0; used && i < a->r.nrefs; i++)
+		if (!strcmp(a->r.refs[i].type, "cve") && *a->r.refs[i].id &&
+		    !alu_strv_has(&f->o->cves, a->r.refs[i].id) && alu_strv_push(&f->o->cves, a->r.refs[i].id))
+			return -ENOMEM;
 	return 0;
 }
 

@@ -165,6 +165,7 @@ void alu_ops_close(struct alu_ops *o)
 	alu_strv_free(&o->locks);
 	alu_strv_free(&o->protect);
 	alu_strv_free(&o->advisories);
+	alu_strv_free(&o->cves);
 	alu_strv_free(&o->missing);
 	alu_strv_free(&o->skipped);
 	alu_strv_free(&o->local);

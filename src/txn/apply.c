@@ -141,6 +141,13 @@ static int write_reg(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pen
 		r = alu_err_set(e, -errno, "/%s: %s", pe->canon, strerror(errno));
 		goto out;
 	}
+	{
+		size_t ncaps = 0;
+		const char *const *caps = alu_hdr_strv(pl->nh, ALU_TAG_FILECAPS, &ncaps);
+		size_t i = (size_t)(pe - pl->p);
+		if (c->as_root && caps && ncaps == pl->np && (r = alu_caps_set(fd, caps[i], pe->hpath, e)))
+			goto out;
+	}
 	r = alu_durable_note(c, fd);   /* synced before the commit (durable.c) */
 	if (r) {
 		r = alu_err_set(e, r, "/%s: fsync: %s", pe->canon, strerror(-r));

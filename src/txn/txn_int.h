@@ -261,4 +261,15 @@ int alu_fs_backup(const struct alu_journal *j, int ji, int dfd, const char *base
 /** Digest (hex) of a regular file under the root; @return 0, -errno. */
 int alu_fs_digest(int rootfd, const char *canon, int algo, char *hex, size_t n);
 
+/* ---- file capabilities (caps.c) ---- */
+
+#define ALU_TAG_FILECAPS 5010
+/** @brief cap_to_text() form ("cap_net_raw=ep") into a security.capability
+ *  value (vfs_cap_data revision 2, 20 bytes). @return 0, -ALUE_CORRUPT. */
+int alu_caps_parse(const char *text, unsigned char out[20]);
+/** @brief Give @p fd the capabilities @p text says (nothing when NULL or "");
+ *  after chown and chmod. @p path names it in messages.
+ *  @return 0, -ALUE_CORRUPT, -errno. */
+int alu_caps_set(int fd, const char *text, const char *path, struct alu_err *e);
+
 #endif

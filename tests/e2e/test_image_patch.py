@@ -91,6 +91,8 @@ def test_patch_matches_installroot(alu, tmp_path, image, sample_root):
     assert p.returncode == 0, p.stdout + p.stderr
     rep = json.loads(p.stdout)
     assert rep["result"] == "patched" and rep["advisories"], rep
+    # the CVEs of the advisories fixed, as the mirror's updateinfo lists them
+    assert "CVE-2026-10001" in rep["cves"] and all(c.startswith("CVE-") for c in rep["cves"]), rep
     assert all(x["to"] for x in rep["packages"]), rep
     ups = [x for x in rep["packages"] if x["action"] == "upgrade"]
     assert ups and all(x["from"] for x in ups), rep
