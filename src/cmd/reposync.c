@@ -142,15 +142,6 @@ static int selected(const struct priv *pv, const struct alu_repo *r)
 	return 0;
 }
 
-/* [main] max_parallel_downloads (dnf's; yum.conf keeps it among the unused keys) */
-static int parallel(const struct alu_conf *c)
-{
-	for (size_t i = 0; i < c->other.n; i++)
-		if (!strncmp(c->other.v[i], "max_parallel_downloads=", 23))
-			return atoi(c->other.v[i] + 23) > 0 ? atoi(c->other.v[i] + 23) : 1;
-	return ALU_MCOPY_PARALLEL_DEFAULT;
-}
-
 static int copy_repo(const struct priv *pv, const struct alu_ctx *ctx, const struct alu_conf *c,
 		     struct alu_net *net, const struct alu_repo *r, struct alu_err *e)
 {
@@ -164,12 +155,14 @@ static int copy_repo(const struct priv *pv, const struct alu_ctx *ctx, const str
 	char dest[4096];
 	int gpg = (pv->gpgcheck || r->gpgcheck) && !ctx->nogpgcheck, rc;
 
+	/* [main] max_parallel_downloads: packages fetched at once */
+	if ((rc = alu_repo_parallel(c, NULL, &o.parallel, e)))
+		return rc;
 	alu_pgp_keyring_init(&ring);
 	snprintf(dest, sizeof(dest), "%s%s%s", pv->path, pv->norepopath ? "" : "/",
 		 pv->norepopath ? "" : r->id);
 	o.dest = dest;
 	o.ring = &ring;
-	o.parallel = parallel(c);
 	if (r->repo_gpgcheck && !ctx->nogpgcheck)
 		o.flags |= ALU_MCOPYF_REPOSIG;
 	if (gpg) {
