@@ -118,3 +118,12 @@ def test_one_failed_download_fails_cleanly(alu, sample_root, mirror, slow):
     assert names(sample_root) == before
     cache = sample_root / "var/cache/alupdate/amzn2-core/packages"
     assert not [f for f in cache.iterdir() if "hello-2.11" in f.name]
+
+
+def test_parallel_over_https(alu, sample_root, mirror):
+    # each download thread makes its own TLS connection with the repository's CA
+    from conftest import set_mirror_base
+    set_mirror_base(sample_root, mirror.https, ca=mirror.ca)
+    p = alu("--installroot", sample_root, "-v", "update", "-y")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "hello-2.11-1.amzn2" in names(sample_root)
