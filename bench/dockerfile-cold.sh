@@ -16,9 +16,9 @@ ALU=$B/alupdate
 W=$B/bench-cold
 export LC_ALL=C
 mkdir -p "$W"
+. "$here/lib.sh"
 
-gen=$B/bench/repo    # bench/run.sh's, when it is there
-[ -f "$gen/repodata/repomd.xml" ] || /usr/bin/python3 "$here/gen-repo.py" "$gen"
+gen=$(gen_repo)
 sample=$(ls -d "$B"/mirror/www/us-east-1/2/core/2.*/x86_64 | head -n1)
 /usr/bin/python3 "$here/merge-repo.py" "$W/repo" "$gen" "$sample"
 
@@ -54,19 +54,10 @@ alu=("$ALU" -q --installroot "$ua")
 dnf=(env HOME="$W/home" dnf -q -c "$ud/etc/yum.conf" --installroot="$ud" --releasever=2
 	--setopt=reposdir="$ud/etc/yum.repos.d" --setopt=cachedir="$W/dnf-cache" --noplugins)
 
-run() { # prep cmd... -> "seconds maxrss_kb" of each of N runs
-	local prep=$1; shift
-	for _ in $(seq "$N"); do
-		eval "$prep"
-		/usr/bin/time -f '%e %M' -o "$W/t" "$@" >/dev/null 2>"$W/err" ||
-			{ echo "bench: '$*' failed:" >&2; cat "$W/err" >&2; exit 1; }
-		tail -n1 "$W/t"
-	done | sort -n | awk -v n="$N" 'NR == int((n + 1) / 2)'
-}
 
-a=$(run "rm -rf $ua && cp -a $base $ua" "${alu[@]}" update --security -y)
+a=$(measure "rm -rf $ua && cp -a $base $ua" "${alu[@]}" update --security -y)
 qa=$(rpm --root "$ua" --define "_dbpath /var/lib/rpm" -qa | sort)
-d=$(run "rm -rf $ud $W/dnf-cache && cp -a $base $ud" "${dnf[@]}" -y upgrade --security)
+d=$(measure "rm -rf $ud $W/dnf-cache && cp -a $base $ud" "${dnf[@]}" -y upgrade --security)
 qd=$(rpm --root "$ud" --define "_dbpath /var/lib/rpm" -qa | sort)
 [ "$qa" = "$qd" ] || { echo "bench: alupdate and dnf left different package sets:" >&2;
 	diff <(echo "$qa") <(echo "$qd") >&2; exit 1; }

@@ -15,9 +15,9 @@ ALU=$B/alupdate
 W=$B/bench-scale
 export LC_ALL=C
 mkdir -p "$W"
+. "$here/lib.sh"
 
-xml=$B/bench/repo    # bench/run.sh's, when it is there
-[ -f "$xml/repodata/repomd.xml" ] || /usr/bin/python3 "$here/gen-repo.py" "$xml"
+xml=$(gen_repo)
 # the same repository with primary_db only (as bench/run.sh makes it)
 sq=$W/repo-sqlite
 if [ ! -f "$sq/repodata/repomd.xml" ]; then
@@ -42,15 +42,6 @@ alu=("$ALU" -q --installroot "$root")
 dnf=(env HOME="$W/home" dnf -q -c "$root/etc/yum.conf" --installroot="$root" --releasever=2
 	--setopt=reposdir="$root/etc/yum.repos.d" --setopt=cachedir="$W/dnf-cache" --noplugins)
 
-measure() { # prep cmd... -> median "seconds maxrss_kb"
-	local prep=$1; shift
-	for _ in $(seq "$N"); do
-		eval "$prep"
-		/usr/bin/time -f '%e %M' -o "$W/t" "$@" >/dev/null 2>"$W/err" ||
-			{ echo "bench: '$*' failed:" >&2; cat "$W/err" >&2; exit 1; }
-		tail -n1 "$W/t"
-	done | sort -n | awk -v n="$N" 'NR == int((n + 1) / 2)'
-}
 coldalu="rm -rf $root/var/cache/alupdate"
 colddnf="rm -rf $W/dnf-cache"
 
