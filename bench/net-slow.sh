@@ -65,6 +65,7 @@ build 1.0
 build 1.1
 [ -f "$W/repo/repodata/repomd.xml" ] || createrepo_c --quiet "$W/repo" >/dev/null
 
+rm -f "$W/port"
 /usr/bin/python3 "$top/tests/e2e/slowhttp.py" "$W/repo" --latency-ms 50 --rate 5000000 \
 	--ttl 1800 --port-file "$W/port" &
 srv=$!
