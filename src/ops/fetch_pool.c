@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,6 +160,7 @@ int alu_fpool_run(struct alu_net *net, struct alu_fjob *jobs, size_t n,
 	struct pool p = { .jobs = jobs, .n = n, .slots = slots, .nslots = nslots, .done = done,
 		.arg = arg };
 	struct worker *w;
+	sigset_t alrm, old;
 	pthread_t *th;
 	size_t nth = 0, want = workers < 1 ? 1 : (size_t)workers;
 
@@ -174,12 +176,19 @@ int alu_fpool_run(struct alu_net *net, struct alu_fjob *jobs, size_t n,
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	w[0] = (struct worker){ .p = &p, .net = net, .m = w[0].m, .main = 1 };
-	/* a thread that cannot be made leaves its jobs to the others */
+	/* Workers are born with SIGALRM blocked: it times file:// reads on the
+	 * calling thread (net/get.c), and must interrupt that thread's read,
+	 * not a worker's poll. A thread that cannot be made leaves its jobs
+	 * to the others. */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, &old);
 	for (size_t i = 1; i < want; i++) {
 		w[nth + 1].p = &p;
 		if (!pthread_create(&th[nth], NULL, thread_main, &w[nth + 1]))
 			nth++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	work(&w[0]);
 	for (size_t i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
