@@ -140,15 +140,6 @@ static int selected(const struct priv *pv, const struct alu_repo *r)
 	return 0;
 }
 
-/* [main] max_parallel_downloads (dnf's; yum.conf keeps it among the unused keys) */
-static int parallel(const struct alu_conf *c)
-{
-	for (size_t i = 0; i < c->other.n; i++)
-		if (!strncmp(c->other.v[i], "max_parallel_downloads=", 23))
-			return atoi(c->other.v[i] + 23) > 0 ? atoi(c->other.v[i] + 23) : 1;
-	return ALU_MCOPY_PARALLEL_DEFAULT;
-}
-
 int alu_reposync_copy(const struct alu_reposync *pv, const struct alu_ctx *ctx,
 		      const struct alu_conf *c, struct alu_net *net, const struct alu_repo *r,
 		      struct alu_mirrors *m, const char *dest, unsigned flags,
@@ -161,9 +152,11 @@ int alu_reposync_copy(const struct alu_reposync *pv, const struct alu_ctx *ctx,
 	struct vctx v = { r, &ring };
 	int gpg = (pv->gpgcheck || r->gpgcheck) && !ctx->nogpgcheck, rc = 0;
 
+	/* [main] max_parallel_downloads: packages fetched at once */
+	if ((rc = alu_repo_parallel(c, NULL, &o.parallel, e)))
+		return rc;
 	alu_pgp_keyring_init(&ring);
 	o.ring = &ring;
-	o.parallel = parallel(c);
 	if (r->repo_gpgcheck && !ctx->nogpgcheck)
 		o.flags |= ALU_MCOPYF_REPOSIG;
 	if (gpg) {

@@ -62,6 +62,14 @@ int alu_db_check_file(const char *path, struct alu_err *e);
  */
 void alu_db_guard(MDB_env *env, const char *path);
 
+/**
+ * @brief Drop the pages of @p env's map (as alu_db_guard() found it) from
+ *        this process (madvise MADV_DONTNEED). The map is shared and read
+ *        only, so nothing changes but RSS: a page read again faults back in
+ *        from the page cache. For long writers (the metadata cache's ingest).
+ */
+void alu_db_trim(MDB_env *env);
+
 /** @brief Double the map size after MDB_MAP_FULL (no transaction may be open). */
 int alu_db_grow(MDB_env *env);
 

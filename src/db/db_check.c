@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -254,6 +255,15 @@ void alu_db_guard(MDB_env *env, const char *path)
 			guard[i].lo = lo;
 			guard[i].hi = hi;
 			guard[i].env = env;
+			return;
+		}
+}
+
+void alu_db_trim(MDB_env *env)
+{
+	for (int i = 0; i < GUARD_MAX; i++)
+		if (guard[i].env == env && guard[i].lo && guard[i].hi > guard[i].lo) {
+			(void)madvise(guard[i].lo, (size_t)(guard[i].hi - guard[i].lo), MADV_DONTNEED);
 			return;
 		}
 }

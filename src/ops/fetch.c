@@ -4,13 +4,16 @@
  * (the mirror that served the metadata first, then the others), into
  * <cachedir>/<repoid>/packages/ as <checksum>-<name>.part, renamed once the
  * checksum the metadata promised holds. A file already there with the right
- * checksum is used as it is.
+ * checksum is used as it is. What is left to fetch is decided here, on the
+ * calling thread, and fetched max_parallel_downloads at a time by
+ * fetch_pool.c.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,7 +21,9 @@
 #include "crypto/digest.h"
 #include "db/cache.h"
 #include "net/net.h"
+#include "ops/fetch_pool.h"
 #include "ops/ops_int.h"
+#include "repo/repo.h"
 #include "util/rootfs.h"
 
 int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirrors *m,
@@ -84,12 +89,13 @@ static int src_cb(void *ud, const struct alu_cpkg *p)
 	return 0;
 }
 
-static int fetch_one(struct alu_ops *o, const struct alu_plan_op *op, const struct src *s,
-		     const char *dest, struct alu_mirrors *m, struct alu_err *e)
+/* What fetching one op takes, checked on the calling thread: the URL when
+ * the package names its own base (xml:base), else the slot's mirror set. */
+static int job_make(struct alu_ops *o, const struct alu_plan_op *op, const struct src *s,
+		    struct alu_fslot *slot, struct alu_fjob *j, struct alu_err *e)
 {
 	const struct alu_repo *r = alu_conf_repo(&o->repos.conf, op->repo);
 	int algo = alu_digest_by_name(s->type);
-	struct alu_net_opts no;
 	int rc;
 
 	if (!r)
@@ -107,30 +113,29 @@ static int fetch_one(struct alu_ops *o, const struct alu_plan_op *op, const stru
 		return alu_err_set(e, -ALUE_UNSUPPORTED,
 				   "%s: repository %s checks it only by %s, which FIPS mode does not accept: refused",
 				   op->nevra, op->repo, alu_digest_name(algo));
-	alu_repo_net_opts(r, &no);
+	alu_repo_net_opts(r, &j->no);
 	/* the network layer checks it, so a mirror serving a wrong file is failed over */
-	no.expect_algo = algo;
+	j->no.expect_algo = algo;
+	j->op = op;
+	j->size = s->size;
+	snprintf(j->sum, sizeof(j->sum), "%s", s->sum);
+	snprintf(j->location, sizeof(j->location), "%s", s->location);
 	if (*s->base) {
 		const char *from = r->mirrorlist ? r->mirrorlist : r->baseurls.n ? r->baseurls.v[0] : "";
-		char *url = NULL;
 		if (!alu_url_step_ok(from, s->base) || !alu_url_rel_within(s->base, s->location))
 			return alu_err_set(e, -ALUE_CORRUPT, "%s: location %s%s refused: repository %s (%s) may "
 					   "not send it there", op->nevra, s->base, s->location, r->id, from);
-		if (alu_url_join(s->base, s->location, &url))
+		if (alu_url_join(s->base, s->location, &j->url))
 			return alu_err_set(e, -ENOMEM, "out of memory");
-		rc = alu_net_get_file(o->repos.net, url, &no, dest, s->sum, s->size, e);
-		free(url);
-	} else {
-		if (!m->n && (rc = alu_ops_mirrors(o, r, m, e)))
-			return rc;
-		rc = alu_mirrors_get_file(o->repos.net, m, s->location, &no, dest, s->sum, s->size, e);
+		if (!strncasecmp(j->url, "file:", 5))
+			slot->local = 1;
+		return 0;
 	}
-	if (rc) {
-		char msg[sizeof(e->msg)];
-		snprintf(msg, sizeof(msg), "%s", e->msg);
-		alu_err_clear(e);
-		return alu_err_set(e, rc, "downloading %s: %s", op->nevra, msg);
-	}
+	if (!slot->m.n && (rc = alu_ops_mirrors(o, r, &slot->m, e)))
+		return rc;
+	for (size_t k = 0; k < slot->m.n; k++)
+		if (!strncasecmp(slot->m.v[k].url, "file:", 5))
+			slot->local = 1;
 	return 0;
 }
 
@@ -148,15 +153,55 @@ static int dest_taken(const struct alu_ops *o, size_t i, const char *d, const ch
 	return 0;
 }
 
+struct dl {
+	struct alu_ops *o;
+	alu_ops_dl_cb cb;
+	void *arg;
+};
+
+static int job_done(void *arg, struct alu_fjob *j, struct alu_err *e)
+{
+	struct dl *d = arg;
+
+	if (alu_strv_push(&d->o->created, j->dest))
+		return alu_err_set(e, -ENOMEM, "out of memory");
+	if (d->cb)
+		d->cb(d->arg, j->op, j->dest, 0, 1);
+	return 0;
+}
+
+/* The slot of @p op's repository, made on first use; its cap is the
+ * repository's max_parallel_downloads. */
+static int slot_of(struct alu_ops *o, const struct alu_plan_op *op, struct alu_fslot *slots,
+		   const char **ids, size_t *nslots, size_t *out, struct alu_err *e)
+{
+	const struct alu_repo *r = alu_conf_repo(&o->repos.conf, op->repo);
+
+	for (size_t k = 0; k < *nslots; k++)
+		if (!strcmp(ids[k], op->repo)) {
+			*out = k;
+			return 0;
+		}
+	*out = (*nslots)++;
+	ids[*out] = op->repo;
+	return alu_repo_parallel(&o->repos.conf, r, &slots[*out].cap, e);
+}
+
 int alu_ops_download(struct alu_ops *o, const char *dir, alu_ops_dl_cb cb, void *arg,
 		     struct alu_err *e)
 {
-	struct alu_mirrors *ms = calloc(o->plan.n + 1, sizeof(*ms));
-	int rc = 0;
+	struct alu_fslot *slots = calloc(o->plan.n + 1, sizeof(*slots));
+	struct alu_fjob *jobs = calloc(o->plan.n + 1, sizeof(*jobs));
+	const char **ids = calloc(o->plan.n + 1, sizeof(*ids));
+	struct dl ud = { o, cb, arg };
+	size_t njobs = 0, nslots = 0;
+	int rc = 0, workers = 1;
 
 	o->paths = calloc(o->plan.n + 1, sizeof(*o->paths));
-	if (!o->paths || !ms) {
-		free(ms);
+	if (!o->paths || !slots || !jobs || !ids) {
+		free(slots);
+		free(jobs);
+		free(ids);
 		return alu_err_set(e, -ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; !rc && i < o->plan.n; i++) {
@@ -164,7 +209,7 @@ int alu_ops_download(struct alu_ops *o, const char *dir, alu_ops_dl_cb cb, void 
 		struct src s = { 0 };
 		char d[4096], dest[8192];
 		const char *base;
-		size_t mi = i;
+		size_t si;
 		int cached;
 
 		if (op->type == ALU_OP_ERASE)
@@ -205,28 +250,43 @@ int alu_ops_download(struct alu_ops *o, const char *dir, alu_ops_dl_cb cb, void 
 			rc = alu_err_set(e, -ENOMEM, "out of memory");
 			break;
 		}
-		/* one mirror set per repository: failures are remembered across packages */
-		for (size_t j = 0; j < i; j++)
-			if (o->plan.ops[j].type != ALU_OP_ERASE && !strcmp(o->plan.ops[j].repo, op->repo)) {
-				mi = j;
-				break;
-			}
 		cached = !access(dest, F_OK) && file_matches(dest, s.type, s.sum);
 		o->dlsize += s.size;
 		if (cached)
 			o->dlcached += s.size;
 		if (cb)
 			cb(arg, op, dest, cached, 0);
-		if (!cached) {
-			rc = fetch_one(o, op, &s, dest, &ms[mi], e);
-			if (!rc && alu_strv_push(&o->created, dest))
-				rc = alu_err_set(e, -ENOMEM, "out of memory");
+		if (cached) {
+			if (cb)
+				cb(arg, op, dest, cached, 1);
+			continue;
 		}
-		if (!rc && cb)
-			cb(arg, op, dest, cached, 1);
+		/* one mirror set per repository: failures are remembered across packages */
+		if ((rc = slot_of(o, op, slots, ids, &nslots, &si, e)))
+			break;
+		jobs[njobs].dest = o->paths[i];
+		jobs[njobs].slot = si;
+		if ((rc = job_make(o, op, &s, &slots[si], &jobs[njobs++], e)))
+			break;
 	}
-	for (size_t i = 0; i < o->plan.n; i++)
-		alu_mirrors_free(&ms[i]);
-	free(ms);
+	/* dnf's [main] max_parallel_downloads bounds the whole run */
+	if (!rc && njobs)
+		rc = alu_repo_parallel(&o->repos.conf, NULL, &workers, e);
+	if (!rc && njobs) {
+		int room = 0;
+		for (size_t k = 0; k < nslots; k++)
+			room += slots[k].local ? 1 : slots[k].cap;
+		if (workers > room)
+			workers = room;
+	}
+	if (!rc && njobs)
+		rc = alu_fpool_run(o->repos.net, jobs, njobs, slots, nslots, workers, job_done, &ud, e);
+	for (size_t i = 0; i < njobs; i++)
+		free(jobs[i].url);
+	for (size_t i = 0; i < nslots; i++)
+		alu_mirrors_free(&slots[i].m);
+	free(slots);
+	free(jobs);
+	free(ids);
 	return rc;
 }

@@ -193,11 +193,16 @@ typedef void (*alu_ops_dl_cb)(void *arg, const struct alu_plan_op *op, const cha
 
 /**
  * @brief Download every package the plan installs. A file already in the
- *        target directory whose sha256 matches is used as it is.
+ *        target directory whose sha256 matches is used as it is. The rest
+ *        are fetched max_parallel_downloads at a time (ops/fetch_pool.h);
+ *        @p cb runs on the calling thread for files already there and, under
+ *        the pool's lock, on whichever thread finished a download.
  * @param dir NULL: <cachedir>/<repoid>/packages; else every package goes there.
  * @return 0; -ALUE_NOTFOUND (a package left the cache); -ALUE_MIRRORS (every
  *         mirror failed or served a file with the wrong checksum: the message
- *         names the package); -ALUE_CONFIG (repository without URL); -errno.
+ *         names the package; downloads already running finish, none starts);
+ *         -ALUE_CONFIG (repository without URL, max_parallel_downloads not
+ *         1 to 20); -errno.
  */
 int alu_ops_download(struct alu_ops *o, const char *dir, alu_ops_dl_cb cb, void *arg,
 		     struct alu_err *e);

@@ -35,6 +35,21 @@ struct alu_net_opts;
  *  (cleared first), as every fetch for @p r takes them (netopts.c). */
 void alu_repo_net_opts(const struct alu_repo *r, struct alu_net_opts *o);
 
+#define ALU_REPO_PARALLEL_DEFAULT 3   /* dnf's max_parallel_downloads */
+#define ALU_REPO_PARALLEL_MAX 20      /* dnf refuses more */
+
+/**
+ * @brief max_parallel_downloads (dnf's key; yum.conf keeps it among the keys
+ *        alupdate reads from `other`): @p r's own value, else [main]'s (with
+ *        --setopt applied to either), else ALU_REPO_PARALLEL_DEFAULT.
+ * @param r NULL: [main]'s value alone.
+ * @param[out] out 1 .. ALU_REPO_PARALLEL_MAX.
+ * @return 0; -ALUE_CONFIG naming the key, the value and where it was set
+ *         ("[main]" or the repository) when it is not a number in range.
+ */
+int alu_repo_parallel(const struct alu_conf *c, const struct alu_repo *r, int *out,
+	struct alu_err *e);
+
 /* ---- decompression ----------------------------------------------------- */
 
 /** A streaming decoder for gzip, xz, zstd, bzip2 or uncompressed data.
