@@ -145,8 +145,9 @@ int alu_cache_by_name(struct alu_cache *c, const char *pat, alu_cpkg_cb cb, void
 	return walk(c, DB_NAMES, pat, emit_pkg, (void *)cb, ud, e);
 }
 
-int alu_cache_by_provide(struct alu_cache *c, const char *name, alu_cpkg_cb cb, void *ud,
-			 struct alu_err *e)
+/* The entries of key @p key exactly */
+static int exact(struct alu_cache *c, int db, const char *key, alu_cpkg_cb cb, void *ud,
+		 struct alu_err *e)
 {
 	struct ckey ck;
 	MDB_txn *txn;
@@ -154,14 +155,12 @@ int alu_cache_by_provide(struct alu_cache *c, const char *name, alu_cpkg_cb cb, 
 	MDB_val k, v;
 	int crc = 0, rc = cache_rd(c, &txn, e);
 
-	/* capabilities hold '*' and '[' legitimately ("config(x)" never, but
-	 * "perl(Foo::*)" can): exact lookups only */
 	if (rc)
 		return rc;
-	rc = mdb_cursor_open(txn, c->dbi[DB_PROVIDES], &cur);
+	rc = mdb_cursor_open(txn, c->dbi[db], &cur);
 	if (rc)
 		return alu_db_rc(rc, "cache", e);
-	cache_key(&ck, name);
+	cache_key(&ck, key);
 	k = ck.v;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); !rc;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
@@ -172,6 +171,24 @@ int alu_cache_by_provide(struct alu_cache *c, const char *name, alu_cpkg_cb cb, 
 	if (crc)
 		return crc;
 	return rc == MDB_NOTFOUND ? 0 : alu_db_rc(rc, "cache", e);
+}
+
+int alu_cache_by_provide(struct alu_cache *c, const char *name, alu_cpkg_cb cb, void *ud,
+			 struct alu_err *e)
+{
+	/* capabilities hold '*' and '[' legitimately ("config(x)" never, but
+	 * "perl(Foo::*)" can): exact lookups only */
+	return exact(c, DB_PROVIDES, name, cb, ud, e);
+}
+
+int alu_cache_lookup(struct alu_cache *c, enum alu_cache_ix ix, const char *key, alu_cpkg_cb cb,
+		     void *ud, struct alu_err *e)
+{
+	static const int db[] = { [ALU_CACHE_IX_NAME] = DB_NAMES,
+		[ALU_CACHE_IX_PROVIDE] = DB_PROVIDES, [ALU_CACHE_IX_FILE] = DB_FILES,
+		[ALU_CACHE_IX_REVDEP] = DB_REVDEPS };
+
+	return exact(c, db[ix], key, cb, ud, e);
 }
 
 int alu_cache_by_file(struct alu_cache *c, const char *path, alu_cpkg_cb cb, void *ud,

@@ -143,7 +143,11 @@ int alu_solve_obsoletes_installed(struct alu_solve *s, const char *nevra)
 	Pool *pool = s->pool;
 	Id q, ip;
 	Solvable *is;
+	struct alu_err e = { 0 };
 
+	/* an error here comes back at the next request or run */
+	if (alu_solve_fill(s, NULL, 0, &e))
+		return 0;
 	if (!s->ready)
 		alu_solve_ready(s);
 	if (!s->installed || s->o.no_obsoletes)

@@ -58,6 +58,8 @@ void alu_solve_free(struct alu_solve *s)
 {
 	if (!s)
 		return;
+	if (s->lazy.free)
+		s->lazy.free(s->lazy.ud);
 	queue_free(&s->jobs);
 	queue_free(&s->multiversion_names);
 	queue_free(&s->named_inst);
@@ -318,8 +320,10 @@ void alu_solve_ready(struct alu_solve *s)
 				queue_push(&s->multiversion_names, sv->name);
 		}
 	}
-	for (int i = 0; i < s->multiversion_names.count; i++)
+	/* called again after the pool grew: only the new names */
+	for (int i = s->nmvjobs; i < s->multiversion_names.count; i++)
 		queue_push2(&s->jobs, SOLVER_MULTIVERSION | SOLVER_SOLVABLE_NAME,
 			    s->multiversion_names.elements[i]);
+	s->nmvjobs = s->multiversion_names.count;
 	s->ready = 1;
 }
