@@ -21,3 +21,18 @@ int alu_solve_fill(struct alu_solve *s, const char *spec, uint64_t key, struct a
 	}
 	return 0;
 }
+
+int alu_solve_hint(struct alu_solve *s, const char *spec)
+{
+	return s->lazy.hint ? s->lazy.hint(s->lazy.ud, spec) : 0;
+}
+
+size_t alu_solve_repo_npkgs(const struct alu_solve *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nrepos; i++)
+		if (s->repos[i] != s->installed)
+			n += (size_t)s->repos[i]->nsolvables;
+	return n;
+}

@@ -51,6 +51,7 @@ struct alu_reach {
 	struct found *found;        /* met this round, to be added */
 	size_t nfound, capfound;
 	int all;                    /* everything is in the pool */
+	int want_all;               /* a glob was hinted: load everything at once */
 	int err;                    /* -ENOMEM met in a callback */
 	struct alu_err *e;
 };
@@ -310,7 +311,7 @@ static int more(void *ud, const char *spec, uint64_t key, struct alu_err *e)
 	if (r->all)
 		return 0;
 	r->e = e;
-	if (spec && strpbrk(spec, "*?["))
+	if (r->want_all || (spec && strpbrk(spec, "*?[")))
 		rc = load_rest(r);
 	else {
 		if (spec)
@@ -334,6 +335,15 @@ static int more(void *ud, const char *spec, uint64_t key, struct alu_err *e)
 	if (rc == -ENOMEM)
 		alu_err_set(e, rc, "out of memory");
 	return rc;
+}
+
+static int hint(void *ud, const char *spec)
+{
+	struct alu_reach *r = ud;
+
+	if (strpbrk(spec, "*?["))
+		r->want_all = 1;
+	return r->want_all ? 0 : seed_spec(r, spec);
 }
 
 static void reach_free(void *ud)
@@ -368,7 +378,7 @@ int alu_reach_new(struct alu_solve *s, const struct alu_conf *conf, struct alu_c
 	r->cache = cache;
 	stringpool_init_empty(&r->sp);
 	queue_init(&r->work);
-	s->lazy = (struct alu_solve_lazy){ more, reach_free, r };
+	s->lazy = (struct alu_solve_lazy){ more, hint, reach_free, r };
 	/* declared as a whole load declares them, before any package */
 	for (size_t i = 0; i < conf->nrepos; i++) {
 		const struct alu_repo *rp = &conf->repos[i];

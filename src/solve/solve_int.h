@@ -23,6 +23,7 @@ struct alu_sextra {
  * returns how many packages it added, or -errno with @p e set. */
 struct alu_solve_lazy {
 	int (*more)(void *ud, const char *spec, uint64_t key, struct alu_err *e);
+	int (*hint)(void *ud, const char *spec);   /* 0 or -ENOMEM */
 	void (*free)(void *ud);
 	void *ud;
 };
