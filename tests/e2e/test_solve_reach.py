@@ -245,3 +245,15 @@ def test_requests_do_something(world):
             kinds[op["action"]] = kinds.get(op["action"], 0) + 1
     # install, upgrade, downgrade, obsolete, erase
     assert len(kinds) >= 5, kinds
+
+
+def test_check_update_lists_obsoleters(world):
+    """check-update finds obsoleters through the revdeps index, not by reading
+    every package: exactly the renames of installed packages are listed."""
+    root, _ = world
+    r = subprocess.run([ALU, "-C", "--installroot", root, "check-update"], capture_output=True, text=True)
+    assert r.returncode == 100, r.stderr
+    listed = r.stdout.split("Obsoleting Packages", 1)[1]
+    got = re.findall(r"^(n\d+)\.x86_64 +3\.0-1 +reach\n +(r\d+)\.x86_64 +1\.1-1 +installed$", listed, re.M)
+    want = [("n%03d" % c, "r%04d" % (c * 10)) for c in INSTALLED_CLUSTERS[::4]]
+    assert sorted(got) == sorted(want), listed
