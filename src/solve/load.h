@@ -20,6 +20,10 @@
  *        cost, exclude= and includepkgs=. File provides are the paths
  *        createrepo puts in primary (/etc/..., ...bin/..., /usr/lib/sendmail),
  *        for installed and repository packages alike.
+ *        Of the repositories, only what the requests can reach goes in, when
+ *        the solver first needs it (load_reach.c): the first request, run,
+ *        alu_solve_hint(); errors of the cache show there. Environment
+ *        ALU_SOLVE_LOAD=all adds every package now, as a whole load.
  * @param cache may be NULL (nothing cached: only installed packages).
  * @return 0, -ENOMEM, -ALUE_DB, -ALUE_CORRUPT (a header or record that cannot
  *         be read; the message names the package).
