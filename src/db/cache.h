@@ -199,6 +199,9 @@ struct alu_cadv {
 
 typedef int (*alu_cadv_cb)(void *ud, const struct alu_cadv *a);
 
+/** @brief The advisory with id @p id (not there, or not selected: 0 and no
+ *         call). @return 0 or cb's value, -ALUE_DB, -ALUE_CORRUPT. */
+int alu_cache_adv_get(struct alu_cache *c, uint64_t id, alu_cadv_cb cb, void *ud, struct alu_err *e);
 /** @brief Every advisory of the selected repos, by advisory id. */
 int alu_cache_foreach_adv(struct alu_cache *c, alu_cadv_cb cb, void *ud, struct alu_err *e);
 /** @brief Advisories whose id equals or glob-matches @p pat. */

@@ -215,6 +215,14 @@ int alu_cache_pkg_get(struct alu_cache *c, uint64_t id, alu_cpkg_cb cb, void *ud
 	return emit_pkg(c, txn, id, (void *)cb, ud, e);
 }
 
+int alu_cache_adv_get(struct alu_cache *c, uint64_t id, alu_cadv_cb cb, void *ud, struct alu_err *e)
+{
+	MDB_txn *txn;
+	int rc = cache_rd(c, &txn, e);
+
+	return rc ? rc : emit_adv(c, txn, id, (void *)cb, ud, e);
+}
+
 int alu_cache_foreach_adv(struct alu_cache *c, alu_cadv_cb cb, void *ud, struct alu_err *e)
 {
 	return walk(c, DB_ADVIDS, NULL, emit_adv, (void *)cb, ud, e);

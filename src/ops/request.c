@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "db/cache.h"
+#include "ops/advreach.h"
 #include "ops/ops_int.h"
 
 /* One package line of an applicable advisory. */
@@ -173,7 +174,7 @@ static int want_filtered(struct alu_ops *o, enum alu_ops_kind k, char **specs, i
 {
 	struct fixes f = { o, NULL, 0, 0, 0 };
 	struct alu_strv done = { 0 };
-	int rc = alu_cache_foreach_adv(o->repos.cache, adv_cb, &f, e);
+	int rc = alu_ops_adv_reach(o, adv_cb, &f, e);
 
 	if (rc == -ENOMEM)
 		alu_err_set(e, rc, "out of memory");

@@ -151,7 +151,7 @@ static int add_cached(void *arg, const struct alu_cpkg *cp)
 
 /* ALU_SOLVE_LOAD=all: every cached package into the pool, as before the
  * reduced load; the differential test compares the two. */
-static int load_all(void)
+int alu_solve_load_whole(void)
 {
 	const char *v = getenv("ALU_SOLVE_LOAD");
 	return v && !strcmp(v, "all");
@@ -167,7 +167,7 @@ int alu_solve_load(struct alu_solve *s, const struct alu_conf *conf, struct alu_
 	if (ic.repo < 0)
 		return ic.repo;
 	/* the packages a request can reach, when the solver asks (load_reach.c) */
-	if (cache && !load_all() && alu_reach_new(s, conf, cache, &ic.reach))
+	if (cache && !alu_solve_load_whole() && alu_reach_new(s, conf, cache, &ic.reach))
 		return alu_err_set(e, -ENOMEM, "out of memory");
 	r = alu_state_foreach(st, add_installed, &ic);
 	if (ic.reach)

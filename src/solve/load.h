@@ -40,6 +40,10 @@ int alu_solve_load(struct alu_solve *s, const struct alu_conf *conf, struct alu_
 int alu_solve_add_header(struct alu_solve *s, int repo, const struct alu_hdr *h, uint64_t key,
 			 uint64_t dlsize, struct alu_err *e);
 
+/** @return 1 when the environment says ALU_SOLVE_LOAD=all: every cached
+ *  package (and advisory) is read, as before the reduced load. */
+int alu_solve_load_whole(void);
+
 /** @return 1 when createrepo would list @p path in primary.xml. */
 int alu_solve_primary_file(const char *path);
 

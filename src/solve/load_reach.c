@@ -308,7 +308,8 @@ static int more(void *ud, const char *spec, uint64_t key, struct alu_err *e)
 	struct alu_reach *r = ud;
 	int rc = 0, n = r->s->pool->nsolvables;
 
-	if (r->all)
+	/* asked again with nothing new (every advisory of update --security) */
+	if (r->all || (!spec && !key && !r->work.count && !r->want_all))
 		return 0;
 	r->e = e;
 	if (r->want_all || (spec && strpbrk(spec, "*?[")))
