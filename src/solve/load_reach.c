@@ -233,18 +233,16 @@ static int close_over(struct alu_reach *r)
 	return rc;
 }
 
-static const struct alu_reach *sort_r;
-
 /* the order of a whole load: repository, name (as LMDB orders keys), id */
-static int found_cmp(const void *a, const void *b)
+static int found_cmp(const void *a, const void *b, void *sp)
 {
 	const struct found *x = a, *y = b;
 	int c;
 
 	if (x->repo != y->repo)
 		return x->repo < y->repo ? -1 : 1;
-	if (x->name != y->name && (c = strcmp(stringpool_id2str((Stringpool *)&sort_r->sp, x->name),
-					      stringpool_id2str((Stringpool *)&sort_r->sp, y->name))))
+	if (x->name != y->name && (c = strcmp(stringpool_id2str(sp, x->name),
+					      stringpool_id2str(sp, y->name))))
 		return c;
 	return x->id < y->id ? -1 : x->id > y->id;
 }
@@ -264,8 +262,7 @@ static int add_found(struct alu_reach *r)
 {
 	int rc = 0;
 
-	sort_r = r;
-	qsort(r->found, r->nfound, sizeof(*r->found), found_cmp);
+	qsort_r(r->found, r->nfound, sizeof(*r->found), found_cmp, &r->sp);
 	for (size_t i = 0; !rc && i < r->nfound; i++) {
 		struct add_ctx a = { r, r->found[i].repo };
 		rc = alu_cache_pkg_get(r->cache, r->found[i].id, add_cb, &a, r->e);
