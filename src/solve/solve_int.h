@@ -48,7 +48,7 @@ struct alu_solve {
 	int nmvjobs;                /* multiversion_names already made jobs */
 };
 
-/* lazy.c: let the lazy loader add what @p spec / @p key reach (NULL/0: what
+/* fill.c: let the lazy loader add what @p spec / @p key reach (NULL/0: what
  * it has been told of so far); afterwards the pool is made ready again when
  * it grew. @return 0 or the loader's error. */
 int alu_solve_fill(struct alu_solve *s, const char *spec, uint64_t key, struct alu_err *e);
