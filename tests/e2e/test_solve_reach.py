@@ -104,6 +104,21 @@ def gen_repo(out):
                         [(old, ("LT", "3.0"))], [], k))
         k += 1
         advs.append(("n%03d" % c, "3.0", "x86_64"))
+    write_repo(out, pk, advs)
+    # a second repository of a better priority: newer versions of the first
+    # two clusters' names (one excluded there), and a name of its own
+    rnd2 = random.Random(19)
+    pk2 = []
+    for i in range(0, 20):
+        req, rec, sup, obs, con = deps_of(i, "2.0", rnd2)
+        pk2.append(entry("r%04d" % i, "3.0", "noarch" if i % 4 == 1 else "x86_64", req, rec, sup, [], con,
+                         k + i))
+    pk2.append(entry("extra-only", "1.0", "x86_64", [("r0013", None)], [], [], [], [], k + 20))
+    write_repo(out + "2", pk2, [])
+    return len(pk) + len(pk2)
+
+
+def write_repo(out, pk, advs):
     rd = os.path.join(out, "repodata")
     os.makedirs(rd, exist_ok=True)
     pri = ('<?xml version="1.0" encoding="UTF-8"?>\n<metadata xmlns="http://linux.duke.edu/metadata/common" '
@@ -129,7 +144,6 @@ def gen_repo(out):
     with open(os.path.join(rd, "repomd.xml"), "w") as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo">\n'
                 '<revision>1</revision>\n%s</repomd>\n' % "".join(items))
-    return len(pk)
 
 
 def installed_set():
@@ -165,7 +179,9 @@ def build_root(tmp, repo):
     with open(os.path.join(root, "etc", "yum.conf"), "w") as f:
         f.write("[main]\ncachedir=/var/cache/alupdate\ninstallonly_limit=3\n")
     with open(os.path.join(root, "etc", "yum.repos.d", "reach.repo"), "w") as f:
-        f.write("[reach]\nname=reach\nbaseurl=file://%s\ngpgcheck=0\nmetadata_expire=never\n" % repo)
+        f.write("[reach]\nname=reach\nbaseurl=file://%s\ngpgcheck=0\nmetadata_expire=never\n\n"
+                "[reach2]\nname=reach2\nbaseurl=file://%s2\ngpgcheck=0\nmetadata_expire=never\n"
+                "priority=50\nexclude=r0005\n" % (repo, repo))
     return root
 
 
@@ -216,6 +232,10 @@ REQUESTS = [
     ["distro-sync"],
     ["install", "r0503", "r0921", "/usr/bin/r0777"],
     ["install", "nosuchpackage"],
+    ["install", "extra-only"],                # the second repository's own name
+    ["install", "r0005"],                     # excluded in the better repository
+    ["--disablerepo=reach2", "update"],
+    ["-x", "r0001", "update"],
 ]
 
 
@@ -225,14 +245,15 @@ def test_same_transaction(world, args):
     rc_all, out_all, n_all = solve(root, args, True)
     rc, out, n_reach = solve(root, args, False)
     assert (rc, out) == (rc_all, out_all)
-    assert n_all == n
+    # everything but r0005, which reach2 excludes (unless reach2 is off)
+    assert n_all == (n - 21 if "--disablerepo=reach2" in args else n - 1)
     plan = json.loads(out)
     assert plan["result"] in ("aborted", "nothing", "error"), out
     # the point of it: a glob loads everything, anything else a part
     if any("*" in a for a in args):
-        assert n_reach == n
+        assert n_reach == n_all
     else:
-        assert 0 < n_reach < n // 2, (n_reach, n)
+        assert 0 < n_reach < n_all // 2, (n_reach, n_all)
 
 
 def test_requests_do_something(world):
