@@ -217,7 +217,7 @@ REQUESTS = [
     ["update"],
     ["update", "--security"],
     ["update", "r0000"],
-    ["install", "r0005"],                     # not installed, its cluster is
+    ["install", "r0005"],                     # not installed, its cluster is; reach2 excludes it
     ["install", "r0503"],                     # a cluster nothing installed reaches
     ["install", "r0512-1.1-1.x86_64"],        # a versioned form
     ["install", "r0612 >= 1.1"],
@@ -233,7 +233,6 @@ REQUESTS = [
     ["install", "r0503", "r0921", "/usr/bin/r0777"],
     ["install", "nosuchpackage"],
     ["install", "extra-only"],                # the second repository's own name
-    ["install", "r0005"],                     # excluded in the better repository
     ["--disablerepo=reach2", "update"],
     ["-x", "r0001", "update"],
 ]
