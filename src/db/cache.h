@@ -149,6 +149,10 @@ typedef int (*alu_cpkg_cb)(void *ud, const struct alu_cpkg *p);
  * @return 0, -ENOMEM, -ALUE_CORRUPT.
  */
 int alu_cache_pkg_deps(const struct alu_cpkg *p, enum alu_deptype t, struct alu_dep **out, size_t *n);
+/** @brief Every kind's dependencies in one pass over the record (out[kind],
+ *         n[kind]; free() each); as alu_cache_pkg_deps(). */
+int alu_cache_pkg_deps_all(const struct alu_cpkg *p, struct alu_dep *out[ALU_DEPTYPE_N],
+			   size_t n[ALU_DEPTYPE_N]);
 /** @brief The file paths primary listed; as alu_cache_pkg_deps(). */
 int alu_cache_pkg_files(const struct alu_cpkg *p, const char ***out, size_t *n);
 

@@ -255,40 +255,66 @@ static int skip_scalars(const struct alu_cpkg *p, struct dec *d)
 	return cache_dec_pkg(d, &tmp);
 }
 
+/* The next kind's dependencies at @p d, into a new array when @p keep. */
+static int dec_kind(struct dec *d, int keep, struct alu_dep **out, size_t *n)
+{
+	uint32_t cnt = dec_u32(d);
+	struct alu_dep *v = NULL;
+
+	if (d->err || cnt > (d->n - d->off) / CACHE_DEP_MIN)
+		return -ALUE_CORRUPT;
+	if (keep && !(v = calloc(cnt ? cnt : 1, sizeof(*v))))
+		return -ENOMEM;
+	for (uint32_t j = 0; j < cnt; j++) {
+		const char *name = dec_str(d);
+		uint32_t fl = dec_u32(d);
+		const char *evr = dec_str(d);
+		if (v)
+			v[j] = (struct alu_dep){ name, fl, evr };
+	}
+	if (d->err) {
+		free(v);
+		return -ALUE_CORRUPT;
+	}
+	if (keep) {
+		*out = v;
+		*n = cnt;
+	}
+	return 0;
+}
+
 int alu_cache_pkg_deps(const struct alu_cpkg *p, enum alu_deptype t, struct alu_dep **out, size_t *n)
 {
 	struct dec d;
-	struct alu_dep *v = NULL;
-	uint32_t cnt = 0;
+	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
 	if ((unsigned)t >= ALU_DEPTYPE_N || skip_scalars(p, &d))
 		return -ALUE_CORRUPT;
-	for (int i = 0; i <= (int)t; i++) {
-		cnt = dec_u32(&d);
-		if (d.err || cnt > (d.n - d.off) / CACHE_DEP_MIN)
-			return -ALUE_CORRUPT;
-		if (i == (int)t) {
-			v = calloc(cnt ? cnt : 1, sizeof(*v));
-			if (!v)
-				return -ENOMEM;
-		}
-		for (uint32_t j = 0; j < cnt; j++) {
-			const char *name = dec_str(&d);
-			uint32_t fl = dec_u32(&d);
-			const char *evr = dec_str(&d);
-			if (v)
-				v[j] = (struct alu_dep){ name, fl, evr };
-		}
-	}
-	if (d.err) {
-		free(v);
+	for (int i = 0; !rc && i <= (int)t; i++)
+		rc = dec_kind(&d, i == (int)t, out, n);
+	return rc;
+}
+
+int alu_cache_pkg_deps_all(const struct alu_cpkg *p, struct alu_dep *out[ALU_DEPTYPE_N],
+			   size_t n[ALU_DEPTYPE_N])
+{
+	struct dec d;
+	int rc = 0;
+
+	memset(out, 0, ALU_DEPTYPE_N * sizeof(*out));
+	memset(n, 0, ALU_DEPTYPE_N * sizeof(*n));
+	if (skip_scalars(p, &d))
 		return -ALUE_CORRUPT;
+	for (int i = 0; !rc && i < ALU_DEPTYPE_N; i++)
+		rc = dec_kind(&d, 1, &out[i], &n[i]);
+	for (int i = 0; rc && i < ALU_DEPTYPE_N; i++) {
+		free(out[i]);
+		out[i] = NULL;
+		n[i] = 0;
 	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return rc;
 }
 
 int alu_cache_pkg_files(const struct alu_cpkg *p, const char ***out, size_t *n)

@@ -125,10 +125,9 @@ int alu_solve_load_cpkg(struct alu_solve *s, int handle, const struct alu_repo *
 	p.size = cp->r.size_installed;
 	p.dlsize = cp->r.size_package;
 	p.buildtime = cp->r.time_build;
-	for (int t = 0; t < ALU_DEPTYPE_N && !r; t++) {
-		r = alu_cache_pkg_deps(cp, (enum alu_deptype)t, &deps[t], &p.ndeps[t]);
+	r = alu_cache_pkg_deps_all(cp, deps, p.ndeps);
+	for (int t = 0; t < ALU_DEPTYPE_N; t++)
 		p.deps[t] = deps[t];
-	}
 	if (!r)
 		r = alu_cache_pkg_files(cp, &files, &p.nfiles);
 	p.files = files;

@@ -177,7 +177,6 @@ static int found_cb(void *ud, const struct alu_cpkg *cp)
 	struct alu_dep *deps[ALU_DEPTYPE_N] = { 0 };
 	size_t n[ALU_DEPTYPE_N] = { 0 }, ri;
 	int rc = seen_add(r, cp->id);
-	static const int kinds[] = { ALU_REQUIRES, ALU_PROVIDES, ALU_RECOMMENDS };
 
 	if (rc)
 		return rc < 0 ? rc : 0;
@@ -195,8 +194,7 @@ static int found_cb(void *ud, const struct alu_cpkg *cp)
 	}
 	r->found[r->nfound++] = (struct found){ cp->id, ri,
 		stringpool_str2id(&r->sp, cp->r.name, 1) };
-	for (size_t k = 0; !rc && k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		rc = alu_cache_pkg_deps(cp, (enum alu_deptype)kinds[k], &deps[kinds[k]], &n[kinds[k]]);
+	rc = alu_cache_pkg_deps_all(cp, deps, n);
 	if (rc == -ALUE_CORRUPT)
 		rc = alu_err_set(r->e, rc, "cache: bad package record %s-%s-%s.%s "
 				 "(run `alupdate clean metadata`)", cp->r.name, cp->r.version,
