@@ -304,9 +304,10 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 	int rc = 0, filtered = k == ALU_OPS_UPDATE_MINIMAL ||
 		(k == ALU_OPS_UPDATE && alu_filter_active(&o->ctx->filter));
 
-	/* a reduced load takes in what every spec reaches in one pass */
-	for (int i = 0; i < n && k != ALU_OPS_TARGET; i++)
-		if (alu_solve_hint(o->solve, specs[i]))
+	/* a reduced load takes in what every spec reaches in one pass (a
+	 * target's NEVRA follows its '+' or '-') */
+	for (int i = 0; i < n; i++)
+		if (alu_solve_hint(o->solve, specs[i] + (k == ALU_OPS_TARGET && *specs[i])))
 			return alu_err_set(e, -ENOMEM, "out of memory");
 	if (filtered)
 		rc = want_filtered(o, k, specs, n, e);

@@ -235,6 +235,7 @@ REQUESTS = [
     ["install", "extra-only"],                # the second repository's own name
     ["--disablerepo=reach2", "update"],
     ["-x", "r0001", "update"],
+    ["swap", "r0000", "r0503"],               # exact targets: "-NEVRA", "+NEVRA"
 ]
 
 
