@@ -3,37 +3,6 @@
 #include <stdlib.h>
 
 #include "solve/solve_int.h"
-#include <solv/solver.h>
-
-/* The one-of jobs name solvables through pool_queuetowhatprovides() offsets,
- * which a rebuilt provides index drops: their lists are kept across it. */
-static void ready_again(struct alu_solve *s)
-{
-	Pool *pool = s->pool;
-	Queue saved, q;
-	int k = 0;
-
-	queue_init(&saved);
-	queue_init(&q);
-	for (int i = 0; pool->whatprovides && i + 1 < s->jobs.count; i += 2)
-		if ((s->jobs.elements[i] & SOLVER_SELECTMASK) == SOLVER_SOLVABLE_ONE_OF) {
-			for (Id *pp = pool->whatprovidesdata + s->jobs.elements[i + 1]; *pp; pp++)
-				queue_push(&saved, *pp);
-			queue_push(&saved, 0);
-		}
-	s->ready = 0;
-	alu_solve_ready(s);
-	for (int i = 0; saved.count && i + 1 < s->jobs.count; i += 2)
-		if ((s->jobs.elements[i] & SOLVER_SELECTMASK) == SOLVER_SOLVABLE_ONE_OF) {
-			queue_empty(&q);
-			while (saved.elements[k])
-				queue_push(&q, saved.elements[k++]);
-			k++;
-			s->jobs.elements[i + 1] = pool_queuetowhatprovides(pool, &q);
-		}
-	queue_free(&q);
-	queue_free(&saved);
-}
 
 int alu_solve_fill(struct alu_solve *s, const char *spec, uint64_t key, struct alu_err *e)
 {
@@ -48,10 +17,7 @@ int alu_solve_fill(struct alu_solve *s, const char *spec, uint64_t key, struct a
 		/* new solvables: the provides index, hiding and keys again */
 		free(s->keyidx);
 		s->keyidx = NULL;
-		if (s->pool->whatprovides)
-			ready_again(s);
-		else
-			s->ready = 0;
+		s->ready = 0;
 	}
 	return 0;
 }

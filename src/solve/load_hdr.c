@@ -63,8 +63,12 @@ int alu_solve_add_header(struct alu_solve *s, int repo, const struct alu_hdr *h,
 		free(deps[t]);
 	free(files);
 	free(paths);
-	/* the pool changed after alu_solve_load(): the provides index again */
-	if (!r)
+	/* the pool changed after alu_solve_load(): the provides index again,
+	 * and the keys (a second file's key was not found) */
+	if (!r) {
 		s->ready = 0;
+		free(s->keyidx);
+		s->keyidx = NULL;
+	}
 	return r;
 }

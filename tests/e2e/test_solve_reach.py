@@ -182,6 +182,16 @@ def build_root(tmp, repo):
         f.write("[reach]\nname=reach\nbaseurl=file://%s\ngpgcheck=0\nmetadata_expire=never\n\n"
                 "[reach2]\nname=reach2\nbaseurl=file://%s2\ngpgcheck=0\nmetadata_expire=never\n"
                 "priority=50\nexclude=r0005\n" % (repo, repo))
+    # two package files for the command line, the second needing a package of
+    # a cluster nothing installed reaches
+    spec = ("Name: loc-a\nVersion: 1\nRelease: 1\nSummary: x\nLicense: MIT\n%description\nx\n%files\n"
+            "%package -n loc-b\nSummary: x\nRequires: r0613, r0713, r0823, r0913\n%description -n loc-b\nx\n%files -n loc-b\n")
+    with open(os.path.join(tmp, "loc.spec"), "w") as f:
+        f.write(spec)
+    subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", "_topdir " + os.path.join(tmp, "locbuild"),
+                    "--define", "_rpmdir " + os.path.join(tmp, "local"), "--define", "_build_id_links none",
+                    "--define", "__os_install_post %{nil}", "--define", "_build_name_fmt %%{NAME}.rpm",
+                    os.path.join(tmp, "loc.spec")], check=True, capture_output=True)
     return root
 
 
@@ -236,17 +246,23 @@ REQUESTS = [
     ["--disablerepo=reach2", "update"],
     ["-x", "r0001", "update"],
     ["swap", "r0000", "r0503"],               # exact targets: "-NEVRA", "+NEVRA"
+    # package files: the pool grows after it was made ready (and repository
+    # priorities hide some of it)
+    ["install", "{tmp}/local/loc-a.rpm", "{tmp}/local/loc-b.rpm"],
 ]
 
 
 @pytest.mark.parametrize("args", REQUESTS, ids=[" ".join(a) for a in REQUESTS])
 def test_same_transaction(world, args):
     root, n = world
+    args = [a.replace("{tmp}", os.path.dirname(root)) for a in args]
     rc_all, out_all, n_all = solve(root, args, True)
     rc, out, n_reach = solve(root, args, False)
     assert (rc, out) == (rc_all, out_all)
-    # everything but r0005, which reach2 excludes (unless reach2 is off)
-    assert n_all == (n - 21 if "--disablerepo=reach2" in args else n - 1)
+    # everything but r0005, which reach2 excludes (unless reach2 is off),
+    # and the package files named
+    files = sum(a.endswith(".rpm") for a in args)
+    assert n_all == (n - 21 if "--disablerepo=reach2" in args else n - 1) + files
     plan = json.loads(out)
     assert plan["result"] in ("aborted", "nothing", "error"), out
     # the point of it: a glob loads everything, anything else a part
@@ -261,6 +277,7 @@ def test_requests_do_something(world):
     root, _ = world
     kinds = {}
     for args in REQUESTS:
+        args = [a.replace("{tmp}", os.path.dirname(root)) for a in args]
         _, out, _ = solve(root, args, False)
         for op in json.loads(out).get("plan", []):
             kinds[op["action"]] = kinds.get(op["action"], 0) + 1
