@@ -113,39 +113,30 @@ check_plan() { # alu-args dnf-args
 	fi
 }
 
-root=$W/root1
-rm -rf "$W/dnf-cache-root1"
-mkroot "$root" 1
-tools "$root"
-check_plan "update --security --assumeno" "--assumeno upgrade --security"
-check_plan "update --assumeno" "--assumeno upgrade"
-printf '%-36s %21s | %21s |\n' "workload (150 installed, 25,000 entries)" alupdate dnf
-row "update --security (40 packages)" "update --security --assumeno" "--assumeno upgrade --security"
-row "update (40 packages)" "update --assumeno" "--assumeno upgrade"
-row "warm check-update" "check-update" "check-update"
-export ALU_SOLVE_LOAD=all
-row "  update --security, whole repo" "update --security --assumeno" "--assumeno upgrade --security"
-unset ALU_SOLVE_LOAD
-fast_row "  warm check-update" 50 "check-update"
-fast_row "  update --security --assumeno" 20 "update --security --assumeno"
+# the rows of a root with NREPO repositories (0..NREPO-1)
+section() { # name nrepo title
+	root=$W/$1
+	rm -rf "$W/dnf-cache-$1"
+	mkroot "$root" "$2"
+	tools "$root"
+	check_plan "update --security --assumeno" "--assumeno upgrade --security"
+	check_plan "update --assumeno" "--assumeno upgrade"
+	printf '%-36s %21s | %21s |\n' "$3" alupdate dnf
+	row "update --security (40 packages)" "update --security --assumeno" "--assumeno upgrade --security"
+	row "update (40 packages)" "update --assumeno" "--assumeno upgrade"
+	row "warm check-update" "check-update" "check-update"
+	export ALU_SOLVE_LOAD=all
+	row "  update --security, whole repo" "update --security --assumeno" "--assumeno upgrade --security"
+	unset ALU_SOLVE_LOAD
+	fast_row "  warm check-update" 50 "check-update"
+	fast_row "  update --security --assumeno" 20 "update --security --assumeno"
+}
 
+section root1 1 "workload (150 installed, 25,000 entries)"
 [ -n "${SOLVE_SCALE_NO10:-}" ] && exit 0
 for i in $(seq 1 9); do
 	[ -f "$W/repo$i/repodata/repomd.xml" ] ||
 		/usr/bin/python3 "$here/gen-repo.py" "$W/repo$i" --prefix "q$i-" >/dev/null
 done
-root=$W/root10
-rm -rf "$W/dnf-cache-root10"
-mkroot "$root" 10
-tools "$root"
-check_plan "update --security --assumeno" "--assumeno upgrade --security"
 echo
-printf '%-36s %21s | %21s |\n' "workload (150 installed, 10 x 25,000)" alupdate dnf
-row "update --security (40 packages)" "update --security --assumeno" "--assumeno upgrade --security"
-row "update (40 packages)" "update --assumeno" "--assumeno upgrade"
-row "warm check-update" "check-update" "check-update"
-export ALU_SOLVE_LOAD=all
-row "  update --security, whole repo" "update --security --assumeno" "--assumeno upgrade --security"
-unset ALU_SOLVE_LOAD
-fast_row "  warm check-update" 50 "check-update"
-fast_row "  update --security --assumeno" 20 "update --security --assumeno"
+section root10 10 "workload (150 installed, 10 x 25,000)"
