@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT
 """Deterministic repository of Amazon Linux 2 size for benchmarks.
 
-usage: gen-repo.py OUTDIR [--packages N] [--advisories N] [--names NAME=EVR ...]
+usage: gen-repo.py OUTDIR [--packages N] [--advisories N] [--prefix P] [--names NAME=EVR ...]
 
 Writes OUTDIR/repodata/{primary.xml.gz, primary.sqlite.bz2, filelists.xml.gz,
 other.xml.gz, updateinfo.xml.gz, repomd.xml}. Packages are entries only (no
 .rpm files): enough for makecache, check-update and updateinfo, which never
 download packages. --names adds newer versions of packages a sample root has,
-so that there are updates to find.
+so that there are updates to find. --prefix names the packages P00000-...
+(default pkg): repositories of other names, for the scale rows.
 """
 import bz2, gzip, hashlib, os, random, sqlite3, sys, time
 from xml.sax.saxutils import escape
@@ -19,11 +20,12 @@ def q(s):
 def main():
     args = sys.argv[1:]
     out = args.pop(0)
-    npk, nadv, extra = 25000, 2000, []
+    npk, nadv, extra, prefix = 25000, 2000, [], 'pkg'
     while args:
         a = args.pop(0)
         if a == '--packages': npk = int(args.pop(0))
         elif a == '--advisories': nadv = int(args.pop(0))
+        elif a == '--prefix': prefix = args.pop(0)
         elif a == '--names':
             while args and not args[0].startswith('--'):
                 extra.append(args.pop(0))
@@ -34,7 +36,7 @@ def main():
     pkgs = []
     nnames = npk // 3
     for i in range(nnames):
-        name = 'pkg%05d-%s' % (i, rnd.choice(['libs', 'devel', 'tools', 'common', 'data']))
+        name = '%s%05d-%s' % (prefix, i, rnd.choice(['libs', 'devel', 'tools', 'common', 'data']))
         arch = rnd.choice(arches)
         for v in range(3):
             pkgs.append((name, '0', '1.%d' % rnd.randint(0, 30), '%d.amzn2' % (v + 1), arch))

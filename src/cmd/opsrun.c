@@ -131,6 +131,8 @@ int alu_cmd_ops_run(struct alu_ctx *ctx, const char *cmdname, enum alu_ops_kind 
 		rc = alu_ops_request(&o, kind, specs, nspecs, &e);
 	if (!rc && !dlonly)
 		rc = alu_release_lock_check(&o.repos.conf, ctx->releasever, &e);
+	if (o.solve)
+		alu_verbose("solver: %zu repository packages in the pool", alu_solve_repo_npkgs(o.solve));
 	for (size_t i = 0; !ctx->json && i < o.missing.n; i++)
 		alu_msg("%s", o.missing.v[i]);
 	if (!ctx->json && o.skipped.n) {

@@ -442,17 +442,39 @@ static int obs_pkg_cb(void *ud, const struct alu_cpkg *p)
 	return rc;
 }
 
+/* The names of packages that obsolete an installed name, from the cache's
+ * revdeps index (which also holds what supplements a name: harmless, the
+ * obsoletes of each are read below). */
+static int obs_name_cb(void *ud, const struct alu_cpkg *p)
+{
+	struct alu_strv *names = ud;
+
+	return alu_strv_has(names, p->r.name) || !alu_strv_push(names, p->r.name) ? 0 : -ENOMEM;
+}
+
 int pkgq_obsoletes(struct alu_cache *c, struct alu_state *s, char **specs, int nspecs,
 		   struct pkgq_rows *by, struct pkgq_rows *old, struct alu_err *e)
 {
 	struct pkgq_rows inst = { 0 }, av = { 0 };
 	struct owalk w = { s, by, old, NULL, NULL };
-	int rc = pkgq_installed(s, NULL, 0, &inst);
+	struct alu_strv names = { 0 };
+	int rc = pkgq_installed(s, NULL, 0, &inst), fast = !nspecs;
 
-	if (!rc)
+	/* without specs, not a walk of every package: only the names that
+	 * obsolete something installed can, and only their newest of each
+	 * name.arch counts (with specs, the newest of those passing them) */
+	for (size_t i = 0; !rc && fast && i < inst.n; i++)
+		if (!i || strcmp(inst.v[i].name, inst.v[i - 1].name))
+			rc = alu_cache_lookup(c, ALU_CACHE_IX_REVDEP, inst.v[i].name, obs_name_cb, &names, e);
+	for (size_t i = 0; !rc && fast && i < names.n; i++)
+		fast = !strpbrk(names.v[i], "*?[\\");   /* a name pkgq_available would take as a glob */
+	if (!rc && !fast)
 		rc = pkgq_available(c, &inst, specs, nspecs, 0, &av, e);
+	else if (!rc && names.n)
+		rc = pkgq_available(c, &inst, names.v, (int)names.n, 0, &av, e);
 	for (size_t i = 0; !rc && i < av.n; i++)
 		rc = alu_cache_pkg_get(c, av.v[i].id, obs_pkg_cb, &w, e);
+	alu_strv_free(&names);
 	pkgq_free(&inst);
 	pkgq_free(&av);
 	if (rc == -ENOMEM)

@@ -14,6 +14,8 @@
  *   advids    advisory name ("ALAS2-2026-0001") -> advisory id (dupsort)
  *   advpkgs   package name listed in an advisory -> advisory id (dupsort)
  *   cves      CVE id referenced by an advisory -> advisory id (dupsort)
+ *   revdeps   a name a package obsoletes, or one its Supplements names -> package id
+ *             (dupsort): what reaches a package from outside it (solve/load_reach.c)
  *
  * Keys longer than ALU_CACHE_KEYMAX bytes are stored as their first bytes
  * plus a 64-bit hash of the whole, so a lookup of any length works.
@@ -42,7 +44,7 @@
 
 #define ALU_CACHE_DIR "cache.mdb"
 #define ALU_CACHE_KEYMAX 400
-#define ALU_CACHE_SCHEMA 3   /* 3: weak dependencies in package records */
+#define ALU_CACHE_SCHEMA 4   /* 3: weak dependencies in package records; 4: revdeps */
 
 enum {
 	ALU_CACHEF_RDONLY = 1 << 0,  /* never write; -ENOENT when there is no cache */
@@ -147,6 +149,10 @@ typedef int (*alu_cpkg_cb)(void *ud, const struct alu_cpkg *p);
  * @return 0, -ENOMEM, -ALUE_CORRUPT.
  */
 int alu_cache_pkg_deps(const struct alu_cpkg *p, enum alu_deptype t, struct alu_dep **out, size_t *n);
+/** @brief Every kind's dependencies in one pass over the record (out[kind],
+ *         n[kind]; free() each); as alu_cache_pkg_deps(). */
+int alu_cache_pkg_deps_all(const struct alu_cpkg *p, struct alu_dep *out[ALU_DEPTYPE_N],
+			   size_t n[ALU_DEPTYPE_N]);
 /** @brief The file paths primary listed; as alu_cache_pkg_deps(). */
 int alu_cache_pkg_files(const struct alu_cpkg *p, const char ***out, size_t *n);
 
@@ -168,6 +174,20 @@ int alu_cache_by_provide(struct alu_cache *c, const char *name, alu_cpkg_cb cb, 
  *         matching @p path as a glob. */
 int alu_cache_by_file(struct alu_cache *c, const char *path, alu_cpkg_cb cb, void *ud,
 		      struct alu_err *e);
+/** Exact-key indexes for alu_cache_lookup(). */
+enum alu_cache_ix { ALU_CACHE_IX_NAME, ALU_CACHE_IX_PROVIDE, ALU_CACHE_IX_FILE,
+	ALU_CACHE_IX_REVDEP };
+/** @brief Packages whose key in index @p ix equals @p key exactly (no globs:
+ *         capabilities hold '*' and '[' legitimately). */
+int alu_cache_lookup(struct alu_cache *c, enum alu_cache_ix ix, const char *key, alu_cpkg_cb cb,
+		     void *ud, struct alu_err *e);
+/**
+ * @brief The capability names a dependency name holds: @p dep itself, or for
+ *        a rich dependency ("(a >= 1 if b)") each operand that is not an
+ *        operator; versions after a comparison are not names.
+ * @return 0 or the first non-zero value of @p cb.
+ */
+int alu_cache_dep_names(const char *dep, int (*cb)(void *ud, const char *s, size_t n), void *ud);
 /** @brief The package with id @p id. @return 0, -ENOENT, or cb's value. */
 int alu_cache_pkg_get(struct alu_cache *c, uint64_t id, alu_cpkg_cb cb, void *ud, struct alu_err *e);
 
@@ -183,6 +203,9 @@ struct alu_cadv {
 
 typedef int (*alu_cadv_cb)(void *ud, const struct alu_cadv *a);
 
+/** @brief The advisory with id @p id (not there, or not selected: 0 and no
+ *         call). @return 0 or cb's value, -ALUE_DB, -ALUE_CORRUPT. */
+int alu_cache_adv_get(struct alu_cache *c, uint64_t id, alu_cadv_cb cb, void *ud, struct alu_err *e);
 /** @brief Every advisory of the selected repos, by advisory id. */
 int alu_cache_foreach_adv(struct alu_cache *c, alu_cadv_cb cb, void *ud, struct alu_err *e);
 /** @brief Advisories whose id equals or glob-matches @p pat. */

@@ -8,7 +8,7 @@
 #include "db/cache.h"
 
 enum { DB_META, DB_REPOS, DB_PKGS, DB_NAMES, DB_PROVIDES, DB_FILES, DB_ADVS, DB_ADVIDS,
-	DB_ADVPKGS, DB_CVES, DB_N };
+	DB_ADVPKGS, DB_CVES, DB_REVDEPS, DB_N };
 
 struct repo_slot {
 	uint32_t idx;

@@ -17,13 +17,14 @@ static const char *const db_names[DB_N] = {
 	[DB_META] = "meta", [DB_REPOS] = "repos", [DB_PKGS] = "pkgs", [DB_NAMES] = "names",
 	[DB_PROVIDES] = "provides", [DB_FILES] = "files", [DB_ADVS] = "advs",
 	[DB_ADVIDS] = "advids", [DB_ADVPKGS] = "advpkgs", [DB_CVES] = "cves",
+	[DB_REVDEPS] = "revdeps",
 };
 
 static unsigned db_flags(int i)
 {
 	switch (i) {
 	case DB_NAMES: case DB_PROVIDES: case DB_FILES: case DB_ADVIDS: case DB_ADVPKGS:
-	case DB_CVES:
+	case DB_CVES: case DB_REVDEPS:
 		return MDB_DUPSORT | MDB_DUPFIXED;
 	default:
 		return 0;

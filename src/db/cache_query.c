@@ -145,8 +145,9 @@ int alu_cache_by_name(struct alu_cache *c, const char *pat, alu_cpkg_cb cb, void
 	return walk(c, DB_NAMES, pat, emit_pkg, (void *)cb, ud, e);
 }
 
-int alu_cache_by_provide(struct alu_cache *c, const char *name, alu_cpkg_cb cb, void *ud,
-			 struct alu_err *e)
+/* The entries of key @p key exactly */
+static int exact(struct alu_cache *c, int db, const char *key, alu_cpkg_cb cb, void *ud,
+		 struct alu_err *e)
 {
 	struct ckey ck;
 	MDB_txn *txn;
@@ -154,14 +155,12 @@ int alu_cache_by_provide(struct alu_cache *c, const char *name, alu_cpkg_cb cb, 
 	MDB_val k, v;
 	int crc = 0, rc = cache_rd(c, &txn, e);
 
-	/* capabilities hold '*' and '[' legitimately ("config(x)" never, but
-	 * "perl(Foo::*)" can): exact lookups only */
 	if (rc)
 		return rc;
-	rc = mdb_cursor_open(txn, c->dbi[DB_PROVIDES], &cur);
+	rc = mdb_cursor_open(txn, c->dbi[db], &cur);
 	if (rc)
 		return alu_db_rc(rc, "cache", e);
-	cache_key(&ck, name);
+	cache_key(&ck, key);
 	k = ck.v;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); !rc;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
@@ -172,6 +171,24 @@ int alu_cache_by_provide(struct alu_cache *c, const char *name, alu_cpkg_cb cb, 
 	if (crc)
 		return crc;
 	return rc == MDB_NOTFOUND ? 0 : alu_db_rc(rc, "cache", e);
+}
+
+int alu_cache_by_provide(struct alu_cache *c, const char *name, alu_cpkg_cb cb, void *ud,
+			 struct alu_err *e)
+{
+	/* capabilities hold '*' and '[' legitimately ("config(x)" never, but
+	 * "perl(Foo::*)" can): exact lookups only */
+	return exact(c, DB_PROVIDES, name, cb, ud, e);
+}
+
+int alu_cache_lookup(struct alu_cache *c, enum alu_cache_ix ix, const char *key, alu_cpkg_cb cb,
+		     void *ud, struct alu_err *e)
+{
+	static const int db[] = { [ALU_CACHE_IX_NAME] = DB_NAMES,
+		[ALU_CACHE_IX_PROVIDE] = DB_PROVIDES, [ALU_CACHE_IX_FILE] = DB_FILES,
+		[ALU_CACHE_IX_REVDEP] = DB_REVDEPS };
+
+	return exact(c, db[ix], key, cb, ud, e);
 }
 
 int alu_cache_by_file(struct alu_cache *c, const char *path, alu_cpkg_cb cb, void *ud,
@@ -196,6 +213,14 @@ int alu_cache_pkg_get(struct alu_cache *c, uint64_t id, alu_cpkg_cb cb, void *ud
 	if (rc)
 		return alu_db_rc(rc, "cache pkgs", e);
 	return emit_pkg(c, txn, id, (void *)cb, ud, e);
+}
+
+int alu_cache_adv_get(struct alu_cache *c, uint64_t id, alu_cadv_cb cb, void *ud, struct alu_err *e)
+{
+	MDB_txn *txn;
+	int rc = cache_rd(c, &txn, e);
+
+	return rc ? rc : emit_adv(c, txn, id, (void *)cb, ud, e);
 }
 
 int alu_cache_foreach_adv(struct alu_cache *c, alu_cadv_cb cb, void *ud, struct alu_err *e)
@@ -230,40 +255,66 @@ static int skip_scalars(const struct alu_cpkg *p, struct dec *d)
 	return cache_dec_pkg(d, &tmp);
 }
 
+/* The next kind's dependencies at @p d, into a new array when @p keep. */
+static int dec_kind(struct dec *d, int keep, struct alu_dep **out, size_t *n)
+{
+	uint32_t cnt = dec_u32(d);
+	struct alu_dep *v = NULL;
+
+	if (d->err || cnt > (d->n - d->off) / CACHE_DEP_MIN)
+		return -ALUE_CORRUPT;
+	if (keep && !(v = calloc(cnt ? cnt : 1, sizeof(*v))))
+		return -ENOMEM;
+	for (uint32_t j = 0; j < cnt; j++) {
+		const char *name = dec_str(d);
+		uint32_t fl = dec_u32(d);
+		const char *evr = dec_str(d);
+		if (v)
+			v[j] = (struct alu_dep){ name, fl, evr };
+	}
+	if (d->err) {
+		free(v);
+		return -ALUE_CORRUPT;
+	}
+	if (keep) {
+		*out = v;
+		*n = cnt;
+	}
+	return 0;
+}
+
 int alu_cache_pkg_deps(const struct alu_cpkg *p, enum alu_deptype t, struct alu_dep **out, size_t *n)
 {
 	struct dec d;
-	struct alu_dep *v = NULL;
-	uint32_t cnt = 0;
+	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
 	if ((unsigned)t >= ALU_DEPTYPE_N || skip_scalars(p, &d))
 		return -ALUE_CORRUPT;
-	for (int i = 0; i <= (int)t; i++) {
-		cnt = dec_u32(&d);
-		if (d.err || cnt > (d.n - d.off) / CACHE_DEP_MIN)
-			return -ALUE_CORRUPT;
-		if (i == (int)t) {
-			v = calloc(cnt ? cnt : 1, sizeof(*v));
-			if (!v)
-				return -ENOMEM;
-		}
-		for (uint32_t j = 0; j < cnt; j++) {
-			const char *name = dec_str(&d);
-			uint32_t fl = dec_u32(&d);
-			const char *evr = dec_str(&d);
-			if (v)
-				v[j] = (struct alu_dep){ name, fl, evr };
-		}
-	}
-	if (d.err) {
-		free(v);
+	for (int i = 0; !rc && i <= (int)t; i++)
+		rc = dec_kind(&d, i == (int)t, out, n);
+	return rc;
+}
+
+int alu_cache_pkg_deps_all(const struct alu_cpkg *p, struct alu_dep *out[ALU_DEPTYPE_N],
+			   size_t n[ALU_DEPTYPE_N])
+{
+	struct dec d;
+	int rc = 0;
+
+	memset(out, 0, ALU_DEPTYPE_N * sizeof(*out));
+	memset(n, 0, ALU_DEPTYPE_N * sizeof(*n));
+	if (skip_scalars(p, &d))
 		return -ALUE_CORRUPT;
+	for (int i = 0; !rc && i < ALU_DEPTYPE_N; i++)
+		rc = dec_kind(&d, 1, &out[i], &n[i]);
+	for (int i = 0; rc && i < ALU_DEPTYPE_N; i++) {
+		free(out[i]);
+		out[i] = NULL;
+		n[i] = 0;
 	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return rc;
 }
 
 int alu_cache_pkg_files(const struct alu_cpkg *p, const char ***out, size_t *n)

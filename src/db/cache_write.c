@@ -315,6 +315,24 @@ static int ix_flush(struct alu_cache_wr *w, int del)
 
 /* ---- which index entries a record owns ----------------------------------- */
 
+struct revkey { struct alu_cache_wr *w; uint64_t id; };
+
+static int revkey_add(void *ud, const char *s, size_t n)
+{
+	struct revkey *k = ud;
+	return ix_add(&k->w->ix, DB_REVDEPS, s, n, k->id);
+}
+
+/* revdeps: the names a package obsoletes, and those its Supplements name */
+static int revdep_keys(struct alu_cache_wr *w, int t, const char *s, size_t len, uint64_t id)
+{
+	struct revkey k = { w, id };
+
+	if (t == ALU_OBSOLETES)
+		return ix_add(&w->ix, DB_REVDEPS, s, len, id);
+	return t == ALU_SUPPLEMENTS ? alu_cache_dep_names(s, revkey_add, &k) : 0;
+}
+
 /* Queue the index entries of package record @p rec (id @p id). */
 static int pkg_keys(struct alu_cache_wr *w, const void *rec, size_t n, uint64_t id)
 {
@@ -334,6 +352,8 @@ static int pkg_keys(struct alu_cache_wr *w, const void *rec, size_t n, uint64_t 
 			dec_str(&d);
 			if (t == ALU_PROVIDES && !d.err)
 				rc = ix_add(&w->ix, DB_PROVIDES, s, len, id);
+			else if (!d.err)
+				rc = revdep_keys(w, t, s, len, id);
 		}
 	}
 	cnt = dec_u32(&d);
@@ -356,6 +376,13 @@ static int pkg_keys_of(struct alu_cache_wr *w, const struct alu_pkgrec *p, uint6
 	for (size_t i = 0; !rc && i < p->ndeps[ALU_PROVIDES]; i++) {
 		s = p->deps[ALU_PROVIDES][i].name ? p->deps[ALU_PROVIDES][i].name : "";
 		rc = ix_add(&w->ix, DB_PROVIDES, s, strlen(s), id);
+	}
+	for (size_t r = 0; !rc && r < 2; r++) {
+		int t = r ? ALU_SUPPLEMENTS : ALU_OBSOLETES;
+		for (size_t i = 0; !rc && i < p->ndeps[t]; i++) {
+			s = p->deps[t][i].name ? p->deps[t][i].name : "";
+			rc = revdep_keys(w, t, s, strlen(s), id);
+		}
 	}
 	for (size_t i = 0; !rc && i < p->nfiles; i++) {
 		s = p->files[i] ? p->files[i] : "";
@@ -456,14 +483,14 @@ static int is_lost(const struct alu_cache_wr *w, int db, uint64_t id)
  * record was found damaged. */
 static int drop_lost(struct alu_cache_wr *w)
 {
-	static const int tabs[][4] = { { DB_PKGS, DB_NAMES, DB_PROVIDES, DB_FILES },
-				      { DB_ADVS, DB_ADVIDS, DB_ADVPKGS, DB_CVES } };
+	static const int tabs[][5] = { { DB_PKGS, DB_NAMES, DB_PROVIDES, DB_FILES, DB_REVDEPS },
+				      { DB_ADVS, DB_ADVIDS, DB_ADVPKGS, DB_CVES, -1 } };
 	int rc = 0;
 
 	for (size_t g = 0; g < sizeof(tabs) / sizeof(tabs[0]) && !rc; g++) {
 		if (!w->nlost[tabs[g][0]])
 			continue;
-		for (int t = 1; t < 4 && !rc; t++) {
+		for (int t = 1; t < 5 && tabs[g][t] >= 0 && !rc; t++) {
 			MDB_cursor *cur = w->cur[tabs[g][t]];
 			MDB_val k, v;
 			for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc;

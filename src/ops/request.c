@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "db/cache.h"
+#include "ops/advreach.h"
 #include "ops/ops_int.h"
 
 /* One package line of an applicable advisory. */
@@ -177,7 +178,7 @@ static int want_filtered(struct alu_ops *o, enum alu_ops_kind k, char **specs, i
 {
 	struct fixes f = { o, NULL, 0, 0, 0 };
 	struct alu_strv done = { 0 };
-	int rc = alu_cache_foreach_adv(o->repos.cache, adv_cb, &f, e);
+	int rc = alu_ops_adv_reach(o, adv_cb, &f, e);
 
 	if (rc == -ENOMEM)
 		alu_err_set(e, rc, "out of memory");
@@ -307,6 +308,11 @@ int alu_ops_request(struct alu_ops *o, enum alu_ops_kind k, char **specs, int n,
 	int rc = 0, filtered = k == ALU_OPS_UPDATE_MINIMAL ||
 		(k == ALU_OPS_UPDATE && alu_filter_active(&o->ctx->filter));
 
+	/* a reduced load takes in what every spec reaches in one pass (a
+	 * target's NEVRA follows its '+' or '-') */
+	for (int i = 0; i < n; i++)
+		if (alu_solve_hint(o->solve, specs[i] + (k == ALU_OPS_TARGET && *specs[i])))
+			return alu_err_set(e, -ENOMEM, "out of memory");
 	if (filtered)
 		rc = want_filtered(o, k, specs, n, e);
 	else if (k == ALU_OPS_UPDATE && !n)

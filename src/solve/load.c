@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solve/load.h"
+#include "solve/load_int.h"
 
 int alu_solve_primary_file(const char *path)
 {
@@ -17,6 +17,7 @@ struct inst_ctx {
 	struct alu_solve *s;
 	struct alu_state *st;
 	int repo;
+	struct alu_reach *reach;    /* NULL: the whole repositories are loaded */
 	struct alu_err *e;
 };
 
@@ -75,6 +76,8 @@ static int add_installed(void *arg, const struct alu_instpkg *ip)
 	p.nfiles = nf;
 	if (!r)
 		r = alu_solve_add(c->s, c->repo, &p, c->e);
+	if (!r && c->reach && alu_reach_seed(c->reach, &p))
+		r = alu_err_set(c->e, -ENOMEM, "out of memory");
 	for (int t = 0; t < ALU_DEPTYPE_N; t++)
 		free(deps[t]);
 	free(files);
@@ -98,19 +101,20 @@ static int listed(const struct alu_strv *globs, const char *name)
 	return 0;
 }
 
-static int add_cached(void *arg, const struct alu_cpkg *cp)
+int alu_solve_repo_skips(const struct alu_repo *rp, const char *name)
 {
-	struct repo_ctx *c = arg;
+	return listed(&rp->exclude, name) || (rp->includepkgs.n && !listed(&rp->includepkgs, name));
+}
+
+int alu_solve_load_cpkg(struct alu_solve *s, int handle, const struct alu_repo *rp,
+			const struct alu_cpkg *cp, struct alu_err *e)
+{
 	struct alu_solve_pkg p = { 0 };
 	struct alu_dep *deps[ALU_DEPTYPE_N] = { 0 };
 	const char **files = NULL;
 	int r = 0;
 
-	if (strcmp(cp->repoid, c->repo->id))
-		return 0;
-	if (listed(&c->repo->exclude, cp->r.name))
-		return 0;
-	if (c->repo->includepkgs.n && !listed(&c->repo->includepkgs, cp->r.name))
+	if (alu_solve_repo_skips(rp, cp->r.name))
 		return 0;
 	p.name = cp->r.name;
 	p.version = cp->r.version;
@@ -121,31 +125,52 @@ static int add_cached(void *arg, const struct alu_cpkg *cp)
 	p.size = cp->r.size_installed;
 	p.dlsize = cp->r.size_package;
 	p.buildtime = cp->r.time_build;
-	for (int t = 0; t < ALU_DEPTYPE_N && !r; t++) {
-		r = alu_cache_pkg_deps(cp, (enum alu_deptype)t, &deps[t], &p.ndeps[t]);
+	r = alu_cache_pkg_deps_all(cp, deps, p.ndeps);
+	for (int t = 0; t < ALU_DEPTYPE_N; t++)
 		p.deps[t] = deps[t];
-	}
 	if (!r)
 		r = alu_cache_pkg_files(cp, &files, &p.nfiles);
 	p.files = files;
 	if (!r)
-		r = alu_solve_add(c->s, c->handle, &p, c->e);
+		r = alu_solve_add(s, handle, &p, e);
 	for (int t = 0; t < ALU_DEPTYPE_N; t++)
 		free(deps[t]);
 	free(files);
 	return r;
 }
 
+static int add_cached(void *arg, const struct alu_cpkg *cp)
+{
+	struct repo_ctx *c = arg;
+
+	if (strcmp(cp->repoid, c->repo->id))
+		return 0;
+	return alu_solve_load_cpkg(c->s, c->handle, c->repo, cp, c->e);
+}
+
+/* ALU_SOLVE_LOAD=all: every cached package into the pool, as before the
+ * reduced load; the differential test compares the two. */
+int alu_solve_load_whole(void)
+{
+	const char *v = getenv("ALU_SOLVE_LOAD");
+	return v && !strcmp(v, "all");
+}
+
 int alu_solve_load(struct alu_solve *s, const struct alu_conf *conf, struct alu_state *st,
 		   struct alu_cache *cache, struct alu_err *e)
 {
-	struct inst_ctx ic = { s, st, 0, e };
+	struct inst_ctx ic = { s, st, 0, NULL, e };
 	int r;
 
 	ic.repo = alu_solve_repo(s, "@System", 0, 0, 1);
 	if (ic.repo < 0)
 		return ic.repo;
+	/* the packages a request can reach, when the solver asks (load_reach.c) */
+	if (cache && !alu_solve_load_whole() && alu_reach_new(s, conf, cache, &ic.reach))
+		return alu_err_set(e, -ENOMEM, "out of memory");
 	r = alu_state_foreach(st, add_installed, &ic);
+	if (ic.reach)
+		return r;
 	for (size_t i = 0; !r && cache && i < conf->nrepos; i++) {
 		const struct alu_repo *rp = &conf->repos[i];
 		struct repo_ctx rc = { s, rp, 0, e };

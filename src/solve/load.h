@@ -20,6 +20,10 @@
  *        cost, exclude= and includepkgs=. File provides are the paths
  *        createrepo puts in primary (/etc/..., ...bin/..., /usr/lib/sendmail),
  *        for installed and repository packages alike.
+ *        Of the repositories, only what the requests can reach goes in, when
+ *        the solver first needs it (load_reach.c): the first request, run,
+ *        alu_solve_hint(); errors of the cache show there. Environment
+ *        ALU_SOLVE_LOAD=all adds every package now, as a whole load.
  * @param cache may be NULL (nothing cached: only installed packages).
  * @return 0, -ENOMEM, -ALUE_DB, -ALUE_CORRUPT (a header or record that cannot
  *         be read; the message names the package).
@@ -35,6 +39,10 @@ int alu_solve_load(struct alu_solve *s, const struct alu_conf *conf, struct alu_
  */
 int alu_solve_add_header(struct alu_solve *s, int repo, const struct alu_hdr *h, uint64_t key,
 			 uint64_t dlsize, struct alu_err *e);
+
+/** @return 1 when the environment says ALU_SOLVE_LOAD=all: every cached
+ *  package (and advisory) is read, as before the reduced load. */
+int alu_solve_load_whole(void);
 
 /** @return 1 when createrepo would list @p path in primary.xml. */
 int alu_solve_primary_file(const char *path);

@@ -54,12 +54,21 @@ int alu_solve_add_header(struct alu_solve *s, int repo, const struct alu_hdr *h,
 			    pi.arch);
 	if (!r)
 		r = alu_solve_add(s, repo, &p, e);
+	/* a reduced load: what the file needs from the repositories too */
+	for (size_t i = 0; !r && i < p.ndeps[ALU_REQUIRES]; i++)
+		r = alu_solve_fill(s, p.deps[ALU_REQUIRES][i].name, 0, e);
+	for (size_t i = 0; !r && i < p.ndeps[ALU_RECOMMENDS]; i++)
+		r = alu_solve_fill(s, p.deps[ALU_RECOMMENDS][i].name, 0, e);
 	for (int t = 0; t < ALU_DEPTYPE_N; t++)
 		free(deps[t]);
 	free(files);
 	free(paths);
-	/* the pool changed after alu_solve_load(): the provides index again */
-	if (!r)
+	/* the pool changed after alu_solve_load(): the provides index again,
+	 * and the keys (a second file's key was not found) */
+	if (!r) {
 		s->ready = 0;
+		free(s->keyidx);
+		s->keyidx = NULL;
+	}
 	return r;
 }

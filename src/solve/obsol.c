@@ -141,17 +141,32 @@ void alu_solve_all_obsoleters(struct alu_solve *s, Queue *jobs)
 int alu_solve_obsoletes_installed(struct alu_solve *s, const char *nevra)
 {
 	Pool *pool = s->pool;
-	Id q, ip;
+	Id q, ip, pp, name;
 	Solvable *is;
+	struct alu_err e = { 0 };
+	const char *d1 = NULL, *d2 = NULL;
 
+	/* an error here comes back at the next request or run */
+	if (alu_solve_fill(s, NULL, 0, &e))
+		return 0;
 	if (!s->ready)
 		alu_solve_ready(s);
 	if (!s->installed || s->o.no_obsoletes)
 		return 0;
-	FOR_POOL_SOLVABLES(q) {
+	/* only a solvable of NAME (before the last two '-' of NAME-[E:]V-R.ARCH)
+	 * can be it: update --security asks for every advisory's packages */
+	for (const char *c = nevra; *c; c++)
+		if (*c == '-') {
+			d2 = d1;
+			d1 = c;
+		}
+	name = d2 ? pool_strn2id(pool, nevra, (unsigned)(d2 - nevra), 0) : 0;
+	if (!name)
+		return 0;
+	FOR_PROVIDES(q, pp, name) {
 		Solvable *qs = pool_id2solvable(pool, q);
-		if (qs->repo == s->installed || !qs->obsoletes || !considered(pool, q) ||
-		    strcmp(pool_solvid2str(pool, q), nevra))
+		if (qs->name != name || qs->repo == s->installed || !qs->obsoletes ||
+		    !considered(pool, q) || strcmp(pool_solvid2str(pool, q), nevra))
 			continue;
 		FOR_REPO_SOLVABLES(s->installed, ip, is)
 			if (obsoletes(pool, q, ip))

@@ -58,6 +58,8 @@ void alu_solve_free(struct alu_solve *s)
 {
 	if (!s)
 		return;
+	if (s->lazy.free)
+		s->lazy.free(s->lazy.ud);
 	queue_free(&s->jobs);
 	queue_free(&s->multiversion_names);
 	queue_free(&s->named_inst);
@@ -285,22 +287,62 @@ int alu_solve_is_installonly_pkg(const struct alu_solve *s, Id p)
 	return 0;
 }
 
+/* One-of jobs name solvables through pool_queuetowhatprovides() offsets,
+ * which a rebuilt provides index drops (the pool grew: a package file, a
+ * reduced load taking more in): their lists are kept across it. */
+static void oneof_save(struct alu_solve *s, Queue *saved)
+{
+	Pool *pool = s->pool;
+
+	for (int i = 0; pool->whatprovides && i + 1 < s->jobs.count; i += 2)
+		if ((s->jobs.elements[i] & SOLVER_SELECTMASK) == SOLVER_SOLVABLE_ONE_OF) {
+			for (Id *pp = pool->whatprovidesdata + s->jobs.elements[i + 1]; *pp; pp++)
+				queue_push(saved, *pp);
+			queue_push(saved, 0);
+		}
+}
+
+static void oneof_restore(struct alu_solve *s, const Queue *saved)
+{
+	Queue q;
+	int k = 0;
+
+	queue_init(&q);
+	for (int i = 0; saved->count && i + 1 < s->jobs.count; i += 2)
+		if ((s->jobs.elements[i] & SOLVER_SELECTMASK) == SOLVER_SOLVABLE_ONE_OF) {
+			queue_empty(&q);
+			while (saved->elements[k])
+				queue_push(&q, saved->elements[k++]);
+			k++;
+			s->jobs.elements[i + 1] = pool_queuetowhatprovides(s->pool, &q);
+		}
+	queue_free(&q);
+}
+
 void alu_solve_ready(struct alu_solve *s)
 {
 	Pool *pool = s->pool;
 	Solvable *sv;
+	Queue oneof;
 	Id p;
 
+	queue_init(&oneof);
+	oneof_save(s, &oneof);
 	if (!s->installed)
 		alu_solve_repo(s, "@System", 0, 0, 1);
 	for (size_t i = 0; i < s->nrepos; i++)
 		repo_internalize(s->repos[i]);
-	pool_addfileprovides(pool);
-	pool_createwhatprovides(pool);
-	if (pool->considered) {   /* called again after packages were added (@commandline) */
+	/* called again after packages were added (@commandline, a reduced load
+	 * taking more in): libsolv leaves what the old map does not cover out
+	 * of whatprovides, so the hiding goes first and comes back after */
+	if (pool->considered) {
 		map_free(pool->considered);
 		pool->considered = solv_free(pool->considered);
 	}
+	pool_addfileprovides(pool);
+	pool_createwhatprovides(pool);
+	oneof_restore(s, &oneof);
+	queue_free(&oneof);
 	/* what earlier requests named stays named */
 	if (s->named.size)
 		map_grow(&s->named, pool->nsolvables);
@@ -318,8 +360,10 @@ void alu_solve_ready(struct alu_solve *s)
 				queue_push(&s->multiversion_names, sv->name);
 		}
 	}
-	for (int i = 0; i < s->multiversion_names.count; i++)
+	/* called again after the pool grew: only the new names */
+	for (int i = s->nmvjobs; i < s->multiversion_names.count; i++)
 		queue_push2(&s->jobs, SOLVER_MULTIVERSION | SOLVER_SOLVABLE_NAME,
 			    s->multiversion_names.elements[i]);
+	s->nmvjobs = s->multiversion_names.count;
 	s->ready = 1;
 }

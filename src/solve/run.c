@@ -254,6 +254,9 @@ int alu_solve_run(struct alu_solve *s, struct alu_plan *plan, struct alu_err *e)
 	int r;
 
 	memset(plan, 0, sizeof(*plan));
+	r = alu_solve_fill(s, NULL, 0, e);
+	if (r)
+		return r;
 	if (!s->ready)
 		alu_solve_ready(s);
 	queue_init_clone(&jobs, &s->jobs);

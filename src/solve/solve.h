@@ -168,6 +168,15 @@ void alu_plan_free(struct alu_plan *plan);
  */
 int alu_solve_named_installed(struct alu_solve *s, uint64_t **keys, size_t *n);
 
+/** @brief Tell a reduced load (solve/load.h) of a spec the requests will
+ *  name, before the first of them: one pass then loads what they all reach,
+ *  in the order a whole load has. @return 0 or -ENOMEM. */
+int alu_solve_hint(struct alu_solve *s, const char *spec);
+
+/** @return how many repository packages the pool holds (a reduced load
+ *  holds what the requests reach; `-v` shows it). */
+size_t alu_solve_repo_npkgs(const struct alu_solve *s);
+
 /** @return 1 when the repository package with caller key @p key is there for
  *  the solver to take (not hidden by excludes, locks or priorities). */
 int alu_solve_key_available(struct alu_solve *s, uint64_t key);

@@ -18,6 +18,16 @@ struct alu_sextra {
 	uint32_t installtime;
 };
 
+/* A pool filled on demand (load_reach.c): before a request is matched the
+ * solver asks more() for what @p spec (or package @p key) can reach; it
+ * returns how many packages it added, or -errno with @p e set. */
+struct alu_solve_lazy {
+	int (*more)(void *ud, const char *spec, uint64_t key, struct alu_err *e);
+	int (*hint)(void *ud, const char *spec);   /* 0 or -ENOMEM */
+	void (*free)(void *ud);
+	void *ud;
+};
+
 struct alu_solve {
 	Pool *pool;
 	Repo **repos;
@@ -34,7 +44,14 @@ struct alu_solve {
 	struct alu_keyidx *keyidx;  /* repository solvables by caller key, sorted (want.c) */
 	size_t nkeyidx;
 	Queue named_inst;           /* installed solvables an install spec matched */
+	struct alu_solve_lazy lazy;
+	int nmvjobs;                /* multiversion_names already made jobs */
 };
+
+/* fill.c: let the lazy loader add what @p spec / @p key reach (NULL/0: what
+ * it has been told of so far); afterwards the pool is made ready again when
+ * it grew. @return 0 or the loader's error. */
+int alu_solve_fill(struct alu_solve *s, const char *spec, uint64_t key, struct alu_err *e);
 
 /** @return 1 when solvable @p p matches glob @p pat in one of yum's forms:
  *  name, name.arch, name-v, name-v-r, name-v-r.a, name-e:v, name-e:v-r,

@@ -363,6 +363,9 @@ int alu_solve_want(struct alu_solve *s, enum alu_want w, const char *spec, uint6
 	Id how = 0, p;
 	int extra = 0, byname, r = 0;
 
+	r = alu_solve_fill(s, spec, w == ALU_WANT_EXACT ? spec_key : 0, e);
+	if (r)
+		return r;
 	if (!s->ready)
 		alu_solve_ready(s);
 	switch (w) {
@@ -479,7 +482,11 @@ int alu_solve_want(struct alu_solve *s, enum alu_want w, const char *spec, uint6
 int alu_solve_key_available(struct alu_solve *s, uint64_t key)
 {
 	Id p;
+	struct alu_err e = { 0 };
 
+	/* an error here comes back at the next request or run */
+	if (alu_solve_fill(s, NULL, 0, &e))
+		return 0;
 	if (!s->ready)
 		alu_solve_ready(s);
 	p = find_key(s, key);

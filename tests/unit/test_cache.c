@@ -53,6 +53,8 @@ static void add_counts(struct counts *k, const struct shape *s)
 	k->t[DB_ADVIDS] += (size_t)s->nadv;
 	k->t[DB_CVES] += 2 * (size_t)s->nadv;   /* a "cve" and a "CVE" ref; an empty id counts not */
 	k->t[DB_ADVPKGS] += 2 * (size_t)s->nadv;
+	/* each obsoletes one name; every fifth supplements a rich dep of two */
+	k->t[DB_REVDEPS] += (size_t)s->n + 2 * (((size_t)s->n + 4) / 5);
 }
 
 static int write_repo(struct alu_cache *c, const char *id, const struct shape *s, int commit)
@@ -60,7 +62,7 @@ static int write_repo(struct alu_cache *c, const char *id, const struct shape *s
 	struct alu_err e = { 0 };
 	struct alu_cache_wr *w;
 	struct alu_cache_repo st = { 0 };
-	char name[64], lib[64], cve1[32], cve2[32], advid[64], pk1[32];
+	char name[64], lib[64], cve1[32], cve2[32], advid[64], pk1[32], oldname[80], sup[160];
 	char (*files)[64] = calloc((size_t)s->nf + 1, sizeof(*files));
 	const char **fp = calloc((size_t)s->nf + 1, sizeof(*fp));
 	int rc = alu_cache_write_begin(c, id, &w, &e);
@@ -85,6 +87,13 @@ static int write_repo(struct alu_cache *c, const char *id, const struct shape *s
 		p.release = "1";
 		p.deps[ALU_PROVIDES] = prov;
 		p.ndeps[ALU_PROVIDES] = 4;
+		snprintf(oldname, sizeof(oldname), "old-%s", name);
+		snprintf(sup, sizeof(sup), "(common-a and (%s >= 1.0 or %s))", lib, lib);
+		struct alu_dep obs = { oldname, ALU_DEP_LESS, "2" }, su = { sup, 0, "" };
+		p.deps[ALU_OBSOLETES] = &obs;
+		p.ndeps[ALU_OBSOLETES] = 1;
+		p.deps[ALU_SUPPLEMENTS] = &su;
+		p.ndeps[ALU_SUPPLEMENTS] = i % 5 == 0;
 		p.files = fp;
 		p.nfiles = (size_t)s->nf;
 		rc = alu_cache_write_pkg(w, &p, &e);
@@ -132,7 +141,7 @@ static void check_tables(struct alu_cache *c, const struct counts *k, const char
 		MDB_cursor *cur;
 		MDB_val key, v;
 		size_t n = 0, orphans = 0;
-		int rec = db <= DB_FILES ? DB_PKGS : DB_ADVS, rc;
+		int rec = db <= DB_FILES || db == DB_REVDEPS ? DB_PKGS : DB_ADVS, rc;
 
 		mdb_stat(txn, c->dbi[db], &st);
 		if (st.ms_entries != k->t[db])
@@ -177,6 +186,22 @@ static void check_odd(struct alu_cache *c, const struct shape *const *s)
 		if (got != want)
 			fprintf(stderr, "provide #%zu: %zu packages, expected %zu\n", j, got, want);
 		CHECK(got == want);
+	}
+	/* revdeps: the names obsoleted and those a Supplements names, never an
+	 * operator or a version */
+	for (int r = 0; r < NREPO; r++)
+		for (int i = 0; s[r] && i < s[r]->n; i += 37) {
+			char nm[80];
+			size_t got = 0;
+			snprintf(nm, sizeof(nm), "old-%c-v%d-pkg%05d", 'a' + r, s[r]->v, i);
+			CHECK(alu_cache_lookup(c, ALU_CACHE_IX_REVDEP, nm, count_cb, &got, &e) == 0);
+			CHECK(got == 1);
+		}
+	for (size_t j = 0; j < 4; j++) {
+		static const char *const none[] = { "and", "or", "1.0", ">=" };
+		size_t got = 0;
+		CHECK(alu_cache_lookup(c, ALU_CACHE_IX_REVDEP, none[j], count_cb, &got, &e) == 0);
+		CHECK(got == 0);
 	}
 }
 
