@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# One entry point: deps | vendor | build | mirror | demo | test | bench | fuzz | clean | install
+# One entry point: deps | vendor | build | build-arm64 | mirror | demo | test | bench | fuzz | clean | install
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +22,7 @@ DEB_PKGS=(
 	clang libclang-rt-14-dev strace go-rpmdb
 	man-db groff-base zsh
 	umoci skopeo
+	gcc-aarch64-linux-gnu musl-dev:arm64 qemu-user-static
 )
 
 log() { printf '== %s\n' "$*" >&2; }
@@ -58,6 +59,8 @@ cmd_deps() {
 	fi
 	log "installing Debian packages"
 	export DEBIAN_FRONTEND=noninteractive
+	# musl-dev:arm64 (the aarch64 build's libc) comes from the arm64 archive
+	dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${DEB_PKGS[@]}" >/dev/null
 	rm -f "$B/.apt-stale"
@@ -87,6 +90,28 @@ cmd_build() {
 	ninja -C "$B/static" >"$B/ninja-static.log" 2>&1 || { tail -40 "$B/ninja-static.log" >&2; exit 1; }
 	strip -o "$B/alupdate" "$B/static/alupdate"
 	log "alupdate: $(stat -c %s "$B/alupdate") bytes stripped ($(file -b "$B/alupdate" | cut -d, -f1-2))"
+}
+
+# build-arm64 (or build --arch aarch64): the vendored libraries and a static
+# aarch64 binary from the same pinned sources, with Debian's cross gcc and
+# aarch64 musl, in build/arm64 with its own prefix (never the x86 one).
+A=$B/arm64
+cmd_build_arm64() {
+	need_deps
+	bash "$top/vendor/cross.sh" aarch64 "$A/cross"
+	ALU_CROSS=$A/cross ALU_VENDOR_WORK=$A/vendor-work \
+		bash "$top/vendor/build-all.sh" "$B/vendor-src" "$A/prefix"
+	if [ ! -e "$A/static/build.ninja" ]; then
+		PKG_CONFIG_LIBDIR=$A/prefix/lib/pkgconfig \
+			meson setup "$A/static" "$top" --cross-file "$A/cross/cross.ini" \
+			--buildtype=release -Doptimization=2 -Dstatic=true \
+			-Dprefix_dir="$A/prefix" >"$A/meson-static.log" 2>&1 || { tail -30 "$A/meson-static.log" >&2; exit 1; }
+	fi
+	ninja -C "$A/static" >"$A/ninja-static.log" 2>&1 || { tail -40 "$A/ninja-static.log" >&2; exit 1; }
+	"$A/cross/bin/strip" -o "$A/alupdate" "$A/static/alupdate"
+	local size; size=$(stat -c %s "$A/alupdate")
+	log "arm64/alupdate: $size bytes stripped ($(file -b "$A/alupdate" | cut -d, -f1-2))"
+	[ "$size" -le $((3 * 1024 * 1024)) ] || { echo "arm64/alupdate: $size bytes, over the 3 MB bar" >&2; exit 1; }
 }
 
 # Dynamic build against Debian's -dev packages with ASan/UBSan: fast edits, and
@@ -148,7 +173,15 @@ cmd_clean() { rm -rf "$B/static" "$B/dev" "$B/mirror" "$B/alupdate"; }
 case "${1:-build}" in
 deps) cmd_deps ;;
 vendor) cmd_vendor ;;
-build) cmd_build ;;
+build)
+	case "${2:-}" in
+	--arch=aarch64 | --arch=arm64) cmd_build_arm64 ;;
+	--arch) case "${3:-}" in aarch64 | arm64) cmd_build_arm64 ;; x86_64 | "") cmd_build ;;
+		*) echo "build: --arch $3: aarch64 or x86_64" >&2; exit 2 ;; esac ;;
+	--arch=x86_64 | "") cmd_build ;;
+	*) echo "build: unknown argument $2 (--arch aarch64|x86_64)" >&2; exit 2 ;;
+	esac ;;
+build-arm64) cmd_build_arm64 ;;
 devbuild) cmd_devbuild ;;
 mirror) cmd_mirror ;;
 demo) cmd_demo ;;
@@ -157,5 +190,5 @@ bench) cmd_bench ;;
 fuzz) shift; cmd_fuzz "$@" ;;
 clean) cmd_clean ;;
 install) shift; cmd_install "$@" ;;
-*) echo "usage: $0 deps|vendor|build|devbuild|mirror|demo|test|bench|fuzz|clean|install PREFIX [DESTDIR]" >&2; exit 2 ;;
+*) echo "usage: $0 deps|vendor|build [--arch aarch64]|build-arm64|devbuild|mirror|demo|test|bench|fuzz|clean|install PREFIX [DESTDIR]" >&2; exit 2 ;;
 esac
