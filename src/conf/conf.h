@@ -195,4 +195,10 @@ int alu_conf_parse_duration(const char *s, long *secs);
  */
 int alu_conf_parse_bool(const char *s);
 
+/** @brief yum's basearch for a machine name (i686 -> i386, armv7l -> armhfp ...). */
+const char *alu_conf_basearch(const char *machine);
+
+/** @return 1 when @p arch is a machine name yum knows (x86_64, aarch64, i686, ...). */
+int alu_conf_arch_known(const char *arch);
+
 #endif

@@ -15,6 +15,7 @@
 #include "util/clock.h"
 #include "db/cache.h"
 #include "ops/ops.h"
+#include "ops/rootarch.h"
 #include "rpmdb/rpmdb_out.h"
 #include "solve/load.h"
 #include "util/rootfs.h"
@@ -105,6 +106,8 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 	rc = alu_ops_writer_open(ctx, &o->lockfd, &o->state, o->recovered, sizeof(o->recovered), e);
 	if (!rc && !alu_state_count(o->state))
 		rc = manifest_root(o, e);
+	if (!rc)
+		rc = alu_rootarch_check(ctx, o->repos.conf.basearch, o->state, e);
 	if (!rc)
 		rc = policy(o, &so, e);
 	so.allow_downgrade = (flags & ALU_OPSF_DOWNGRADE) != 0;
