@@ -39,6 +39,10 @@ while read -r nevra path sets; do
 done <"$M/manifest.txt"
 
 RPM=(rpm --root "$ROOT" --define "_dbpath /var/lib/rpm")
+# a mirror of another architecture (build-mirror.sh with ALU_MIRROR_ARCH):
+# Debian's rpm installs its packages only when told to
+MARCH=$(sed -n 's/^# core=.* arch=\([^ ]*\).*/\1/p' "$M/manifest.txt")
+[ -z "$MARCH" ] || [ "$MARCH" = "$(uname -m)" ] || RPM+=(--ignorearch)
 rpm_() { # Debian's rpm says "use Alien instead" on every install: drop that
 	local rc=0
 	"${RPM[@]}" "$@" 2>"$ROOT/.rpm-err" || rc=$?
