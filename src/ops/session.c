@@ -16,6 +16,7 @@
 #include "db/cache.h"
 #include "ops/ops.h"
 #include "ops/rootarch.h"
+#include "ops/selfpkg.h"
 #include "rpmdb/rpmdb_out.h"
 #include "solve/load.h"
 #include "util/rootfs.h"
@@ -54,12 +55,13 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	for (size_t i = 0; !rc && i < c->protected_packages.n; i++)
 		if (alu_strv_push(&o->protect, c->protected_packages.v[i]))
 			rc = -ENOMEM;
-	if (!rc && alu_strv_push(&o->protect, "alupdate"))
-		rc = -ENOMEM;
+	if (!rc)
+		rc = alu_ops_self_names(o->ctx, o->state, &o->self);
 	if (rc == -ENOMEM)
 		alu_err_set(e, rc, "out of memory");
 	so->locks = &o->locks;
 	so->protect = &o->protect;
+	so->protect_self = &o->self;
 	return rc;
 }
 
@@ -167,6 +169,7 @@ void alu_ops_close(struct alu_ops *o)
 	alu_solve_free(o->solve);
 	alu_strv_free(&o->locks);
 	alu_strv_free(&o->protect);
+	alu_strv_free(&o->self);
 	alu_strv_free(&o->advisories);
 	alu_strv_free(&o->missing);
 	alu_strv_free(&o->skipped);
