@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# One entry point: deps | vendor | build | build-arm64 | mirror | demo | test | bench | fuzz | clean | install
+# One entry point: deps | vendor | build | build-arm64 | test-arm64 | mirror | demo | test | bench | fuzz | clean | install
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")" && pwd)
@@ -114,6 +114,29 @@ cmd_build_arm64() {
 	[ "$size" -le $((3 * 1024 * 1024)) ] || { echo "arm64/alupdate: $size bytes, over the 3 MB bar" >&2; exit 1; }
 }
 
+# test-arm64: the aarch64 binary under qemu-user (qemu-aarch64-static named
+# explicitly: binfmt_misc may not be registered): its unit tests (meson's
+# exe_wrapper) and ARM_E2E against the aarch64 sample mirror ($basearch
+# aarch64, rpmbuild --target aarch64). ./build.sh test runs it before the
+# x86_64 end-to-end tests.
+ARM_E2E=(tests/e2e/test_remove_clean.py tests/e2e/test_repo.py tests/e2e/test_history.py
+	tests/e2e/test_self_protect.py)
+cmd_test_arm64() {
+	cmd_build_arm64
+	log "aarch64 unit tests under qemu-aarch64-static"
+	meson test -C "$A/static" --print-errorlogs --suite unit >"$A/unit.log" 2>&1 ||
+		{ tail -40 "$A/unit.log" >&2; exit 1; }
+	log "$(grep -E '^(Ok|Fail|Expected Fail|Skipped):' "$A/unit.log" | tr -s ' \n' ' ')"
+	ALU_MIRROR_ARCH=aarch64 bash "$top/repo-mirror/build-mirror.sh" "$A/mirror"
+	printf '#!/bin/sh\nexec qemu-aarch64-static %s "$@"\n' "$A/alupdate" >"$A/alupdate-qemu"
+	chmod 755 "$A/alupdate-qemu"
+	log "aarch64 end-to-end tests under qemu-aarch64-static: ${ARM_E2E[*]}"
+	(cd "$top" && ALU_BIN=$A/alupdate-qemu ALU_REAL_BIN=$A/alupdate ALU_QEMU=qemu-aarch64-static \
+		ALU_BUILD=$A ALU_MIRROR_ARCH=aarch64 "$PY" -m pytest -q -p no:cacheprovider "${ARM_E2E[@]}") \
+		>"$A/e2e.log" 2>&1 || { tail -60 "$A/e2e.log" >&2; exit 1; }
+	log "aarch64: $(tail -1 "$A/e2e.log")"
+}
+
 # Dynamic build against Debian's -dev packages with ASan/UBSan: fast edits, and
 # what the unit tests run under.
 cmd_devbuild() {
@@ -147,6 +170,7 @@ cmd_test() {
 	[ "${FUZZ_SECONDS:-10}" = 0 ] || FUZZ_SEED=${FUZZ_SEED:-1} \
 		bash "$top/tests/fuzz/run.sh" "$B" "${FUZZ_SECONDS:-10}" >"$B/fuzz.log" 2>&1 ||
 		{ tail -40 "$B/fuzz.log" >&2; exit 1; }
+	cmd_test_arm64
 	log "end-to-end tests (pytest)"
 	cd "$top"
 	ALU_BIN=$B/alupdate ALU_BUILD=$B "$PY" -m pytest -q -p no:cacheprovider tests/e2e
@@ -168,7 +192,7 @@ cmd_install() {
 	bash "$top/contrib/install.sh" "$B" "$1" "${2:-}"
 }
 
-cmd_clean() { rm -rf "$B/static" "$B/dev" "$B/mirror" "$B/alupdate"; }
+cmd_clean() { rm -rf "$B/static" "$B/dev" "$B/mirror" "$B/alupdate" "$A/static" "$A/mirror" "$A/alupdate"; }
 
 case "${1:-build}" in
 deps) cmd_deps ;;
@@ -182,6 +206,7 @@ build)
 	*) echo "build: unknown argument $2 (--arch aarch64|x86_64)" >&2; exit 2 ;;
 	esac ;;
 build-arm64) cmd_build_arm64 ;;
+test-arm64) cmd_test_arm64 ;;
 devbuild) cmd_devbuild ;;
 mirror) cmd_mirror ;;
 demo) cmd_demo ;;
@@ -190,5 +215,5 @@ bench) cmd_bench ;;
 fuzz) shift; cmd_fuzz "$@" ;;
 clean) cmd_clean ;;
 install) shift; cmd_install "$@" ;;
-*) echo "usage: $0 deps|vendor|build [--arch aarch64]|build-arm64|devbuild|mirror|demo|test|bench|fuzz|clean|install PREFIX [DESTDIR]" >&2; exit 2 ;;
+*) echo "usage: $0 deps|vendor|build [--arch aarch64]|build-arm64|test-arm64|devbuild|mirror|demo|test|bench|fuzz|clean|install PREFIX [DESTDIR]" >&2; exit 2 ;;
 esac

@@ -18,6 +18,10 @@ pytestmark = pytest.mark.skipif(not shutil.which("rpmbuild") or not shutil.which
                                 reason="needs rpmbuild and createrepo_c")
 
 ARCH = "aarch64" if BUILD.name == "arm64" else "x86_64"
+# the aarch64 run (./build.sh test-arm64): ALU_BIN is a wrapper that runs
+# ALU_REAL_BIN under ALU_QEMU; the package of mytool holds the real binary
+REAL_BIN = os.environ.get("ALU_REAL_BIN") or ALU_BIN
+RUNNER = [os.environ["ALU_QEMU"]] if os.environ.get("ALU_QEMU") else []
 
 SPEC = """%global debug_package %{{nil}}
 %global __os_install_post %{{nil}}
@@ -45,7 +49,7 @@ PKGS = {
     "clashy": ("Conflicts: alupdate", "", ""),
     "needs-alu": ("Requires: alupdate", "", ""),
     # a repackaged alupdate: its binary under another name
-    "mytool": ("", "install -D -m 0755 %s %%{buildroot}/usr/bin/mytool" % ALU_BIN, "/usr/bin/mytool"),
+    "mytool": ("", "install -D -m 0755 %s %%{buildroot}/usr/bin/mytool" % REAL_BIN, "/usr/bin/mytool"),
 }
 
 
@@ -164,8 +168,8 @@ def test_owner_of_the_running_binary_is_protected(alu, rpms, sample_root):
     root = sample_root
     p = alu("--installroot", root, "--nogpgcheck", "-y", "install", rpms["mytool"])
     assert p.returncode == 0, p.stdout + p.stderr
-    mine = subprocess.run([str(root / "usr/bin/mytool"), "--installroot", str(root), "-y", "remove",
-                           "mytool"], capture_output=True, text=True, timeout=300)
+    mine = subprocess.run(RUNNER + [str(root / "usr/bin/mytool"), "--installroot", str(root), "-y",
+                                    "remove", "mytool"], capture_output=True, text=True, timeout=300)
     assert mine.returncode == 1, mine.stdout + mine.stderr
     assert "would remove mytool-1.0-1.%s, alupdate's own package" % ARCH in mine.stderr, mine.stderr
     # the build's binary is not mytool: it removes it as any package
