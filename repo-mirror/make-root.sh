@@ -42,7 +42,8 @@ RPM=(rpm --root "$ROOT" --define "_dbpath /var/lib/rpm")
 # a mirror of another architecture (build-mirror.sh with ALU_MIRROR_ARCH):
 # Debian's rpm installs its packages only when told to
 MARCH=$(sed -n 's/^# core=.* arch=\([^ ]*\).*/\1/p' "$M/manifest.txt")
-[ -z "$MARCH" ] || [ "$MARCH" = "$(uname -m)" ] || RPM+=(--ignorearch)
+IGN=()
+[ -z "$MARCH" ] || [ "$MARCH" = "$(uname -m)" ] || IGN=(--ignorearch)
 rpm_() { # Debian's rpm says "use Alien instead" on every install: drop that
 	local rc=0
 	"${RPM[@]}" "$@" 2>"$ROOT/.rpm-err" || rc=$?
@@ -53,8 +54,8 @@ rpm_() { # Debian's rpm says "use Alien instead" on every install: drop that
 mkdir -p "$ROOT/etc/pki/rpm-gpg"
 cp "$M/RPM-GPG-KEY-alupdate-test" "$ROOT/etc/pki/rpm-gpg/RPM-GPG-KEY-amazon-linux-2"
 rpm_ --import "$ROOT/etc/pki/rpm-gpg/RPM-GPG-KEY-amazon-linux-2"
-rpm_ -i "${first[@]}"
-rpm_ -i "${rest[@]}"
+rpm_ -i "${IGN[@]}" "${first[@]}"
+rpm_ -i "${IGN[@]}" "${rest[@]}"
 
 mkdir -p "$ROOT/etc/yum/vars" "$ROOT/etc/yum.repos.d" "$ROOT/var/cache/yum" "$ROOT/var/log"
 echo "$REGION" >"$ROOT/etc/yum/vars/awsregion"
