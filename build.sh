@@ -119,7 +119,7 @@ cmd_build_arm64() {
 # exe_wrapper) and ARM_E2E against the aarch64 sample mirror ($basearch
 # aarch64, rpmbuild --target aarch64). ./build.sh test runs it before the
 # x86_64 end-to-end tests.
-ARM_E2E=(tests/e2e/test_remove_clean.py tests/e2e/test_repo.py tests/e2e/test_history.py
+ARM_E2E=(tests/e2e/test_update.py tests/e2e/test_remove_clean.py tests/e2e/test_repo.py tests/e2e/test_history.py
 	tests/e2e/test_self_protect.py)
 cmd_test_arm64() {
 	cmd_build_arm64

@@ -158,7 +158,16 @@ pool=$T/pool
 mkdir -p "$pool/$ARCH" "$pool/SRPMS"
 find "$R/RPMS" -name '*.rpm' -exec mv -t "$pool/$ARCH" {} +
 find "$R/SRPMS" -name '*.rpm' -exec mv -t "$pool/SRPMS" {} +
-"$here/mkupdateinfo.py" "$here/advisories.txt" >"$T/updateinfo.xml"
+# advisories.txt names x86_64 packages (and one aarch64-only fix): on the
+# aarch64 mirror the two trade places, so the same tests hold there
+if [ "$ARCH" = x86_64 ]; then
+	cp "$here/advisories.txt" "$T/advisories.txt"
+else
+	sed -e 's/^\(pkg: .*\) aarch64$/\1 @other@/' -e "s/^\(pkg: .*\) x86_64\$/\1 $ARCH/" \
+		-e 's/^\(pkg: .*\) @other@$/\1 x86_64/' "$here/advisories.txt" >"$T/advisories.txt"
+fi
+"$here/mkupdateinfo.py" "$T/advisories.txt" >"$T/updateinfo.xml"
+rm -f "$T/advisories.txt"
 
 # mirror.list as AL2's: one URL, no trailing newline (and, like AL2's, no
 # trailing slash: clients join "repodata/repomd.xml" as a path).
