@@ -45,13 +45,22 @@ fetch() { # DEBSRC DEBVER ORIG SHA256 -> path of the orig tarball
 for name in $ORDER; do
 	recipe=$here/$name.sh
 	stamp=$PREFIX/stamps/$name
-	sum=$(sha256sum "$recipe" | cut -c1-16)
+	# a cross build's stamp covers its patch too (vendor/cross-patches/NAME.sh)
+	patch=
+	[ -z "${ALU_CROSS:-}" ] || [ ! -f "$here/cross-patches/$name.sh" ] || patch=$here/cross-patches/$name.sh
+	if [ -n "$patch" ]; then
+		sum=$(cat "$recipe" "$patch" | sha256sum | cut -c1-16)
+	else
+		sum=$(sha256sum "$recipe" | cut -c1-16)
+	fi
 	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
 		continue
 	fi
-	unset -f build
+	unset -f build cross_prep
 	# shellcheck source=/dev/null
 	. "$recipe"
+	# shellcheck source=/dev/null
+	[ -z "$patch" ] || . "$patch"
 	echo "== vendor: building $name $DEBVER" >&2
 	tarball=$(fetch "$DEBSRC" "$DEBVER" "$ORIG" "$SHA256")
 	work=$WORK/build-$name
@@ -59,7 +68,7 @@ for name in $ORDER; do
 	tar -xf "$tarball" -C "$work" --strip-components=1
 	# errexit must hold inside build(), so the subshell is not run in a tested context.
 	set +e
-	(set -e; cd "$work"; build) >"$WORK/$name.log" 2>&1
+	(set -e; cd "$work"; [ -z "$patch" ] || cross_prep; build) >"$WORK/$name.log" 2>&1
 	rc=$?
 	set -e
 	if [ $rc -ne 0 ]; then
