@@ -5,6 +5,9 @@
 #
 # Builds the RPMs of packages.txt from specs/ with rpmbuild, signs them with a
 # throwaway key, and lays out OUTDIR/www/<region>/2/core/<release>/{x86_64,SRPMS}
+# (ALU_MIRROR_ARCH=aarch64: packages built with rpmbuild --target aarch64 in
+# .../{aarch64,SRPMS}; their programs are the host's, so the scriptlets of a
+# sample root run without binfmt, only the packages' architecture differs)
 # with createrepo_c metadata, updateinfo (advisories.txt) and mirror.list files.
 # Skips everything while OUTDIR/.stamp is newer than every input in
 # repo-mirror/; otherwise builds OUTDIR.tmp from scratch and renames it.
@@ -15,6 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 OUT=$(realpath -m "$1")
 
+ARCH=${ALU_MIRROR_ARCH:-x86_64}   # $basearch of the binary repositories
+case $ARCH in x86_64 | aarch64) ;; *) echo "build-mirror: ALU_MIRROR_ARCH=$ARCH: x86_64 or aarch64" >&2; exit 2 ;; esac
 CORE=2.0.20261101                 # the core repository's release directory
 REGIONS=(us-east-1 eu-west-1)     # us-east-1: XML primary; eu-west-1: SQLite only
 KEY_NAME="alupdate test signing key"
@@ -72,6 +77,7 @@ RPMBUILD_DEFS=(
 	--define "packager alupdate test <test@alupdate.invalid>"
 	--define "vendor Amazon Linux"
 )
+[ "$ARCH" = x86_64 ] || RPMBUILD_DEFS+=(--target "$ARCH")
 declare -a PKG_LINES=()
 while read -r name ver rel payload sig sets; do
 	case $name in '' | '#'*) continue ;; esac
@@ -149,17 +155,26 @@ gpgconf --kill all >/dev/null 2>&1 || true
 # --- tree -------------------------------------------------------------------
 W=$T/www
 pool=$T/pool
-mkdir -p "$pool/x86_64" "$pool/SRPMS"
-find "$R/RPMS" -name '*.rpm' -exec mv -t "$pool/x86_64" {} +
+mkdir -p "$pool/$ARCH" "$pool/SRPMS"
+find "$R/RPMS" -name '*.rpm' -exec mv -t "$pool/$ARCH" {} +
 find "$R/SRPMS" -name '*.rpm' -exec mv -t "$pool/SRPMS" {} +
-"$here/mkupdateinfo.py" "$here/advisories.txt" >"$T/updateinfo.xml"
+# advisories.txt names x86_64 packages (and one aarch64-only fix): on the
+# aarch64 mirror the two trade places, so the same tests hold there
+if [ "$ARCH" = x86_64 ]; then
+	cp "$here/advisories.txt" "$T/advisories.txt"
+else
+	sed -e 's/^\(pkg: .*\) aarch64$/\1 @other@/' -e "s/^\(pkg: .*\) x86_64\$/\1 $ARCH/" \
+		-e 's/^\(pkg: .*\) @other@$/\1 x86_64/' "$here/advisories.txt" >"$T/advisories.txt"
+fi
+"$here/mkupdateinfo.py" "$T/advisories.txt" >"$T/updateinfo.xml"
+rm -f "$T/advisories.txt"
 
 # mirror.list as AL2's: one URL, no trailing newline (and, like AL2's, no
 # trailing slash: clients join "repodata/repomd.xml" as a path).
 mirrorlists() { # REGION [TARGET-REGION [URL-PREFIX-BEFORE...]]
 	local region=$1 target=${2:-$1} sub pre
 	shift $(($# < 2 ? $# : 2))
-	for sub in x86_64 SRPMS; do
+	for sub in $ARCH SRPMS; do
 		mkdir -p "$W/$region/2/core/latest/$sub"
 		rm -f "$W/$region/2/core/latest/$sub/mirror.list"
 		{
@@ -177,16 +192,16 @@ extras() { # REGION
 	local x=$W/$1/2 topic sub d
 	mkdir -p "$x" "$T/xu"
 	cp "$here/extras/extras-catalog.json" "$x/extras-catalog.json"
-	cp "$here/extras/extras-catalog.json" "$x/extras-catalog-x86_64.json"
+	cp "$here/extras/extras-catalog.json" "$x/extras-catalog-$ARCH.json"
 	cp "$here/extras/extras-catalog-v1.json" "$x/extras-catalog-v1.json"
 	for topic in $(python3 -c 'import json,sys; print(" ".join(t["n"] for t in json.load(open(sys.argv[1]))["topics"]))' \
 		"$here/extras/extras-catalog.json"); do
-		for sub in x86_64 SRPMS debuginfo/x86_64; do
+		for sub in $ARCH SRPMS debuginfo/$ARCH; do
 			d=$x/extras/$topic/latest/$sub
 			mkdir -p "$d/Packages"
-			[ "$sub" != x86_64 ] || [ ! -d "$xpool/$topic" ] || cp -l "$xpool/$topic"/*.rpm "$d/Packages/"
+			[ "$sub" != "$ARCH" ] || [ ! -d "$xpool/$topic" ] || cp -l "$xpool/$topic"/*.rpm "$d/Packages/"
 			"${CR[@]}" --no-database "$d"
-			if [ "$sub" = x86_64 ] && [ -e "$here/extras/$topic.advisories.txt" ]; then
+			if [ "$sub" = "$ARCH" ] && [ -e "$here/extras/$topic.advisories.txt" ]; then
 				ALU_COLLECTION="amazon-linux-2---$topic" "$here/mkupdateinfo.py" \
 					"$here/extras/$topic.advisories.txt" >"$T/xu/updateinfo.xml"
 				modifyrepo_c --mdtype updateinfo --compress-type gz --checksum sha256 \
@@ -207,7 +222,7 @@ extras() { # REGION
 CR=(createrepo_c --quiet --checksum sha256 --repomd-checksum sha256 --revision "$CORE")
 for region in "${REGIONS[@]}"; do
 	log "repositories for $region"
-	for sub in x86_64 SRPMS; do
+	for sub in $ARCH SRPMS; do
 		d=$W/$region/2/core/$CORE/$sub
 		mkdir -p "$d/Packages"
 		cp -l "$pool/$sub"/*.rpm "$d/Packages/"
@@ -223,7 +238,7 @@ for region in "${REGIONS[@]}"; do
 				modifyrepo_c --remove "$t" "$d/repodata"
 			done
 		fi
-		if [ "$sub" = x86_64 ]; then
+		if [ "$sub" = "$ARCH" ]; then
 			modifyrepo_c --mdtype updateinfo --compress-type gz --checksum sha256 \
 				"$T/updateinfo.xml" "$d/repodata"
 		fi
@@ -239,12 +254,12 @@ done
 log "fault trees"
 cp -al "$W/us-east-1" "$W/broken-tamper"
 mirrorlists broken-tamper
-p=$(find "$W/broken-tamper/2/core/$CORE/x86_64/repodata" -name '*-primary.xml.gz')
+p=$(find "$W/broken-tamper/2/core/$CORE/$ARCH/repodata" -name '*-primary.xml.gz')
 gzip -dc "$p" | sed '0,/Hello, world!/s//Hello, World!/;0,/<summary>/s//<summary>~/' >"$T/primary.xml"
 rm -f "$p"
 gzip -9n <"$T/primary.xml" >"$p"
 rm -f "$T/primary.xml"
-if cmp -s "$p" "$W/us-east-1/2/core/$CORE/x86_64/repodata/${p##*/}"; then
+if cmp -s "$p" "$W/us-east-1/2/core/$CORE/$ARCH/repodata/${p##*/}"; then
 	echo "build-mirror: tampering changed nothing" >&2
 	exit 1
 fi
@@ -259,7 +274,7 @@ mirrorlists failover us-east-1 "file://$OUT/www/does-not-exist/2/core/$CORE" \
 for d in "$W"/us-east-1/2/extras/*/latest; do
 	t=${d#"$W"/us-east-1/2/extras/}
 	t=${t%/latest}
-	for sub in x86_64 SRPMS debuginfo/x86_64; do
+	for sub in $ARCH SRPMS debuginfo/$ARCH; do
 		mkdir -p "$W/failover/2/extras/$t/latest/$sub"
 		printf '%s\n%s' "file://$OUT/www/does-not-exist/2/extras/$t/latest/$sub" \
 			"file://$OUT/www/us-east-1/2/extras/$t/latest/$sub" \
@@ -273,15 +288,15 @@ done
 # --- manifest ---------------------------------------------------------------
 {
 	echo "# alupdate sample mirror, built $(date -u '+%Y-%m-%d %H:%M:%S')"
-	echo "# core=$CORE regions=${REGIONS[*]} key=$KEY_ID"
-	echo "# www/<region>/2/core/$CORE/{x86_64,SRPMS}; broken-tamper, broken-slow: copies of us-east-1"
+	echo "# core=$CORE regions=${REGIONS[*]} key=$KEY_ID arch=$ARCH"
+	echo "# www/<region>/2/core/$CORE/{$ARCH,SRPMS}; broken-tamper, broken-slow: copies of us-east-1"
 	echo "# nevra path-under-core-release sets"
 	for line in "${PKG_LINES[@]}"; do
 		read -r name ver rel payload sig sets <<<"$line"
 		nvr=$name-$ver-$rel.amzn2
-		for f in "$pool/x86_64/$nvr".*.rpm "$pool/SRPMS/$nvr.src.rpm"; do
+		for f in "$pool/$ARCH/$nvr".*.rpm "$pool/SRPMS/$nvr.src.rpm"; do
 			nevra=$(rpm -qp --nosignature --qf '%{NAME}-%{EPOCHNUM}:%{VERSION}-%{RELEASE}.%{ARCH}' "$f")
-			sub=x86_64
+			sub=$ARCH
 			case $f in *.src.rpm) nevra=${nevra%.*}.src sub=SRPMS sets=- ;; esac
 			printf '%s %s %s\n' "$nevra" "$sub/Packages/${f##*/}" "$sets"
 		done

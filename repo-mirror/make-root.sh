@@ -39,11 +39,16 @@ while read -r nevra path sets; do
 done <"$M/manifest.txt"
 
 . "$(dirname "$0")/root-rpm.sh"
+# a mirror of another architecture (build-mirror.sh with ALU_MIRROR_ARCH):
+# Debian's rpm installs its packages only when told to
+MARCH=$(sed -n 's/^# core=.* arch=\([^ ]*\).*/\1/p' "$M/manifest.txt")
+IGN=()
+[ -z "$MARCH" ] || [ "$MARCH" = "$(uname -m)" ] || IGN=(--ignorearch)
 mkdir -p "$ROOT/etc/pki/rpm-gpg"
 cp "$M/RPM-GPG-KEY-alupdate-test" "$ROOT/etc/pki/rpm-gpg/RPM-GPG-KEY-amazon-linux-2"
 rpm_ --import "$ROOT/etc/pki/rpm-gpg/RPM-GPG-KEY-amazon-linux-2"
-rpm_ -i "${first[@]}"
-rpm_ -i "${rest[@]}"
+rpm_ -i "${IGN[@]}" "${first[@]}"
+rpm_ -i "${IGN[@]}" "${rest[@]}"
 
 mkdir -p "$ROOT/etc/yum/vars" "$ROOT/etc/yum.repos.d" "$ROOT/var/cache/yum" "$ROOT/var/log"
 echo "$REGION" >"$ROOT/etc/yum/vars/awsregion"

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cmd/cmd.h"
+#include "conf/conf.h"
 #include "cmd/yumopts.h"
 #include "cmd/help.h"
 #include "ops/container.h"
@@ -39,6 +40,7 @@
 	X(G_SHOWDUPS, "showduplicates", 0, 0) \
 	X(G_HELP, "help", 'h', 0) \
 	X(G_VERSION, "version", 0, 0) \
+	X(G_FORCEARCH, "forcearch", 0, 1) \
 	YUM_ONLY_OPTS(X)
 
 /* yum's options that scripts pass and alupdate has no use for (cmd/yumopts.c). */
@@ -191,6 +193,11 @@ static int global_opt(struct alu_ctx *ctx, int id, const char *arg)
 	case G_CACHEONLY: ctx->cacheonly = 1; return 0;
 	case G_NOGPG: ctx->nogpgcheck = 1; return 0;
 	case G_RELEASEVER: ctx->releasever = arg; return 0;
+	case G_FORCEARCH:
+		if (!alu_conf_arch_known(arg))
+			return -EINVAL;
+		ctx->forcearch = arg;
+		return 0;
 	case G_SETOPT: return alu_strv_push(&ctx->setopts, arg);
 	case G_ENABLEREPO:
 	case G_DISABLEREPO: {

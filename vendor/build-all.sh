@@ -4,11 +4,23 @@
 # and builds it with musl-gcc as a static library into PREFIX. A library whose
 # stamp matches its recipe is not rebuilt, so the prefix is a cache.
 # usage: build-all.sh SRCDIR PREFIX
+# ALU_VENDOR_WORK: where sources are unpacked and logs written (default
+# SRCDIR), so a second prefix can share the tarballs of a SRCDIR it must not
+# write to. ALU_CROSS: a directory vendor/cross.sh wrote, to build for its
+# architecture with the same recipes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 SRC=$(realpath -m "$1") PREFIX=$(realpath -m "$2")
-mkdir -p "$SRC" "$PREFIX/lib" "$PREFIX/include" "$PREFIX/stamps"
+WORK=$(realpath -m "${ALU_VENDOR_WORK:-$SRC}")
+mkdir -p "$SRC" "$WORK" "$PREFIX/lib" "$PREFIX/include" "$PREFIX/stamps"
 export CC=musl-gcc
+if [ -n "${ALU_CROSS:-}" ]; then
+	cross=$(realpath "$ALU_CROSS")
+	CC=$(echo "$cross"/bin/*-linux-musl-gcc)
+	[ -x "$CC" ] || { echo "vendor: $cross has no cross compiler (run vendor/cross.sh)" >&2; exit 1; }
+	export PATH=$cross/bin:$PATH CONFIG_SITE=$cross/config.site
+	export CMAKE_TOOLCHAIN_FILE=$cross/toolchain.cmake
+fi
 export CFLAGS="-Os -fPIC -ffunction-sections -fdata-sections -g0"
 export CPPFLAGS="-I$PREFIX/include"
 export LDFLAGS="-L$PREFIX/lib -static"
@@ -33,26 +45,35 @@ fetch() { # DEBSRC DEBVER ORIG SHA256 -> path of the orig tarball
 for name in $ORDER; do
 	recipe=$here/$name.sh
 	stamp=$PREFIX/stamps/$name
-	sum=$(sha256sum "$recipe" | cut -c1-16)
+	# a cross build's stamp covers its patch too (vendor/cross-patches/NAME.sh)
+	patch=
+	[ -z "${ALU_CROSS:-}" ] || [ ! -f "$here/cross-patches/$name.sh" ] || patch=$here/cross-patches/$name.sh
+	if [ -n "$patch" ]; then
+		sum=$(cat "$recipe" "$patch" | sha256sum | cut -c1-16)
+	else
+		sum=$(sha256sum "$recipe" | cut -c1-16)
+	fi
 	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
 		continue
 	fi
-	unset -f build
+	unset -f build cross_prep
 	# shellcheck source=/dev/null
 	. "$recipe"
+	# shellcheck source=/dev/null
+	[ -z "$patch" ] || . "$patch"
 	echo "== vendor: building $name $DEBVER" >&2
 	tarball=$(fetch "$DEBSRC" "$DEBVER" "$ORIG" "$SHA256")
-	work=$SRC/build-$name
+	work=$WORK/build-$name
 	rm -rf "$work"; mkdir -p "$work"
 	tar -xf "$tarball" -C "$work" --strip-components=1
 	# errexit must hold inside build(), so the subshell is not run in a tested context.
 	set +e
-	(set -e; cd "$work"; build) >"$SRC/$name.log" 2>&1
+	(set -e; cd "$work"; [ -z "$patch" ] || cross_prep; build) >"$WORK/$name.log" 2>&1
 	rc=$?
 	set -e
 	if [ $rc -ne 0 ]; then
-		echo "vendor: $name failed; last lines of $SRC/$name.log:" >&2
-		tail -30 "$SRC/$name.log" >&2
+		echo "vendor: $name failed; last lines of $WORK/$name.log:" >&2
+		tail -30 "$WORK/$name.log" >&2
 		exit 1
 	fi
 	echo "$VERSION" >"$PREFIX/stamps/$name.version"

@@ -29,7 +29,7 @@ struct alu_ctx {
 	const char *root;          /* --installroot; "/" when not given */
 	const char *config;        /* -c/--config; NULL: <root>/etc/yum.conf or dnf.conf */
 	const char *releasever;    /* --releasever; NULL: from system-release */
-	const char *arch;          /* the root's machine (image patch: the image's); NULL: uname */
+	const char *forcearch;     /* --forcearch, or image patch's image platform: act as this architecture; NULL: uname's */
 	int assumeyes, assumeno;
 	int json;
 	int cacheonly;             /* -C */

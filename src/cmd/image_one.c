@@ -52,7 +52,7 @@ static int update(struct alu_ctx *ctx, const char *root, const char *arch, const
 		  char **specs, int nspecs, struct alu_ij **plan, struct alu_err *e)
 {
 	int saved = dup(STDOUT_FILENO), fd, rc, json = ctx->json;
-	const char *oroot = ctx->root, *oarch = ctx->arch;
+	const char *oroot = ctx->root, *oarch = ctx->forcearch;
 	char *buf = NULL, guard[4096];
 	struct stat st;
 
@@ -68,7 +68,7 @@ static int update(struct alu_ctx *ctx, const char *root, const char *arch, const
 	fflush(stdout);
 	dup2(fd, STDOUT_FILENO);
 	ctx->root = root;
-	ctx->arch = arch;
+	ctx->forcearch = arch;
 	ctx->json = 1;
 	if (!alu_filter_active(&ctx->filter))
 		ctx->filter.types = ALU_ADV_SECURITY;
@@ -78,7 +78,7 @@ static int update(struct alu_ctx *ctx, const char *root, const char *arch, const
 	close(saved);
 	alu_root_set(guard);
 	ctx->root = oroot;
-	ctx->arch = oarch;
+	ctx->forcearch = oarch;
 	ctx->json = json;
 	if (fstat(fd, &st) || !(buf = malloc(st.st_size + 1)) || pread(fd, buf, st.st_size, 0) != st.st_size) {
 		close(fd);

@@ -15,6 +15,7 @@
 #include <zstd.h>
 
 #include "conf/conf.h"
+#include "crypto/digest.h"
 #include "crypto/fips.h"
 #include "cmd/cmd.h"
 
@@ -23,6 +24,17 @@
 #endif
 #ifndef ALU_BEARSSL_VERSION
 #define ALU_BEARSSL_VERSION "unknown"
+#endif
+
+/* the architecture this binary is built for: what it refuses other roots by */
+#if defined(__x86_64__)
+#define ALU_BUILD_ARCH "x86_64"
+#elif defined(__aarch64__)
+#define ALU_BUILD_ARCH "aarch64"
+#elif defined(__i386__)
+#define ALU_BUILD_ARCH "i386"
+#else
+#define ALU_BUILD_ARCH "unknown"
 #endif
 
 /* version reads no configuration: the host and --setopt=fips= decide */
@@ -40,6 +52,9 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 {
 	(void)priv; (void)ctx; (void)argc; (void)argv;
 	printf("alupdate %s\n", ALU_VERSION);
+	printf("  architecture: %s%s%s (sha256 on %s)\n", ALU_BUILD_ARCH,
+	       ctx->forcearch ? ", acting as " : "", ctx->forcearch ? ctx->forcearch : "",
+	       alu_sha256_impl());
 	printf("  FIPS mode: %s (crypto by BearSSL, which is not FIPS 140 validated)\n",
 	       fips_requested(ctx) ? "on" : "off");
 	printf("  bearssl %s\n", ALU_BEARSSL_VERSION);

@@ -207,4 +207,7 @@ int alu_conf_parse_bool(const char *s);
  *         arm64 -> aarch64, i686 -> i386 ...); unknown names are returned as given. */
 const char *alu_conf_basearch(const char *machine);
 
+/** @return 1 when @p arch is a machine name yum knows (x86_64, aarch64, i686, ...). */
+int alu_conf_arch_known(const char *arch);
+
 #endif

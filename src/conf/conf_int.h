@@ -83,8 +83,6 @@ void alu_conf_repo_free(struct alu_repo *r);
 int alu_conf_vars_load(struct alu_conf *c, const struct alu_ctx *ctx);
 /** @brief Set (replace) one variable. @return 0 or -ENOMEM. */
 int alu_conf_var_set(struct alu_conf *c, const char *name, const char *val);
-/** @brief yum's basearch for a machine name (i686 -> i386, armv7l -> armhfp ...). */
-const char *alu_conf_basearch(const char *machine);
 
 /* yaml.c */
 /**

@@ -27,22 +27,31 @@ static int is_name_char(int ch)
 	return isalnum(ch) || ch == '_';
 }
 
+static const struct { const char *arch, *base; } arch_map[] = {
+	{ "i386", "i386" }, { "i486", "i386" }, { "i586", "i386" }, { "i686", "i386" },
+	{ "athlon", "i386" }, { "geode", "i386" }, { "pentium3", "i386" }, { "pentium4", "i386" },
+	{ "amd64", "x86_64" }, { "ia32e", "x86_64" }, { "x86_64", "x86_64" },
+	{ "aarch64", "aarch64" }, { "arm64", "aarch64" },
+	{ "armv7l", "armhfp" }, { "armv7hl", "armhfp" }, { "armv7hnl", "armhfp" }, { "armv6hl", "armhfp" },
+	{ "armv8l", "armhfp" }, { "armv5tel", "arm" }, { "armv5tl", "arm" }, { "armv6l", "arm" },
+	{ "ppc64le", "ppc64le" }, { "ppc64", "ppc64" }, { "ppc", "ppc" },
+	{ "s390x", "s390x" }, { "riscv64", "riscv64" },
+};
+
 const char *alu_conf_basearch(const char *m)
 {
-	static const struct { const char *arch, *base; } map[] = {
-		{ "i386", "i386" }, { "i486", "i386" }, { "i586", "i386" }, { "i686", "i386" },
-		{ "athlon", "i386" }, { "geode", "i386" }, { "pentium3", "i386" }, { "pentium4", "i386" },
-		{ "amd64", "x86_64" }, { "ia32e", "x86_64" }, { "x86_64", "x86_64" },
-		{ "aarch64", "aarch64" }, { "arm64", "aarch64" },
-		{ "armv7l", "armhfp" }, { "armv7hl", "armhfp" }, { "armv7hnl", "armhfp" }, { "armv6hl", "armhfp" },
-		{ "armv8l", "armhfp" }, { "armv5tel", "arm" }, { "armv5tl", "arm" }, { "armv6l", "arm" },
-		{ "ppc64le", "ppc64le" }, { "ppc64", "ppc64" }, { "ppc", "ppc" },
-		{ "s390x", "s390x" }, { "riscv64", "riscv64" },
-	};
-	for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++)
-		if (!strcmp(m, map[i].arch))
-			return map[i].base;
+	for (size_t i = 0; i < sizeof(arch_map) / sizeof(*arch_map); i++)
+		if (!strcmp(m, arch_map[i].arch))
+			return arch_map[i].base;
 	return m;
+}
+
+int alu_conf_arch_known(const char *m)
+{
+	for (size_t i = 0; i < sizeof(arch_map) / sizeof(*arch_map); i++)
+		if (!strcmp(m, arch_map[i].arch))
+			return 1;
+	return 0;
 }
 
 const char *alu_conf_var(const struct alu_conf *c, const char *name)
@@ -260,9 +269,10 @@ int alu_conf_vars_load(struct alu_conf *c, const struct alu_ctx *ctx)
 
 	if (uname(&u) < 0)
 		strcpy(u.machine, "x86_64");
-	/* an image of another platform: its packages, not the host's */
-	if (ctx->arch)
-		snprintf(u.machine, sizeof(u.machine), "%s", ctx->arch);
+	/* --forcearch, or an image of another platform: $arch, $basearch and the
+	 * solver's architecture are its, not the host's (as dnf's --forcearch) */
+	if (ctx->forcearch)
+		snprintf(u.machine, sizeof(u.machine), "%s", ctx->forcearch);
 	free(c->arch);
 	free(c->basearch);
 	c->arch = strdup(u.machine);

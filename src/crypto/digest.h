@@ -51,6 +51,9 @@ struct alu_digest {
 /** BearSSL's SHA-256 vtable, or one on the CPU's SHA extensions when it has them. */
 const br_hash_class *alu_sha256_fast(void);
 
+/** What alu_sha256_fast() runs on: "x86 SHA extensions", "ARMv8 crypto extensions" or "BearSSL". */
+const char *alu_sha256_impl(void);
+
 /**
  * @brief Start a hash.
  * @param[out] d the context to initialise.

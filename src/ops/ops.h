@@ -82,6 +82,7 @@ struct alu_ops {
 	int lockfd;                    /* -1 when not held */
 	struct alu_solve *solve;
 	struct alu_strv locks, protect;
+	struct alu_strv self;          /* alupdate's own packages (ops/selfpkg.h) */
 	char recovered[512];           /* what alu_txn_recover() did, "" if nothing */
 	struct alu_plan plan;
 	char **paths;                  /* per plan op: downloaded package, or NULL */

@@ -15,6 +15,8 @@
 #include "util/clock.h"
 #include "db/cache.h"
 #include "ops/ops.h"
+#include "ops/rootarch.h"
+#include "ops/selfpkg.h"
 #include "rpmdb/rpmdb_out.h"
 #include "solve/load.h"
 #include "util/rootfs.h"
@@ -53,12 +55,13 @@ static int policy(struct alu_ops *o, struct alu_solve_opts *so, struct alu_err *
 	for (size_t i = 0; !rc && i < c->protected_packages.n; i++)
 		if (alu_strv_push(&o->protect, c->protected_packages.v[i]))
 			rc = -ENOMEM;
-	if (!rc && alu_strv_push(&o->protect, "alupdate"))
-		rc = -ENOMEM;
+	if (!rc)
+		rc = alu_ops_self_names(o->ctx, o->state, &o->self);
 	if (rc == -ENOMEM)
 		alu_err_set(e, rc, "out of memory");
 	so->locks = &o->locks;
 	so->protect = &o->protect;
+	so->protect_self = &o->self;
 	return rc;
 }
 
@@ -105,6 +108,8 @@ int alu_ops_open(const struct alu_ctx *ctx, unsigned flags, struct alu_ops *o, s
 	rc = alu_ops_writer_open(ctx, &o->lockfd, &o->state, o->recovered, sizeof(o->recovered), e);
 	if (!rc && !alu_state_count(o->state))
 		rc = manifest_root(o, e);
+	if (!rc)
+		rc = alu_rootarch_check(ctx, o->repos.conf.basearch, o->state, e);
 	if (!rc)
 		rc = policy(o, &so, e);
 	so.allow_downgrade = (flags & ALU_OPSF_DOWNGRADE) != 0;
@@ -164,6 +169,7 @@ void alu_ops_close(struct alu_ops *o)
 	alu_solve_free(o->solve);
 	alu_strv_free(&o->locks);
 	alu_strv_free(&o->protect);
+	alu_strv_free(&o->self);
 	alu_strv_free(&o->advisories);
 	alu_strv_free(&o->cves);
 	alu_strv_free(&o->missing);

@@ -92,6 +92,20 @@ static int prune_installonly(struct alu_solve *s, Solver *solv, Queue *extra_job
 	return added;
 }
 
+static int in_strv(const struct alu_strv *v, const char *name)
+{
+	for (size_t k = 0; v && k < v->n; k++)
+		if (!strcmp(v->v[k], name))
+			return 1;
+	return 0;
+}
+
+/*
+ * dnf's protected_packages: no transaction erases one (a removal, the
+ * dependents of one, an autoremove, a conflict with allowed uninstall).
+ * The package of the running alupdate is not replaced by another name
+ * either (an obsoletes): the tool would remove itself.
+ */
 static int protected_erase(struct alu_solve *s, Transaction *trans, struct alu_err *e)
 {
 	Pool *pool = s->pool;
@@ -100,18 +114,32 @@ static int protected_erase(struct alu_solve *s, Transaction *trans, struct alu_e
 		Id p = trans->steps.elements[i];
 		Solvable *sv = pool_id2solvable(pool, p);
 		const char *name = pool_id2str(pool, sv->name);
+		int self, type;
 		if (sv->repo != s->installed)
 			continue;
+		type = transaction_type(trans, p, SOLVER_TRANSACTION_SHOW_OBSOLETES);
+		self = in_strv(s->o.protect_self, name);
+		if (self && type == SOLVER_TRANSACTION_OBSOLETED) {
+			Id by = transaction_obs_pkg(trans, p);
+			if (by && pool_id2solvable(pool, by)->name != sv->name)
+				return alu_err_set(e, -ALUE_DEPSOLVE,
+					"The operation would replace %s, alupdate's own package, "
+					"by %s (it obsoletes %s): alupdate never removes itself",
+					pool_solvid2str(pool, p), pool_solvid2str(pool, by), name);
+		}
 		if (transaction_type(trans, p, SOLVER_TRANSACTION_SHOW_ACTIVE) != SOLVER_TRANSACTION_ERASE)
 			continue;
 		if (s->o.running_kernel && alu_solve_nevra_match(pool, p, s->o.running_kernel))
 			return alu_err_set(e, -ALUE_DEPSOLVE,
 				"The operation would remove the running kernel %s", pool_solvid2str(pool, p));
-		for (size_t k = 0; s->o.protect && k < s->o.protect->n; k++)
-			if (!strcmp(s->o.protect->v[k], name))
-				return alu_err_set(e, -ALUE_DEPSOLVE,
-					"The operation would remove the protected package %s",
-					pool_solvid2str(pool, p));
+		if (self)
+			return alu_err_set(e, -ALUE_DEPSOLVE,
+				"The operation would remove %s, alupdate's own package: "
+				"alupdate never removes itself", pool_solvid2str(pool, p));
+		if (in_strv(s->o.protect, name))
+			return alu_err_set(e, -ALUE_DEPSOLVE,
+				"The operation would remove the protected package %s (protected_packages)",
+				pool_solvid2str(pool, p));
 	}
 	return 0;
 }

@@ -61,6 +61,8 @@ struct alu_solve_opts {
 	                                     ENTRY matches. A name some entry matches is only
 	                                     available in the versions the entries allow. */
 	const struct alu_strv *protect;   /* names that must never be removed */
+	const struct alu_strv *protect_self; /* the running alupdate's package(s): never
+	                                     removed, nor obsoleted by another name */
 	int allow_downgrade;
 	int clean_deps;                   /* remove: also no-longer-needed deps */
 	int no_obsoletes;                 /* obsoletes=0: install NAME is that name, never

@@ -25,6 +25,9 @@ REPO = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("ALU_BUILD") or REPO / "build")
 SCRIPTS = REPO / "repo-mirror"
 ALU_BIN = os.environ.get("ALU_BIN") or str(BUILD / "alupdate")
+# the sample mirror's $basearch (build-mirror.sh reads it too): aarch64 for the
+# aarch64 binary's run under qemu (./build.sh test-arm64)
+MIRROR_ARCH = os.environ.get("ALU_MIRROR_ARCH", "x86_64")
 
 # one manifest.txt line: nevra "name-epoch:version-release.arch", path under
 # www/<region>/2/core/<core>/, and the sample-root sets it belongs to
@@ -59,9 +62,9 @@ class Mirror:
         self.key = self.outdir / "RPM-GPG-KEY-alupdate-test"
         self.other_key = self.outdir / "RPM-GPG-KEY-alupdate-other"
 
-    def repo(self, region="us-east-1", sub="x86_64"):
-        """Local directory of one repository."""
-        return self.www / region / "2" / "core" / self.core / sub
+    def repo(self, region="us-east-1", sub=None):
+        """Local directory of one repository (sub: the mirror's $basearch)."""
+        return self.www / region / "2" / "core" / self.core / (sub or MIRROR_ARCH)
 
 
 @pytest.fixture(scope="session")

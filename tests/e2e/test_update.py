@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import rpm_q, set_mirror_base
+from conftest import MIRROR_ARCH as ARCH, rpm_q, set_mirror_base
 
 GNUPG = None
 
@@ -28,6 +28,8 @@ def dnf(root, tmp_path, *args):
            "--noplugins", "--setopt=reposdir=%s/etc/yum.repos.d" % root,
            "--setopt=varsdir=%s/etc/yum/vars" % root,
            "--setopt=cachedir=%s" % (tmp_path / "dnfcache"), *args]
+    if ARCH != os.uname().machine:
+        cmd.insert(1, "--forcearch=%s" % ARCH)  # the aarch64 run's mirror
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
                        env=dict(os.environ, HOME=str(home), LC_ALL="C.UTF-8"))
     assert p.returncode == 0, p.stdout + p.stderr
@@ -134,7 +136,7 @@ def test_confirmation(alu, sample_root, mirror):
     assert p.returncode == 1 and "-y" in p.stderr
     p = alu("--installroot", sample_root, "update", "--assumeno")
     assert p.returncode == 1 and "Operation aborted." in p.stdout
-    assert "hello-2.10-1.amzn2.x86_64" in alu_installed(alu, sample_root)
+    assert f"hello-2.10-1.amzn2.{ARCH}" in alu_installed(alu, sample_root)
 
 
 def test_history_undo_and_keys(alu, sample_root, mirror):
@@ -145,8 +147,8 @@ def test_history_undo_and_keys(alu, sample_root, mirror):
     p = run_ok(alu, "--installroot", sample_root, "history", "list")
     assert "update -y" in p.stdout
     p = run_ok(alu, "--installroot", sample_root, "history", "info", "1")
-    assert "Update       hello-2.11-1.amzn2.x86_64" in p.stdout
-    assert "Updated      hello-2.10-1.amzn2.x86_64" in p.stdout
+    assert f"Update       hello-2.11-1.amzn2.{ARCH}" in p.stdout
+    assert f"Updated      hello-2.10-1.amzn2.{ARCH}" in p.stdout
     run_ok(alu, "--installroot", sample_root, "history", "undo", "1", "-y")
     assert alu_installed(alu, sample_root) == before
     p = run_ok(alu, "--installroot", sample_root, "keys")
@@ -157,12 +159,12 @@ def test_versionlock(alu, sample_root, mirror):
     set_mirror_base(sample_root, mirror.http)
     run_ok(alu, "--installroot", sample_root, "versionlock", "add", "hello")
     lst = (sample_root / "etc/yum/pluginconf.d/versionlock.list").read_text()
-    assert "0:hello-2.10-1.amzn2.x86_64" in lst
+    assert f"0:hello-2.10-1.amzn2.{ARCH}" in lst
     run_ok(alu, "--installroot", sample_root, "update", "-y")
-    assert "hello-2.10-1.amzn2.x86_64" in alu_installed(alu, sample_root)
+    assert f"hello-2.10-1.amzn2.{ARCH}" in alu_installed(alu, sample_root)
     run_ok(alu, "--installroot", sample_root, "versionlock", "delete", "hello")
     run_ok(alu, "--installroot", sample_root, "update", "-y")
-    assert "hello-2.11-1.amzn2.x86_64" in alu_installed(alu, sample_root)
+    assert f"hello-2.11-1.amzn2.{ARCH}" in alu_installed(alu, sample_root)
 
 
 # ---- refusals: nothing applied, the message names package and reason --------
@@ -181,11 +183,11 @@ def tree(root):
 
 
 def private_repo(mirror, tmp_path, sample_root, change, gpgkey=None):
-    """A copy of the x86_64 repository with hello-2.11 changed by change(path),
+    """A copy of the binary repository with hello-2.11 changed by change(path),
     metadata regenerated unless change says not to; the root points at it."""
     repo = tmp_path / "repo"
     shutil.copytree(mirror.repo(), repo)
-    rpm = repo / "Packages/hello-2.11-1.amzn2.x86_64.rpm"
+    rpm = repo / f"Packages/hello-2.11-1.amzn2.{ARCH}.rpm"
     regen = change(rpm)
     if regen:
         subprocess.run(["createrepo_c", "-q", "--update", str(repo)], check=True)
@@ -203,7 +205,7 @@ def refused(alu, root, *words):
     for w in words:
         assert w in p.stderr, p.stderr
     assert tree(root) == before
-    assert "hello-2.10-1.amzn2.x86_64" in alu_installed(alu, root)
+    assert f"hello-2.10-1.amzn2.{ARCH}" in alu_installed(alu, root)
 
 
 def resign(rpm, gnupg, name):
@@ -222,7 +224,7 @@ def test_refuse_tampered(alu, sample_root, mirror, tmp_path):
         rpm.write_bytes(bytes(b))
         return False   # metadata keeps the original sha256
     private_repo(mirror, tmp_path, sample_root, flip)
-    refused(alu, sample_root, "hello-2.11-1.amzn2.x86_64", "sha256")
+    refused(alu, sample_root, f"hello-2.11-1.amzn2.{ARCH}", "sha256")
 
 
 def gnupg_copy(mirror, tmp_path):
@@ -234,19 +236,19 @@ def gnupg_copy(mirror, tmp_path):
 
 def test_refuse_unsigned(alu, sample_root, mirror, tmp_path):
     private_repo(mirror, tmp_path, sample_root, lambda r: resign(r, None, None) or True)
-    refused(alu, sample_root, "hello-2.11-1.amzn2.x86_64.rpm", "not signed")
+    refused(alu, sample_root, f"hello-2.11-1.amzn2.{ARCH}.rpm", "not signed")
 
 
 def test_refuse_other_key(alu, sample_root, mirror, tmp_path):
     g = gnupg_copy(mirror, tmp_path)
     private_repo(mirror, tmp_path, sample_root,
                  lambda r: resign(r, g, "other@alupdate.invalid") or True)
-    refused(alu, sample_root, "hello-2.11-1.amzn2.x86_64.rpm", "not among the keys")
+    refused(alu, sample_root, f"hello-2.11-1.amzn2.{ARCH}.rpm", "not among the keys")
 
 
 def test_refuse_missing_key(alu, sample_root, mirror, tmp_path):
     private_repo(mirror, tmp_path, sample_root, lambda r: False, gpgkey=mirror.other_key)
-    refused(alu, sample_root, "hello-2.11-1.amzn2.x86_64.rpm", "not among the keys")
+    refused(alu, sample_root, f"hello-2.11-1.amzn2.{ARCH}.rpm", "not among the keys")
 
 
 def test_nogpgcheck_warns(alu, sample_root, mirror, tmp_path):
@@ -254,7 +256,7 @@ def test_nogpgcheck_warns(alu, sample_root, mirror, tmp_path):
     p = alu("--installroot", sample_root, "update", "-y", "--nogpgcheck", "hello")
     assert p.returncode == 0, p.stderr
     assert "nogpgcheck" in p.stderr
-    assert "hello-2.11-1.amzn2.x86_64" in alu_installed(alu, sample_root)
+    assert f"hello-2.11-1.amzn2.{ARCH}" in alu_installed(alu, sample_root)
 
 
 def test_lock_nowait(alu, sample_root, mirror):

@@ -10,7 +10,7 @@
  *   pkg NEVRA [| deps]           deps: "requires: a >= 1, b; provides: c = 2;
  *                                conflicts: d; obsoletes: e < 2; files: /x /y"
  *                                (also recommends:, suggests:, supplements:, enhances:)
- *   opt limit N | running NEVRA | exclude GLOB | lock SPEC | protect NAME |
+ *   opt limit N | running NEVRA | exclude GLOB | lock SPEC | protect NAME | self NAME |
  *       cleandeps | downgrade | installonly NAME
  *   job install|update|remove|reinstall|downgrade|distsync|autoremove SPEC
  *   job update-all | job distsync-all | job exact NEVRA
@@ -147,6 +147,7 @@ int main(int argc, char **argv)
 {
 	static char lines[4096][MAXL], orig[4096][MAXL];
 	struct alu_strv excludes = { 0 }, locks = { 0 }, protect = { 0 }, installonly = { 0 };
+	struct alu_strv self = { 0 };
 	struct alu_solve_opts o = { .arch = "x86_64" };
 	struct alu_solve *s = NULL;
 	struct alu_plan plan = { 0 };
@@ -183,6 +184,8 @@ int main(int argc, char **argv)
 			alu_strv_push(&locks, l + 5);
 		else if (!strncmp(l, "protect ", 8))
 			alu_strv_push(&protect, l + 8);
+		else if (!strncmp(l, "self ", 5))
+			alu_strv_push(&self, l + 5);
 		else if (!strncmp(l, "installonly ", 12))
 			alu_strv_push(&installonly, l + 12);
 		else if (!strcmp(l, "cleandeps"))
@@ -193,6 +196,7 @@ int main(int argc, char **argv)
 	o.excludes = &excludes;
 	o.locks = &locks;
 	o.protect = &protect;
+	o.protect_self = &self;
 	if (installonly.n)
 		o.installonly = &installonly;
 	if (alu_solve_new(&o, &s))
@@ -317,6 +321,7 @@ int main(int argc, char **argv)
 	alu_strv_free(&excludes);
 	alu_strv_free(&locks);
 	alu_strv_free(&protect);
+	alu_strv_free(&self);
 	alu_strv_free(&installonly);
 	return ok ? 0 : 1;
 }

@@ -82,22 +82,25 @@ static void test_decomp(void)
 		struct alu_decomp *d;
 		char b[4096];
 		ssize_t r = 1;
-		gzFile g = gzopen("/tmp/alu-test-big.gz", "wb");
+		char big[64];
+		/* per process: the x86_64 and the aarch64 runs may overlap */
+		snprintf(big, sizeof(big), "/tmp/alu-test-big-%d.gz", (int)getpid());
+		gzFile g = gzopen(big, "wb");
 		unsigned x = 1;
 		for (int i = 0; i < 200000; i++) {
 			x = x * 1103515245u + 12345u;
 			gzprintf(g, "%u\n", x);
 		}
 		gzclose(g);
-		CHECK(truncate("/tmp/alu-test-big.gz", 300000) == 0);
+		CHECK(truncate(big, 300000) == 0);
 		alu_err_clear(&e);
-		CHECK(alu_decomp_open("/tmp/alu-test-big.gz", &d, &e) == 0);
+		CHECK(alu_decomp_open(big, &d, &e) == 0);
 		while (r > 0)
 			r = alu_decomp_read(d, b, sizeof(b));
 		CHECK(r < 0);
 		CHECK(alu_decomp_read(d, b, sizeof(b)) == r);
 		CHECK(alu_decomp_finish(d, &e) == r);
-		unlink("/tmp/alu-test-big.gz");
+		unlink(big);
 	}
 	alu_err_clear(&e);
 	CHECK(alu_decomp_each(D "nonexistent", collect, NULL, &e) < 0);
@@ -188,10 +191,12 @@ static void test_primary(void)
 {
 	struct alu_err e = { 0 };
 	struct buf x = { 0 }, s = { 0 };
+	char db[64];
 
+	snprintf(db, sizeof(db), "/tmp/alu-test-primary-%d.sqlite", (int)getpid());
 	CHECK(alu_primary_xml_file(D "primary.xml.gz", dump_cb, &x, &e) == 0);
-	CHECK(alu_decomp_to_file(D "primary.sqlite.bz2", "/tmp/alu-test-primary.sqlite", &e) == 0);
-	CHECK(alu_primary_sqlite_file("/tmp/alu-test-primary.sqlite", dump_cb, &s, &e) == 0);
+	CHECK(alu_decomp_to_file(D "primary.sqlite.bz2", db, &e) == 0);
+	CHECK(alu_primary_sqlite_file(db, dump_cb, &s, &e) == 0);
 	CHECK(x.p && s.p && !strcmp(x.p, s.p));
 	if (x.p && s.p && strcmp(x.p, s.p))
 		fprintf(stderr, "XML:\n%s\nSQLite:\n%s\n", x.p, s.p);
@@ -207,8 +212,8 @@ static void test_primary(void)
 	alu_err_clear(&e);
 	CHECK(alu_primary_xml_file(D "primary.xml.gz", stop_cb, NULL, &e) == -ECANCELED);
 	alu_err_clear(&e);
-	CHECK(alu_primary_sqlite_file("/tmp/alu-test-primary.sqlite", stop_cb, NULL, &e) == -ECANCELED);
-	unlink("/tmp/alu-test-primary.sqlite");
+	CHECK(alu_primary_sqlite_file(db, stop_cb, NULL, &e) == -ECANCELED);
+	unlink(db);
 	alu_err_clear(&e);
 	CHECK(alu_primary_sqlite_file(D "text", dump_cb, &x, &e) == -ALUE_DB);
 
