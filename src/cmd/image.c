@@ -187,7 +187,7 @@ static int unpack(struct alu_ctx *ctx, int argc, char **argv)
 	int r, made = 0, created = 0;
 	size_t i = 0;
 
-	want = alu_conf_basearch(ctx->arch ? ctx->arch : uname(&u) ? "x86_64" : u.machine);
+	want = alu_conf_basearch(ctx->forcearch ? ctx->forcearch : uname(&u) ? "x86_64" : u.machine);
 	if (argc != 3) {
 		alu_error("usage: alupdate image unpack SRC DIR");
 		return 1;
