@@ -76,6 +76,7 @@ RPMBUILD_DEFS=(
 	--define "_buildhost build.alupdate.invalid"
 	--define "packager alupdate test <test@alupdate.invalid>"
 	--define "vendor Amazon Linux"
+	--define "clamp_mtime_to_source_date_epoch 1"
 )
 [ "$ARCH" = x86_64 ] || RPMBUILD_DEFS+=(--target "$ARCH")
 declare -a PKG_LINES=()
@@ -105,10 +106,16 @@ build_one() { # name version release payload [spec]
 jobs=$(nproc)
 log "building ${#PKG_LINES[@]} packages ($jobs at a time)"
 declare -a SIGN_V3=() SIGN_HDR=()
+# Each package line gets its own file times (SOURCE_DATE_EPOCH, clamped): two
+# releases built in the same second would otherwise carry equal size and mtime
+# for a changed file, which tools that diff trees by stat (buildah's vfs layer
+# diff) take for unchanged.
+n=0
 for line in "${PKG_LINES[@]}"; do
 	read -r name ver rel payload sig sets <<<"$line"
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
-	build_one "$name" "$ver" "$rel" "$payload" &
+	n=$((n + 1))
+	(export SOURCE_DATE_EPOCH=$((1767225600 + n * 60)); build_one "$name" "$ver" "$rel" "$payload") &
 done
 # extras topics' packages (extras/packages.txt): one generic spec
 declare -a XPKG_LINES=()
