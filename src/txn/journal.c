@@ -157,26 +157,19 @@ int alu_journal_clear(struct alu_state *s, struct alu_err *e)
 	return alu_state_txn_commit(t, e);
 }
 
-/* Open the directory of entry @p i; *base gets its last component. */
-static int entry_dir(int rootfd, const struct alu_jent *en, int *dfd, const char **base)
-{
-	char dir[ALU_PATH_MAX];
-
-	*base = alu_path_base(en->canon, dir, sizeof(dir));
-	return alu_path_opendir(rootfd, dir, dfd);
-}
-
 int alu_journal_rollback(int rootfd, const struct alu_journal *j)
 {
+	struct alu_dirs dirs;
 	char name[64];
 	int bad = 0;
 
+	alu_dirs_init(&dirs, rootfd);
 	for (size_t k = j->n; k-- > 0;) {
 		const struct alu_jent *en = &j->v[k];
 		const char *base;
 		int dfd;
 
-		if (entry_dir(rootfd, en, &dfd, &base)) {
+		if (alu_dirs_parent(&dirs, en->canon, &dfd, &base, NULL)) {
 			if (en->kind == 'B' || en->kind == 'R')
 				bad = -EIO;
 			continue;
@@ -199,33 +192,44 @@ int alu_journal_rollback(int rootfd, const struct alu_journal *j)
 				unlinkat(dfd, base, AT_REMOVEDIR);
 			break;
 		case 'D':
-			unlinkat(dfd, base, AT_REMOVEDIR);
+			if (unlinkat(dfd, base, AT_REMOVEDIR) == 0)
+				alu_dirs_forget(&dirs, en->canon);
 			break;
 		case 'R':
 			if (mkdirat(dfd, base, en->mode & 07777) == 0)
 				fchmodat(dfd, base, en->mode & 07777, 0);
 			break;
 		}
-		close(dfd);
 	}
+	alu_dirs_free(&dirs);
 	return bad;
 }
 
-void alu_journal_cleanup(int rootfd, const struct alu_journal *j)
+void alu_journal_cleanup(int rootfd, const struct alu_journal *j, int recovering)
 {
+	struct alu_dirs dirs;
 	char name[64];
 
+	alu_dirs_init(&dirs, rootfd);
 	for (size_t k = 0; k < j->n; k++) {
 		const char *base;
 		int dfd;
 
-		if (entry_dir(rootfd, &j->v[k], &dfd, &base))
+		/* Only a 'B' entry has a backup. A temporary name is left only
+		 * by a run cut before its commit, never by the run that just
+		 * committed (each was renamed into place): a recovery looks for
+		 * them all the same, in case. */
+		if ((j->v[k].kind != 'B' && !recovering) ||
+		    alu_dirs_parent(&dirs, j->v[k].canon, &dfd, &base, NULL))
 			continue;
-		alu_journal_tmpname(j, k, 0, name, sizeof(name));
-		unlinkat(dfd, name, 0);
-		alu_journal_tmpname(j, k, 1, name, sizeof(name));
-		unlinkat(dfd, name, 0);
-		close(dfd);
+		if (recovering) {
+			alu_journal_tmpname(j, k, 0, name, sizeof(name));
+			unlinkat(dfd, name, 0);
+		}
+		if (j->v[k].kind == 'B') {
+			alu_journal_tmpname(j, k, 1, name, sizeof(name));
+			unlinkat(dfd, name, 0);
+		}
 	}
 	/* Directories the package no longer has go last: until now the
 	 * backups of their files kept them from being empty. */
@@ -233,11 +237,13 @@ void alu_journal_cleanup(int rootfd, const struct alu_journal *j)
 		const char *base;
 		int dfd;
 
-		if (j->v[k].kind != 'R' || entry_dir(rootfd, &j->v[k], &dfd, &base))
+		if (j->v[k].kind != 'R' || alu_dirs_parent(&dirs, j->v[k].canon, &dfd, &base, NULL))
 			continue;
-		unlinkat(dfd, base, AT_REMOVEDIR);   /* not empty: something else lives there */
-		close(dfd);
+		/* not empty: something else lives there */
+		if (unlinkat(dfd, base, AT_REMOVEDIR) == 0)
+			alu_dirs_forget(&dirs, j->v[k].canon);
 	}
+	alu_dirs_free(&dirs);
 }
 
 void alu_journal_free(struct alu_journal *j)
@@ -281,7 +287,7 @@ int alu_txn_recover(struct alu_state *s, const char *root, char *what, size_t n,
 		goto out;
 	}
 	if (j.committed) {
-		alu_journal_cleanup(rootfd, &j);
+		alu_journal_cleanup(rootfd, &j, 1);
 		snprintf(what, n, "completed %s of %s", j.op, j.pkg);
 	} else {
 		r = alu_journal_rollback(rootfd, &j);

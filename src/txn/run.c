@@ -132,7 +132,7 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 	r = commit(c, op, i, &pl, rpm, &le);
 	if (r)
 		goto fail;
-	alu_journal_cleanup(c->rootfd, &pl.j);
+	alu_journal_cleanup(c->rootfd, &pl.j, 0);
 	if (alu_journal_clear(c->s, &le))
 		alu_warn("%s", le.msg);   /* the next run's recovery finishes it */
 	if (op->kind == ALU_TXN_ERASE)

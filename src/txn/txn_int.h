@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "rpm/rpm.h"
+#include "txn/smap.h"
 #include "txn/txn.h"
 
 #define ALU_PATH_MAX 4096
@@ -26,6 +27,18 @@ int alu_path_check(const char *path, struct alu_err *e);
  *  components are kept as written. @return 0, -ALUE_PATH, -errno. */
 int alu_path_resolve(int rootfd, const char *path, unsigned flags, char *out, size_t n,
 		     struct alu_err *e);
+/** Resolved directories of header paths, memoised while a plan is built
+ *  (nothing changes the root meanwhile). Zero-initialise. */
+struct alu_pathmemo {
+	struct alu_smap map;    /* header directory ("usr/bin") -> index */
+	char **hdir, **cdir;    /* header and canonical directory */
+	size_t n;
+};
+/** alu_path_resolve(@p path, 0) with its directory part walked once per
+ *  @p pm. */
+int alu_path_resolve_memo(struct alu_pathmemo *pm, int rootfd, const char *path, char *out,
+			  size_t n, struct alu_err *e);
+void alu_pathmemo_free(struct alu_pathmemo *pm);
 /** Open canonical directory @p canon (O_PATH), refusing any symlink on the
  *  way. @return 0, -ENOENT, -ALUE_PATH, -errno. */
 int alu_path_opendir(int rootfd, const char *canon, int *fd);
@@ -99,9 +112,10 @@ int alu_journal_put(struct alu_state_txn *t, const struct alu_journal *j, struct
 int alu_journal_clear(struct alu_state *s, struct alu_err *e);
 /** Undo the file system changes of @p j (entries in reverse order). */
 int alu_journal_rollback(int rootfd, const struct alu_journal *j);
-/** Delete the backups and temporaries of a committed @p j, then remove its
- *  'R' directories (deepest first; those not empty stay). */
-void alu_journal_cleanup(int rootfd, const struct alu_journal *j);
+/** Delete the backups (and with @p recovering the temporaries) of a
+ *  committed @p j, then remove its 'R' directories (deepest first; those
+ *  not empty stay). */
+void alu_journal_cleanup(int rootfd, const struct alu_journal *j, int recovering);
 void alu_journal_free(struct alu_journal *j);
 
 /* ---- script.c ---------------------------------------------------------- */
@@ -115,6 +129,7 @@ struct alu_txn_ctx {
 	struct alu_ids ids;
 	struct alu_txn_log *log;
 	uint32_t tid;        /* rpm's INSTALLTID of this run: its start time */
+	struct alu_dirs *dirs;  /* directories of the step being applied (apply.c) */
 	/* Filesystems written by the current operation, synced (syncfs) before
 	 * its state commit instead of one fsync per file (durable.c). */
 	int syncfd[ALU_SYNC_MAX];
@@ -250,6 +265,25 @@ int alu_apply_files(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_rpm 
 		    struct alu_err *e);
 /** Remove the old files of @p pl. */
 int alu_apply_removals(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_err *e);
+
+/* ---- dircache.c: directories opened once per step ------------------------ */
+
+#define ALU_DIRS_N 16
+/** The last ALU_DIRS_N directories a step used, by canonical path. */
+struct alu_dirs {
+	int rootfd;
+	int fd[ALU_DIRS_N];
+	char *dir[ALU_DIRS_N];
+	size_t next;
+};
+void alu_dirs_init(struct alu_dirs *d, int rootfd);
+/** alu_fs_parent() through the cache: *dfd is borrowed (valid until
+ *  alu_dirs_free or alu_dirs_forget of it), never to be closed. */
+int alu_dirs_parent(struct alu_dirs *d, const char *canon, int *dfd, const char **base,
+		    struct alu_err *e);
+/** Drop directory @p canon (it was removed: a new one may take its name). */
+void alu_dirs_forget(struct alu_dirs *d, const char *canon);
+void alu_dirs_free(struct alu_dirs *d);
 
 /* ---- fsops.c: one change of the root, journaled ---------------------------- */
 
