@@ -211,6 +211,7 @@ int alu_script_run(struct alu_txn_ctx *c, const struct alu_hdr *h, enum alu_scri
 		goto out;
 	}
 	fflush(stdout);
+	c->nscripts++;   /* from here it may change the root (pkgfile.c) */
 	pid = fork();
 	if (pid == 0) {
 		static const char *const env[] = {

@@ -82,6 +82,14 @@ struct alu_txn_op {
 	size_t nold;
 	int reason;               /* ALU_REASON_* recorded for the new package */
 	const char *repo;         /* origin repo id for the record, or NULL */
+	/* INSTALL/UPGRADE, optional: the checksum (hex) of the whole file the
+	 * caller verified, of ALU_DIGEST_* sum_algo. The run checks the file
+	 * against it when it opens it, then applies from that open file; with
+	 * NULL the digest taken at the open is the reference. Either way a
+	 * package file that changed (or whose path names another file) after
+	 * a scriptlet ran is refused right before it is applied. */
+	const char *sum;
+	int sum_algo;
 };
 
 struct alu_txn_plan {
@@ -158,7 +166,8 @@ struct alu_txn_log {
  *         through a symlink of the same package, file where a directory is),
  *         -ALUE_CHECKSUM (a file's content does not match its header digest),
  *         -ALUE_CORRUPT / -ALUE_TRUNCATED (bad package or payload),
- *         -ALUE_UNSUPPORTED (payload format), -ALUE_SCRIPT (%pre/%preun
+ *         -ALUE_UNSUPPORTED (payload format), -ALUE_CHECKSUM also when a
+ *         package file changed since it was checked, -ALUE_SCRIPT (%pre/%preun
  *         failed), -EEXIST (file conflicts: nothing was changed),
  *         -ALUE_DB, -errno. The message names the package.
  */

@@ -130,6 +130,7 @@ struct alu_txn_ctx {
 	struct alu_txn_log *log;
 	uint32_t tid;        /* rpm's INSTALLTID of this run: its start time */
 	struct alu_dirs *dirs;  /* directories of the step being applied (apply.c) */
+	unsigned long nscripts; /* scriptlets started so far (pkgfile.c) */
 	/* Filesystems written by the current operation, synced (syncfs) before
 	 * its state commit instead of one fsync per file (durable.c). */
 	int syncfd[ALU_SYNC_MAX];
@@ -265,6 +266,26 @@ int alu_apply_files(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_rpm 
 		    struct alu_err *e);
 /** Remove the old files of @p pl. */
 int alu_apply_removals(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_err *e);
+
+/* ---- pkgfile.c: the package file applied is the file checked ------------ */
+
+struct alu_pkgfile {
+	char sum[2 * 64 + 1];       /* hex digest of the whole file (ALU_DIGEST_HEX_MAX) */
+	int algo;
+	dev_t dev;
+	ino_t ino;
+	unsigned long checked_at;   /* c->nscripts at the last check */
+};
+/** At the run's open of @p r for @p op: its digest (checked against
+ *  op->sum when given) and identity into @p pf. @return 0, -ALUE_CHECKSUM
+ *  (message names the package and the file), -errno. */
+int alu_pkgfile_first(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
+		      struct alu_pkgfile *pf, struct alu_err *e);
+/** Right before @p op is applied: when a scriptlet ran since the last
+ *  check, the path must still name the open file and its content the
+ *  digest. @return 0, -ALUE_CHECKSUM, -errno. */
+int alu_pkgfile_again(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
+		      struct alu_pkgfile *pf, struct alu_err *e);
 
 /* ---- dircache.c: directories opened once per step ------------------------ */
 
