@@ -19,14 +19,6 @@
 #include "crypto/digest.h"
 #include "txn/txn_int.h"
 
-/* The digest of the whole of @p r's file, from its fd, into @p md. */
-static int digest(struct alu_rpm *r, int algo, unsigned char *md, size_t *len)
-{
-	if (lseek(r->fd, 0, SEEK_SET) < 0)   /* the rpm code reads with pread() */
-		return -errno;
-	return alu_digest_fd(r->fd, algo, md, len, NULL);
-}
-
 static const char *nevra(struct alu_rpm *r, char *buf, size_t n)
 {
 	if (!r->hdr || !alu_hdr_nevra(r->hdr, buf, n) || !buf[0])
@@ -34,13 +26,34 @@ static const char *nevra(struct alu_rpm *r, char *buf, size_t n)
 	return buf;
 }
 
-int alu_pkgfile_first(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
-		      struct alu_pkgfile *pf, struct alu_err *e)
+/* The digest of the whole of @p r's file, from its fd, against @p expect
+ * (hex); NULL: only taken, into pf->sum. @p why ends the mismatch message. */
+static int digest(const struct alu_txn_op *op, struct alu_rpm *r, struct alu_pkgfile *pf,
+		  const char *expect, const char *why, struct alu_err *e)
 {
 	unsigned char md[ALU_DIGEST_MAX];
 	char nv[256];
-	struct stat st;
 	size_t len;
+	int rc = 0;
+
+	if (lseek(r->fd, 0, SEEK_SET) < 0)   /* the rpm code reads with pread() */
+		rc = -errno;
+	if (!rc)
+		rc = alu_digest_fd(r->fd, pf->algo, md, &len, NULL);
+	if (rc)
+		return alu_err_set(e, rc, "%s: %s: %s", nevra(r, nv, sizeof(nv)), op->rpm_path,
+				   alu_strerror(rc));
+	if (expect && !alu_hex_eq(expect, md, len))
+		return alu_err_set(e, -ALUE_CHECKSUM, "%s: %s changed after it was checked (%s): refused",
+				   nevra(r, nv, sizeof(nv)), op->rpm_path, why);
+	alu_hex(md, len, pf->sum);
+	return 0;
+}
+
+int alu_pkgfile_first(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
+		      struct alu_pkgfile *pf, struct alu_err *e)
+{
+	struct stat st;
 	int rc;
 
 	memset(pf, 0, sizeof(*pf));
@@ -49,27 +62,16 @@ int alu_pkgfile_first(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct
 		return alu_err_set(e, -errno, "%s: %s", op->rpm_path, strerror(errno));
 	pf->dev = st.st_dev;
 	pf->ino = st.st_ino;
-	rc = digest(r, pf->algo, md, &len);
-	if (rc)
-		return alu_err_set(e, rc, "%s: %s: %s", nevra(r, nv, sizeof(nv)), op->rpm_path,
-				   alu_strerror(rc));
-	if (op->sum && !alu_hex_eq(op->sum, md, len))
-		return alu_err_set(e, -ALUE_CHECKSUM,
-			"%s: %s changed after it was checked (its checksum no longer matches the metadata): refused",
-			nevra(r, nv, sizeof(nv)), op->rpm_path);
-	alu_hex(md, len, pf->sum);
+	rc = digest(op, r, pf, op->sum, "its checksum no longer matches the metadata", e);
 	pf->checked_at = c->nscripts;
-	return 0;
+	return rc;
 }
 
 int alu_pkgfile_again(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
 		      struct alu_pkgfile *pf, struct alu_err *e)
 {
-	unsigned char md[ALU_DIGEST_MAX];
-	char nv[256];
+	char nv[256], sum[sizeof(pf->sum)];
 	struct stat st;
-	size_t len;
-	int rc;
 
 	if (pf->checked_at == c->nscripts)
 		return 0;   /* nothing ran that could have changed it */
@@ -77,14 +79,7 @@ int alu_pkgfile_again(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct
 		return alu_err_set(e, -ALUE_CHECKSUM,
 			"%s: %s was replaced after it was checked (while scriptlets of earlier packages ran): refused",
 			nevra(r, nv, sizeof(nv)), op->rpm_path);
-	rc = digest(r, pf->algo, md, &len);
-	if (rc)
-		return alu_err_set(e, rc, "%s: %s: %s", nevra(r, nv, sizeof(nv)), op->rpm_path,
-				   alu_strerror(rc));
-	if (!alu_hex_eq(pf->sum, md, len))
-		return alu_err_set(e, -ALUE_CHECKSUM,
-			"%s: %s changed after it was checked (while scriptlets of earlier packages ran): refused",
-			nevra(r, nv, sizeof(nv)), op->rpm_path);
+	memcpy(sum, pf->sum, sizeof(sum));
 	pf->checked_at = c->nscripts;
-	return 0;
+	return digest(op, r, pf, sum, "while scriptlets of earlier packages ran", e);
 }
