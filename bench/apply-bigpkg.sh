@@ -45,7 +45,9 @@ fstype=$(findmnt -n -o FSTYPE -T "$W")
 case $fstype in
 tmpfs|ramfs) echo "bench: $W is on a $fstype: measure on a disk" >&2; exit 1 ;;
 esac
-journal=$(dumpe2fs -h "$(findmnt -n -o SOURCE -T "$W")" 2>/dev/null | grep -q has_journal && echo "with journal" || echo "no journal")
+jt=/sys/fs/ext4/$(basename "$(findmnt -n -o SOURCE -T "$W")")/journal_task
+journal="journal unknown"
+[ -r "$jt" ] && { grep -qx '<none>' "$jt" && journal="no journal" || journal="with journal"; }
 [ "$fstype" = ext4 ] && fstype="ext4 ($journal)"
 
 spec() { # VERSION
