@@ -20,12 +20,13 @@ repository, served over file:// so downloads take no time. The base root is
 adopted and its metadata cached before the trials, so the kill points fall on
 download, signature checks and the transaction itself.
 
-The roots live on a disk (the test's temporary directory: ext4 on the
-development machine), where the transaction's syncs really go to the device
-and the kill points fall on them: one syncfs per package since the per-file
-fsync went (src/txn/durable.c). A kill -9 does not lose what the page cache
-holds, so power loss is not what these trials test. ALU_CRASH_TMPFS=1 puts
-the roots on /dev/shm instead (faster, without the disk).
+The roots live on a disk (a loop-mounted ext4 with its journal when the
+tests may mount, else the test's temporary directory: diskfs.py), where the
+transaction's syncs really go to the device and the kill points fall on
+them: one syncfs per package since the per-file fsync went
+(src/txn/durable.c). A kill -9 does not lose what the page cache holds, so
+power loss is not what these trials test. ALU_CRASH_TMPFS=1 puts the roots
+on /dev/shm instead (without the disk).
 
 Each trial: a fresh copy of the base root, `update -y` killed with SIGKILL
 after a delay uniform in [0, 1.2 x the measured duration of an uninterrupted
@@ -48,6 +49,7 @@ therefore not compared byte for byte, nor are alupdate's own state and cache,
 and the marker file the sample alu-data package's scriptlets append to (a
 %post that ran before the kill runs again, as with rpm).
 """
+import contextlib
 import hashlib
 import json
 import os
@@ -64,6 +66,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ALU_BIN, make_root
+from diskfs import disk_dir
 
 TRIALS = int(os.environ.get("ALU_CRASH_TRIALS", "50"))
 # each costs some 5 s: the traced run stops at every system call
@@ -227,7 +230,9 @@ def crash(mirror, tmp_path_factory):
     s = Setup()
     clock = time.monotonic()
     tmpfs = os.environ.get("ALU_CRASH_TMPFS") == "1" and os.path.isdir("/dev/shm")
-    s.roots = Path(tempfile.mkdtemp(prefix="alu-crash-", dir="/dev/shm" if tmpfs else t))
+    disk = contextlib.ExitStack()
+    s.roots = Path(tempfile.mkdtemp(prefix="alu-crash-", dir="/dev/shm" if tmpfs else
+                                    disk.enter_context(disk_dir(t, 4 << 30))))
     bulk = build_bulk(s.roots / "build")
     sign(mirror, bulk)
     www = t / "www"
@@ -286,6 +291,7 @@ def crash(mirror, tmp_path_factory):
     yield s
     if not os.environ.get("ALU_CRASH_KEEP"):   # set it to look at a failure
         shutil.rmtree(s.roots, ignore_errors=True)
+        disk.close()
 
 
 def expected_ok(s, chosen, path, got):

@@ -11,6 +11,9 @@ the 50 random points).
 
 The kill points are uniform over [0.1, 1.1] x the duration of an
 uninterrupted run (measured here), so most fall inside the transaction.
+
+The roots go on a loop-mounted ext4 with its journal when the test may mount
+(diskfs.py), else on the test's directory.
 """
 import hashlib
 import json
@@ -24,6 +27,7 @@ import time
 import pytest
 
 from conftest import ALU_BIN
+from diskfs import disk_dir, fs_type
 
 NFILES = 3000
 TRIALS = int(os.environ.get("ALU_CRASH_BIG_TRIALS", "3"))
@@ -102,9 +106,15 @@ def version(root):
     return [r["version"] for r in rows if r["name"] == "crashbig"]
 
 
-def test_kill9_upgrade_of_a_3000_file_package_on_disk(tmp_path):
-    fstype = subprocess.run(["findmnt", "-n", "-o", "FSTYPE", "-T", str(tmp_path)],
-                            capture_output=True, text=True).stdout.strip()
+@pytest.fixture
+def disk(tmp_path):
+    with disk_dir(tmp_path) as d:
+        yield d
+
+
+def test_kill9_upgrade_of_a_3000_file_package_on_disk(disk):
+    tmp_path = disk
+    fstype = fs_type(tmp_path)
     assert fstype not in ("tmpfs", "ramfs"), "these trials are about a disk, %s is on %s" % (tmp_path, fstype)
     old, new = build(tmp_path, "1.0"), build(tmp_path, "1.1")
     base = tmp_path / "base"
