@@ -389,7 +389,11 @@ static int journal(struct pctx *x)
 			pe->jt = alu_journal_add(j, 'B', 0, pe->canon);
 			pe->jsave = alu_journal_add(j, lexists(rootfd, pe->save, NULL) ? 'B' : 'N', 0, pe->save);
 		} else {
-			pe->jt = alu_journal_add(j, lexists(rootfd, pe->canon, NULL) ? 'B' : 'N', 0, pe->canon);
+			struct stat st;
+			int there = lexists(rootfd, pe->canon, &st);
+			pe->jt = alu_journal_add(j, there ? 'X' : 'N', 0, pe->canon);
+			if (there && pe->jt >= 0)
+				j->v[pe->jt].ino = (uint64_t)st.st_ino;
 		}
 		if (pe->jt < 0 || (pe->save && pe->jsave < 0))
 			return -ENOMEM;
