@@ -165,15 +165,17 @@ int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *lo
 {
 	struct alu_txn_op *ops = calloc(o->plan.n + 1, sizeof(*ops));
 	uint64_t *olds = calloc(o->plan.n + 1, sizeof(*olds));
+	char (*sums)[ALU_HEX_MAX] = calloc(o->plan.n + 1, sizeof(*sums));
 	struct rec rec = { .o = o };
 	struct alu_txn_opts to = { o->ctx->root, 0, on_commit, &rec };
 	struct alu_txn_plan tp = { ops, o->plan.n };
 	struct alu_err herr = { 0 };
 	int rc, hr;
 
-	if (!ops || !olds) {
+	if (!ops || !olds || !sums) {
 		free(ops);
 		free(olds);
+		free(sums);
 		return alu_err_set(e, -ENOMEM, "out of memory");
 	}
 	if (o->ctx->noscripts)
@@ -214,8 +216,9 @@ int alu_ops_apply(struct alu_ops *o, const char *cmdline, struct alu_txn_log *lo
 		ops[i].reason = reason;
 	}
 	/* the files applied are the files checked: a cache file swapped since
-	 * the download or the signature check is caught here */
-	rc = alu_ops_recheck(o, e);
+	 * the download or the signature check is caught by the transaction, on
+	 * the fd it applies from, and again before each package (txn/pkgfile.c) */
+	rc = alu_ops_expect(o, ops, sums, e);
 	if (rc)
 		goto out;
 	/* nothing is applied without the record that says it is being applied */
@@ -241,5 +244,6 @@ out:
 	alu_hist_free(&rec.h);
 	free(ops);
 	free(olds);
+	free(sums);
 	return rc;
 }

@@ -33,9 +33,11 @@ int alu_ops_mirrors(struct alu_ops *o, const struct alu_repo *r, struct alu_mirr
  * chose (name, epoch, version, release, arch; header-range when primary gives
  * it); -ALUE_CORRUPT naming both NEVRAs otherwise. */
 int alu_ops_check_identity(struct alu_ops *o, struct alu_err *e);
-/* pkgcheck.c: every downloaded package's checksum taken again (right before
- * the apply); -ALUE_CHECKSUM when a file changed since it was checked. */
-int alu_ops_recheck(struct alu_ops *o, struct alu_err *e);
+/* pkgcheck.c: each downloaded package's checksum in the metadata, for the
+ * transaction to check the file it applies against (ops[i].sum points into
+ * sums[i]; alu_txn_op.sum); -ALUE_UNSUPPORTED for a type it cannot check. */
+int alu_ops_expect(struct alu_ops *o, struct alu_txn_op *ops, char (*sums)[ALU_HEX_MAX],
+		   struct alu_err *e);
 
 /* hist.c: append one operation (strings copied; repo NULL = "") to *v. */
 int alu_hist_op_add(struct alu_hist_op **v, size_t *n, const char *action, const char *nevra,

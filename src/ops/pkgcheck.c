@@ -7,8 +7,10 @@
  * vulnerable hello, or another package altogether). So before anything is
  * applied, every downloaded package's header must carry the name, epoch,
  * version, release and arch the solver chose, and sit where primary's
- * header-range says (when it says), and right before the apply its file
- * checksum is taken again: the file applied is the file that was checked.
+ * header-range says (when it says), and its file checksum goes with it to
+ * the transaction, which checks it again on the fd it applies from, and
+ * again right before that package when scriptlets ran in between
+ * (txn/pkgfile.c): the file applied is the file that was checked.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -114,14 +116,13 @@ int alu_ops_check_identity(struct alu_ops *o, struct alu_err *e)
 	return rc;
 }
 
-int alu_ops_recheck(struct alu_ops *o, struct alu_err *e)
+int alu_ops_expect(struct alu_ops *o, struct alu_txn_op *ops, char (*sums)[ALU_HEX_MAX],
+		   struct alu_err *e)
 {
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < o->plan.n; i++) {
 		const struct alu_plan_op *op = &o->plan.ops[i];
-		uint8_t d[ALU_DIGEST_MAX];
-		size_t dl;
 		struct want w = { 0 };
 		int algo;
 
@@ -141,11 +142,9 @@ int alu_ops_recheck(struct alu_ops *o, struct alu_err *e)
 				op->nevra, w.type);
 			break;
 		}
-		rc = alu_digest_file(o->paths[i], algo, d, &dl, e);
-		if (!rc && !alu_hex_eq(w.sum, d, dl))
-			rc = alu_err_set(e, -ALUE_CHECKSUM,
-				"%s: %s changed after it was checked (%s no longer matches the metadata): refused",
-				op->nevra, o->paths[i], w.type);
+		snprintf(sums[i], ALU_HEX_MAX, "%s", w.sum);
+		ops[i].sum = sums[i];
+		ops[i].sum_algo = algo;
 	}
 	return rc;
 }

@@ -51,16 +51,22 @@ static void chown_at(struct alu_txn_ctx *c, const struct alu_pent *pe, int dfd, 
 	fchownat(dfd, name, u, g, AT_SYMLINK_NOFOLLOW);
 }
 
-/* Put the temporary @p tmp of @p pe in place: keep backups first, move an
- * edited config aside when planned. */
+/* Put the temporary @p tmp of @p pe in place: swapped with the old file
+ * ('X'), or with backups kept first and an edited config moved aside when
+ * planned. */
 static int place(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pent *pe,
 		 int dfd, const char *base, const char *tmp, struct alu_err *e)
 {
+	int swap = pe->jt >= 0 && pl->j.v[pe->jt].kind == 'X';
 	int r = alu_fs_backup(&pl->j, pe->jt, dfd, base, e);
 
 	if (r)
 		return r;
-	if (pe->save) {
+	if (swap) {
+		r = alu_fs_exchange(&pl->j, pe->jt, dfd, base, tmp, e);
+		if (r)
+			return r;
+	} else if (pe->save) {
 		const char *sbase = strrchr(pe->save, '/') ? strrchr(pe->save, '/') + 1 : pe->save;
 		r = alu_fs_backup(&pl->j, pe->jsave, dfd, sbase, e);
 		if (r)
@@ -70,7 +76,7 @@ static int place(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pent *p
 		alu_txn_note(c->log, "warning: %s saved as /%s", pe->hpath, pe->save);
 		alu_warn("%s saved as /%s", pe->hpath, pe->save);
 	}
-	if (renameat(dfd, tmp, dfd, base) < 0)
+	if (!swap && renameat(dfd, tmp, dfd, base) < 0)
 		return alu_err_set(e, -errno, "/%s: %s", pe->canon, strerror(errno));
 	if (strcmp(pe->canon + strlen(pe->canon) - (strlen(pe->canon) >= 7 ? 7 : 0), ".rpmnew") == 0) {
 		alu_txn_note(c->log, "warning: %s created as /%s", pe->hpath, pe->canon);
@@ -92,11 +98,11 @@ static int write_reg(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pen
 	int dfd, fd = -1, r;
 	ssize_t n;
 
-	r = alu_fs_parent(c->rootfd, pe->canon, &dfd, &base, e);
+	r = alu_dirs_parent(c->dirs, pe->canon, &dfd, &base, e);
 	if (r)
 		return r;
+	/* a fresh name: the token is new to this operation */
 	alu_journal_tmpname(&pl->j, (size_t)pe->jt, 0, tmp, sizeof(tmp));
-	unlinkat(dfd, tmp, 0);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		r = alu_err_set(e, -errno, "/%s: %s", pe->canon, strerror(errno));
@@ -161,7 +167,6 @@ out:
 		close(fd);
 		unlinkat(dfd, tmp, 0);
 	}
-	close(dfd);
 	return r;
 }
 
@@ -173,84 +178,51 @@ static int write_hardlink(struct alu_txn_ctx *c, struct alu_oplan *pl, struct al
 	int dfd, ldfd, r;
 	char tmp[64];
 
-	r = alu_fs_parent(c->rootfd, pe->canon, &dfd, &base, e);
+	r = alu_dirs_parent(c->dirs, lead->canon, &ldfd, &lbase, e);
+	if (!r)
+		r = alu_dirs_parent(c->dirs, pe->canon, &dfd, &base, e);
 	if (r)
 		return r;
-	r = alu_fs_parent(c->rootfd, lead->canon, &ldfd, &lbase, e);
-	if (r) {
-		close(dfd);
-		return r;
-	}
 	alu_journal_tmpname(&pl->j, (size_t)pe->jt, 0, tmp, sizeof(tmp));
-	unlinkat(dfd, tmp, 0);
 	if (linkat(ldfd, lbase, dfd, tmp, 0) < 0)
-		r = alu_err_set(e, -errno, "/%s: link: %s", pe->canon, strerror(errno));
-	else
-		r = place(c, pl, pe, dfd, base, tmp, e);
-	close(ldfd);
-	close(dfd);
-	return r;
-}
-
-static int write_symlink(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pent *pe,
-			 struct alu_err *e)
-{
-	struct timespec ts[2] = { { pe->mtime, 0 }, { pe->mtime, 0 } };
-	const char *base;
-	char tmp[64];
-	int dfd, r;
-
-	r = alu_fs_parent(c->rootfd, pe->canon, &dfd, &base, e);
-	if (r)
-		return r;
-	alu_journal_tmpname(&pl->j, (size_t)pe->jt, 0, tmp, sizeof(tmp));
-	unlinkat(dfd, tmp, 0);
-	if (symlinkat(pe->linkto, dfd, tmp) < 0) {
-		r = alu_err_set(e, -errno, "/%s: symlink: %s", pe->canon, strerror(errno));
-		goto out;
-	}
-	chown_at(c, pe, dfd, tmp);
-	utimensat(dfd, tmp, ts, AT_SYMLINK_NOFOLLOW);
+		return alu_err_set(e, -errno, "/%s: link: %s", pe->canon, strerror(errno));
 	r = place(c, pl, pe, dfd, base, tmp, e);
 	if (r)
 		unlinkat(dfd, tmp, 0);
-out:
-	close(dfd);
 	return r;
 }
 
-/* A device node, FIFO or socket: made under its temporary name, then placed. */
-static int write_special(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pent *pe,
-			 struct alu_err *e)
+/* A symlink, device node, FIFO or socket: made under its temporary name,
+ * given its owner, mode and mtime, then placed. */
+static int write_node(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pent *pe,
+		      struct alu_err *e)
 {
 	struct timespec ts[2] = { { pe->mtime, 0 }, { pe->mtime, 0 } };
 	const char *base;
 	char tmp[64];
 	int dfd, r;
 
-	r = alu_fs_parent(c->rootfd, pe->canon, &dfd, &base, e);
+	r = alu_dirs_parent(c->dirs, pe->canon, &dfd, &base, e);
 	if (r)
 		return r;
 	alu_journal_tmpname(&pl->j, (size_t)pe->jt, 0, tmp, sizeof(tmp));
-	unlinkat(dfd, tmp, 0);
-	r = alu_fs_mknod(dfd, tmp, pe->mode, pe->rdev);
-	if (r) {
-		r = alu_err_set(e, r, "%s: cannot create the %s (mknod: %s)", pe->hpath,
-				alu_special_kind(pe->mode), strerror(-r));
-		goto out;
+	if (pe->act == ALU_P_LINK) {
+		if (symlinkat(pe->linkto, dfd, tmp) < 0)
+			return alu_err_set(e, -errno, "/%s: symlink: %s", pe->canon, strerror(errno));
+	} else if ((r = alu_fs_mknod(dfd, tmp, pe->mode, pe->rdev))) {
+		return alu_err_set(e, r, "%s: cannot create the %s (mknod: %s)", pe->hpath,
+				   alu_special_kind(pe->mode), strerror(-r));
 	}
 	chown_at(c, pe, dfd, tmp);
-	if (fchmodat(dfd, tmp, pe->mode & 07777, 0) < 0) {
+	/* a symlink's own mode means nothing (and cannot be set) */
+	if (pe->act != ALU_P_LINK && fchmodat(dfd, tmp, pe->mode & 07777, 0) < 0)
 		r = alu_err_set(e, -errno, "/%s: chmod: %s", pe->canon, strerror(errno));
-		unlinkat(dfd, tmp, 0);
-		goto out;
+	if (!r) {
+		utimensat(dfd, tmp, ts, AT_SYMLINK_NOFOLLOW);
+		r = place(c, pl, pe, dfd, base, tmp, e);
 	}
-	utimensat(dfd, tmp, ts, AT_SYMLINK_NOFOLLOW);
-	r = place(c, pl, pe, dfd, base, tmp, e);
 	if (r)
 		unlinkat(dfd, tmp, 0);
-out:
-	close(dfd);
 	return r;
 }
 
@@ -262,21 +234,16 @@ static int dir_meta(struct alu_txn_ctx *c, struct alu_pent *pe, struct alu_err *
 
 	if (!pe->canon[0])
 		return 0;   /* the root itself ("/" in the filesystem package) */
-	r = alu_fs_parent(c->rootfd, pe->canon, &dfd, &base, e);
+	r = alu_dirs_parent(c->dirs, pe->canon, &dfd, &base, e);
 	if (r)
 		return r;
-	if (mkdirat(dfd, base, 0755) < 0 && errno != EEXIST) {
-		r = alu_err_set(e, -errno, "/%s: mkdir: %s", pe->canon, strerror(errno));
-		goto out;
-	}
+	if (mkdirat(dfd, base, 0755) < 0 && errno != EEXIST)
+		return alu_err_set(e, -errno, "/%s: mkdir: %s", pe->canon, strerror(errno));
 	chown_at(c, pe, dfd, base);
 	if (fchmodat(dfd, base, pe->mode & 07777, 0) < 0)
-		r = alu_err_set(e, -errno, "/%s: chmod: %s", pe->canon, strerror(errno));
-	else
-		utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW);
-out:
-	close(dfd);
-	return r;
+		return alu_err_set(e, -errno, "/%s: chmod: %s", pe->canon, strerror(errno));
+	utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW);
+	return 0;
 }
 
 int alu_apply_files(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_rpm *r,
@@ -284,20 +251,20 @@ int alu_apply_files(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_rpm 
 {
 	struct alu_smap byhpath = { 0 };
 	struct alu_payload *pay = NULL;
+	struct alu_dirs dirs;
 	const char *path;
 	int64_t size;
 	int rc = 0;
 
+	alu_dirs_init(&dirs, c->rootfd);
+	c->dirs = &dirs;
 	/* 1. directories, parents first */
 	for (size_t i = 0; i < pl->nmkdirs && !rc; i++) {
 		const char *base;
 		int dfd;
-		rc = alu_fs_parent(c->rootfd, pl->mkdirs[i], &dfd, &base, e);
-		if (rc)
-			break;
-		if (mkdirat(dfd, base, 0755) < 0 && errno != EEXIST)
+		rc = alu_dirs_parent(&dirs, pl->mkdirs[i], &dfd, &base, e);
+		if (!rc && mkdirat(dfd, base, 0755) < 0 && errno != EEXIST)
 			rc = alu_err_set(e, -errno, "/%s: mkdir: %s", pl->mkdirs[i], strerror(errno));
-		close(dfd);
 	}
 	for (size_t i = 0; i < pl->np && !rc; i++)
 		if (alu_smap_put(&byhpath, pl->p[i].hpath, (int)i))
@@ -330,16 +297,16 @@ int alu_apply_files(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_rpm 
 		struct alu_pent *pe = &pl->p[i];
 		if (pe->act == ALU_P_REG && !pe->written)
 			rc = alu_err_set(e, -ALUE_CORRUPT, "the payload lacks %s", pe->hpath);
-		else if (pe->act == ALU_P_LINK)
-			rc = write_symlink(c, pl, pe, e);
-		else if (pe->act == ALU_P_SPECIAL)
-			rc = write_special(c, pl, pe, e);
+		else if (pe->act == ALU_P_LINK || pe->act == ALU_P_SPECIAL)
+			rc = write_node(c, pl, pe, e);
 	}
 	/* 3. directory metadata last: writing into a directory changes its mtime */
 	for (size_t i = 0; i < pl->np && !rc; i++)
 		if (pl->p[i].act == ALU_P_DIR)
 			rc = dir_meta(c, &pl->p[i], e);
 	alu_smap_free(&byhpath);
+	alu_dirs_free(&dirs);
+	c->dirs = NULL;
 	if (rc == -ENOMEM)
 		alu_err_set(e, rc, "out of memory");
 	return rc;
@@ -347,14 +314,16 @@ int alu_apply_files(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_rpm 
 
 int alu_apply_removals(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_err *e)
 {
+	struct alu_dirs dirs;
 	int rc = 0;
 
+	alu_dirs_init(&dirs, c->rootfd);
 	for (size_t i = 0; i < pl->nrm && !rc; i++) {
 		struct alu_rent *re = &pl->rm[i];
 		const char *base;
 		int dfd;
 
-		if (alu_fs_parent(c->rootfd, re->canon, &dfd, &base, NULL))
+		if (alu_dirs_parent(&dirs, re->canon, &dfd, &base, NULL))
 			continue;   /* its directory is already gone */
 		if (re->is_dir) {
 			;   /* after the commit, by alu_journal_cleanup() */
@@ -374,7 +343,7 @@ int alu_apply_removals(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_e
 			if (!rc && unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
 				rc = alu_err_set(e, -errno, "/%s: %s", re->canon, strerror(errno));
 		}
-		close(dfd);
 	}
+	alu_dirs_free(&dirs);
 	return rc;
 }

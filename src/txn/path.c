@@ -235,3 +235,70 @@ const char *alu_path_base(const char *canon, char *dir, size_t n)
 	}
 	return s ? s + 1 : canon;
 }
+
+int alu_path_resolve_memo(struct alu_pathmemo *pm, int rootfd, const char *path, char *out,
+			  size_t n, struct alu_err *e)
+{
+	char dir[ALU_PATH_MAX], cdir[ALU_PATH_MAX];
+	const char *base, *known;
+	struct stat st;
+	int i, r;
+
+	r = alu_path_check(path, e);
+	if (r)
+		return r;
+	base = alu_path_base(path + 1, dir, sizeof(dir));
+	if (!strcmp(path, "/"))
+		return alu_path_resolve(rootfd, path, 0, out, n, e);
+	i = alu_smap_get(&pm->map, dir);
+	if (i >= 0) {
+		known = pm->cdir[i];
+	} else {
+		char hdir[ALU_PATH_MAX + 1];
+		char **nh, **nc;
+
+		snprintf(hdir, sizeof(hdir), "/%s", dir);
+		cdir[0] = 0;
+		/* What the walk of the whole path would find for its directory
+		 * part: an existing directory, or a missing one kept as written.
+		 * Anything else (a file on the way, an error) is told by that
+		 * walk itself. */
+		if ((dir[0] && alu_path_resolve(rootfd, hdir, ALU_PATHF_FOLLOW_LAST, cdir, sizeof(cdir), NULL)) ||
+		    (fstatat(rootfd, cdir[0] ? cdir : ".", &st, AT_SYMLINK_NOFOLLOW) == 0 ?
+		     !S_ISDIR(st.st_mode) : errno != ENOENT))
+			return alu_path_resolve(rootfd, path, 0, out, n, e);
+		nh = realloc(pm->hdir, (pm->n + 1) * sizeof(*nh));
+		if (nh)
+			pm->hdir = nh;
+		nc = nh ? realloc(pm->cdir, (pm->n + 1) * sizeof(*nc)) : NULL;
+		if (nc)
+			pm->cdir = nc;
+		if (!nh || !nc || !(pm->hdir[pm->n] = strdup(dir)))
+			return alu_err_set(e, -ENOMEM, "out of memory");
+		if (!(pm->cdir[pm->n] = strdup(cdir))) {
+			free(pm->hdir[pm->n]);
+			return alu_err_set(e, -ENOMEM, "out of memory");
+		}
+		if (alu_smap_put(&pm->map, pm->hdir[pm->n], (int)pm->n)) {
+			free(pm->hdir[pm->n]);
+			free(pm->cdir[pm->n]);
+			return alu_err_set(e, -ENOMEM, "out of memory");
+		}
+		known = pm->cdir[pm->n++];
+	}
+	if ((size_t)snprintf(out, n, "%s%s%s", known, known[0] ? "/" : "", base) >= n)
+		return alu_err_set(e, -ALUE_PATH, "%s: resolved path too long", path);
+	return 0;
+}
+
+void alu_pathmemo_free(struct alu_pathmemo *pm)
+{
+	for (size_t i = 0; i < pm->n; i++) {
+		free(pm->hdir[i]);
+		free(pm->cdir[i]);
+	}
+	free(pm->hdir);
+	free(pm->cdir);
+	alu_smap_free(&pm->map);
+	memset(pm, 0, sizeof(*pm));
+}

@@ -31,6 +31,8 @@ struct pctx {
 	struct alu_smap bycanon;  /* canonical target -> new file index */
 	struct alu_smap byhpath;  /* header path -> new file index */
 	struct alu_smap mkset;    /* directories to create */
+	struct alu_smap have;     /* directories seen on disk (keys owned) */
+	struct alu_pathmemo dirs; /* header directories resolved */
 	struct alu_err *e;
 };
 
@@ -51,8 +53,21 @@ static char *cat(const char *a, const char *b)
 	return s;
 }
 
+/* @p dir (a copy is kept) into the set @p m of owned keys. */
+static int keep(struct alu_smap *m, const char *dir)
+{
+	char *k = strdup(dir);
+
+	if (!k || alu_smap_put(m, k, 1)) {
+		free(k);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Step 3: every missing ancestor of @p canon (and @p canon itself when
- * @p self) joins the set of directories to create. */
+ * @p self) joins the set of directories to create. Each is looked at on
+ * disk once per plan (x->have remembers those that exist). */
 static int need_dirs(struct pctx *x, const char *canon, int self)
 {
 	struct alu_oplan *pl = x->pl;
@@ -64,14 +79,24 @@ static int need_dirs(struct pctx *x, const char *canon, int self)
 		if (buf[i] != '/' && !(i == len && self))
 			continue;
 		buf[i] = 0;
-		if (buf[0] && alu_smap_get(&x->mkset, buf) < 0 && !lexists(x->c->rootfd, buf, NULL)) {
-			char **nv = realloc(pl->mkdirs, (pl->nmkdirs + 1) * sizeof(*nv));
-			if (!nv || !(nv[pl->nmkdirs] = strdup(buf)))
-				return -ENOMEM;
-			pl->mkdirs = nv;
-			if (alu_smap_put(&x->mkset, nv[pl->nmkdirs], 1))
-				return -ENOMEM;
-			pl->nmkdirs++;
+		if (buf[0] && alu_smap_get(&x->mkset, buf) < 0 && alu_smap_get(&x->have, buf) < 0) {
+			char **nv;
+			if (lexists(x->c->rootfd, buf, NULL)) {
+				if (keep(&x->have, buf))
+					return -ENOMEM;
+			} else {
+				nv = realloc(pl->mkdirs, (pl->nmkdirs + 1) * sizeof(*nv));
+				if (!nv)
+					return -ENOMEM;
+				pl->mkdirs = nv;
+				if (!(nv[pl->nmkdirs] = strdup(buf)))
+					return -ENOMEM;
+				if (alu_smap_put(&x->mkset, nv[pl->nmkdirs], 1)) {
+					free(nv[pl->nmkdirs]);
+					return -ENOMEM;
+				}
+				pl->nmkdirs++;
+			}
 		}
 		if (i < len)
 			buf[i] = '/';
@@ -136,7 +161,7 @@ static int plan_file(struct pctx *x, size_t i)
 	char canon[ALU_PATH_MAX], *key;
 	struct stat st;
 
-	r = alu_path_resolve(rootfd, pe->hpath, 0, canon, sizeof(canon), x->e);
+	r = alu_path_resolve_memo(&x->dirs, rootfd, pe->hpath, canon, sizeof(canon), x->e);
 	if (r)
 		return r;
 	if (S_ISDIR(pe->mode)) {
@@ -310,7 +335,7 @@ static int old_files(struct pctx *x)
 				continue;
 			if (!strcmp(f.path, "/") || alu_smap_get(&x->byhpath, f.path) >= 0)
 				continue;
-			if (alu_path_resolve(rootfd, f.path, 0, canon, sizeof(canon), NULL))
+			if (alu_path_resolve_memo(&x->dirs, rootfd, f.path, canon, sizeof(canon), NULL))
 				continue;
 			if (alu_smap_get(&x->bycanon, canon) >= 0 || !lexists(rootfd, canon, &st))
 				continue;
@@ -364,7 +389,11 @@ static int journal(struct pctx *x)
 			pe->jt = alu_journal_add(j, 'B', 0, pe->canon);
 			pe->jsave = alu_journal_add(j, lexists(rootfd, pe->save, NULL) ? 'B' : 'N', 0, pe->save);
 		} else {
-			pe->jt = alu_journal_add(j, lexists(rootfd, pe->canon, NULL) ? 'B' : 'N', 0, pe->canon);
+			struct stat st;
+			int there = lexists(rootfd, pe->canon, &st);
+			pe->jt = alu_journal_add(j, there ? 'X' : 'N', 0, pe->canon);
+			if (there && pe->jt >= 0)
+				j->v[pe->jt].ino = (uint64_t)st.st_ino;
 		}
 		if (pe->jt < 0 || (pe->save && pe->jsave < 0))
 			return -ENOMEM;
@@ -497,6 +526,10 @@ out:
 	alu_smap_free(&x.bycanon);
 	alu_smap_free(&x.byhpath);
 	alu_smap_free(&x.mkset);
+	for (size_t i = 0; i < x.have.cap; i++)
+		free((char *)x.have.k[i]);
+	alu_smap_free(&x.have);
+	alu_pathmemo_free(&x.dirs);
 	return rc;
 }
 

@@ -96,12 +96,14 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 {
 	struct alu_oplan pl;
 	struct alu_err le = { 0 };
+	unsigned long nscripts;
 	int r, journaled = 0, nsame = 0;
 
 	r = alu_oplan_build(c, op, rpm, &pl, &le);
 	if (r)
 		goto fail;
 	nsame = instances(c->s, pl.nh ? pl.nh : pl.oh[0]);
+	nscripts = c->nscripts;
 	/* %pre (new) or %preun (erased): a failure refuses the operation */
 	if (pl.nh)
 		r = alu_script_run(c, pl.nh, ALU_PRE, nsame + 1, &le);
@@ -109,6 +111,8 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 		r = alu_script_run(c, pl.oh[0], ALU_PREUN, nsame - 1, &le);
 	if (r)
 		goto fail;
+	if (c->nscripts != nscripts)   /* it may have replaced files the plan saw */
+		alu_journal_refresh(c->rootfd, &pl.j);
 	r = alu_journal_write(c->s, &pl.j, &le);
 	if (r)
 		goto fail;
@@ -132,7 +136,7 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 	r = commit(c, op, i, &pl, rpm, &le);
 	if (r)
 		goto fail;
-	alu_journal_cleanup(c->rootfd, &pl.j);
+	alu_journal_cleanup(c->rootfd, &pl.j, 0);
 	if (alu_journal_clear(c->s, &le))
 		alu_warn("%s", le.msg);   /* the next run's recovery finishes it */
 	if (op->kind == ALU_TXN_ERASE)
@@ -162,11 +166,15 @@ int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 	struct alu_txn_ctx c = { .s = s, .o = o, .log = log, .as_root = geteuid() == 0,
 		.tid = (uint32_t)alu_now() };
 	struct alu_rpm *rpms = calloc(p->nops ? p->nops : 1, sizeof(*rpms));
+	struct alu_pkgfile *files = calloc(p->nops ? p->nops : 1, sizeof(*files));
 	struct alu_err le = { 0 };
 	int r = 0;
 
-	if (!rpms)
+	if (!rpms || !files) {
+		free(rpms);
+		free(files);
 		return alu_err_set(e, -ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < p->nops; i++)
 		rpms[i].fd = -1;
 	c.rootfd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -188,6 +196,8 @@ int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 			continue;
 		}
 		r = alu_rpm_open(op->rpm_path, &rpms[i], e);
+		if (!r)
+			r = alu_pkgfile_first(&c, op, &rpms[i], &files[i], e);
 	}
 	if (!r && !(o->flags & ALU_TXNF_REPLACEFILES))
 		r = alu_txn_conflicts(&c, p, rpms, e);
@@ -196,6 +206,9 @@ int alu_txn_run(struct alu_state *s, const struct alu_txn_opts *o,
 		    (r = alu_script_run(&c, rpms[i].hdr, ALU_PRETRANS, -1, &le)))
 			alu_err_set(e, r, "%s", le.msg);
 	for (size_t i = 0; i < p->nops && !r; i++) {
+		if (p->ops[i].kind != ALU_TXN_ERASE &&
+		    (r = alu_pkgfile_again(&c, &p->ops[i], &rpms[i], &files[i], e)))
+			break;
 		r = do_op(&c, &p->ops[i], i, p->ops[i].kind == ALU_TXN_ERASE ? NULL : &rpms[i], e);
 		if (!r && log)
 			log->done++;
@@ -210,6 +223,7 @@ out:
 		if (rpms[i].fd >= 0 || rpms[i].hdr)
 			alu_rpm_close(&rpms[i]);
 	free(rpms);
+	free(files);
 	alu_ids_free(&c.ids);
 	if (c.rootfd >= 0)
 		close(c.rootfd);

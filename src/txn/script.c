@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,6 +114,28 @@ void alu_script_sweep(int rootfd)
 	}
 }
 
+/*
+ * In the forked child, before the scriptlet: every fd of ours but 0-2 goes.
+ * O_CLOEXEC alone does not do it: under the sandbox the child that waits
+ * for the scriptlet (PID namespace, sandbox.c) never execs, and it kept the
+ * writer lock, the state db and the package files open for as long as the
+ * scriptlet ran, past a kill -9 of alupdate itself. Only async-signal-safe
+ * calls here (another thread may have held malloc's lock at fork).
+ */
+static void close_from_3(void)
+{
+	struct rlimit rl;
+	long max = 65536;
+
+	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
+		return;
+	/* kernels before 5.9 */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < max)
+		max = (long)rl.rlim_cur;
+	for (long fd = 3; fd < max; fd++)
+		close((int)fd);
+}
+
 static void unlink_inroot(int rootfd, const char *inroot)
 {
 	const char *base;
@@ -187,6 +211,7 @@ int alu_script_run(struct alu_txn_ctx *c, const struct alu_hdr *h, enum alu_scri
 		goto out;
 	}
 	fflush(stdout);
+	c->nscripts++;   /* from here it may change the root (pkgfile.c) */
 	pid = fork();
 	if (pid == 0) {
 		static const char *const env[] = {
@@ -195,9 +220,12 @@ int alu_script_run(struct alu_txn_ctx *c, const struct alu_hdr *h, enum alu_scri
 			dup2(devnull, 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
+		if (!contained && fchdir(c->rootfd) < 0)
+			_exit(126);
+		close_from_3();
 		if (contained)
 			alu_sandbox_exec(c->o->root, argv, env);
-		if (fchdir(c->rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		if (chroot(".") < 0 || chdir("/") < 0)
 			_exit(126);
 		execve(argv[0], (char *const *)argv, (char *const *)env);
 		_exit(127);

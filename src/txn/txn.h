@@ -21,8 +21,11 @@
  *      d. files: each regular file is written to `.alu-new-<token>-<n>`
  *         beside its target, checked and renamed into place (its data is synced with
  *         its filesystem before step f, txn/durable.c); a
- *         path that existed is first hard-linked to `.alu-old-<token>-<n>`
- *         so that it can be restored; directories, symlinks, hard links,
+ *         path that existed is swapped with it in one
+ *         renameat2(RENAME_EXCHANGE), so that the old file stays under the
+ *         temporary name until the commit and can be restored (where the
+ *         filesystem cannot exchange, and for %config files moved aside, it
+ *         is first hard-linked to `.alu-old-<token>-<n>`); directories, symlinks, hard links,
  *         device nodes and FIFOs (mknod, txn/special.c),
  *         modes, owners (names looked up in the root's /etc/passwd and
  *         /etc/group, only as root) and mtimes follow the header;
@@ -82,6 +85,14 @@ struct alu_txn_op {
 	size_t nold;
 	int reason;               /* ALU_REASON_* recorded for the new package */
 	const char *repo;         /* origin repo id for the record, or NULL */
+	/* INSTALL/UPGRADE, optional: the checksum (hex) of the whole file the
+	 * caller verified, of ALU_DIGEST_* sum_algo. The run checks the file
+	 * against it when it opens it, then applies from that open file; with
+	 * NULL the digest taken at the open is the reference. Either way a
+	 * package file that changed (or whose path names another file) after
+	 * a scriptlet ran is refused right before it is applied. */
+	const char *sum;
+	int sum_algo;
 };
 
 struct alu_txn_plan {
@@ -158,7 +169,8 @@ struct alu_txn_log {
  *         through a symlink of the same package, file where a directory is),
  *         -ALUE_CHECKSUM (a file's content does not match its header digest),
  *         -ALUE_CORRUPT / -ALUE_TRUNCATED (bad package or payload),
- *         -ALUE_UNSUPPORTED (payload format), -ALUE_SCRIPT (%pre/%preun
+ *         -ALUE_UNSUPPORTED (payload format), -ALUE_CHECKSUM also when a
+ *         package file changed since it was checked, -ALUE_SCRIPT (%pre/%preun
  *         failed), -EEXIST (file conflicts: nothing was changed),
  *         -ALUE_DB, -errno. The message names the package.
  */

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "rpm/rpm.h"
+#include "txn/smap.h"
 #include "txn/txn.h"
 
 #define ALU_PATH_MAX 4096
@@ -26,6 +27,18 @@ int alu_path_check(const char *path, struct alu_err *e);
  *  components are kept as written. @return 0, -ALUE_PATH, -errno. */
 int alu_path_resolve(int rootfd, const char *path, unsigned flags, char *out, size_t n,
 		     struct alu_err *e);
+/** Resolved directories of header paths, memoised while a plan is built
+ *  (nothing changes the root meanwhile). Zero-initialise. */
+struct alu_pathmemo {
+	struct alu_smap map;    /* header directory ("usr/bin") -> index */
+	char **hdir, **cdir;    /* header and canonical directory */
+	size_t n;
+};
+/** alu_path_resolve(@p path, 0) with its directory part walked once per
+ *  @p pm. */
+int alu_path_resolve_memo(struct alu_pathmemo *pm, int rootfd, const char *path, char *out,
+			  size_t n, struct alu_err *e);
+void alu_pathmemo_free(struct alu_pathmemo *pm);
 /** Open canonical directory @p canon (O_PATH), refusing any symlink on the
  *  way. @return 0, -ENOENT, -ALUE_PATH, -errno. */
 int alu_path_opendir(int rootfd, const char *canon, int *fd);
@@ -68,12 +81,17 @@ void alu_ids_free(struct alu_ids *ids);
 
 /* What happens to a path, so that it can be undone:
  *   'B' it existed and is hard-linked to .alu-old-<token>-<i> before change
+ *   'X' it existed (inode ino) and is swapped with its new temporary
+ *       .alu-new-<token>-<i> in one renameat2(RENAME_EXCHANGE), which then
+ *       holds the old file: no backup link to make (fsops.c; where the
+ *       filesystem cannot exchange, a 'B' backup is made instead)
  *   'N' it did not exist (a file or symlink is created)
  *   'D' a directory is created
  *   'R' a directory is removed (mode kept to recreate it) */
 struct alu_jent {
 	char kind;
 	uint32_t mode;
+	uint64_t ino;           /* 'X' */
 	char *canon;
 };
 
@@ -88,6 +106,9 @@ struct alu_journal {
 
 /** @return the index of the new entry, or -ENOMEM. */
 int alu_journal_add(struct alu_journal *j, char kind, uint32_t mode, const char *canon);
+/** The inodes of the 'X' entries again (a scriptlet ran since they were
+ *  planned); one that is gone becomes 'N'. */
+void alu_journal_refresh(int rootfd, struct alu_journal *j);
 /** Name of the temporary (old=0) or backup (old=1) file of entry @p i, to
  *  be created in the entry's directory. */
 void alu_journal_tmpname(const struct alu_journal *j, size_t i, int old, char *buf, size_t n);
@@ -99,9 +120,10 @@ int alu_journal_put(struct alu_state_txn *t, const struct alu_journal *j, struct
 int alu_journal_clear(struct alu_state *s, struct alu_err *e);
 /** Undo the file system changes of @p j (entries in reverse order). */
 int alu_journal_rollback(int rootfd, const struct alu_journal *j);
-/** Delete the backups and temporaries of a committed @p j, then remove its
- *  'R' directories (deepest first; those not empty stay). */
-void alu_journal_cleanup(int rootfd, const struct alu_journal *j);
+/** Delete the backups (and with @p recovering the temporaries) of a
+ *  committed @p j, then remove its 'R' directories (deepest first; those
+ *  not empty stay). */
+void alu_journal_cleanup(int rootfd, const struct alu_journal *j, int recovering);
 void alu_journal_free(struct alu_journal *j);
 
 /* ---- script.c ---------------------------------------------------------- */
@@ -115,6 +137,8 @@ struct alu_txn_ctx {
 	struct alu_ids ids;
 	struct alu_txn_log *log;
 	uint32_t tid;        /* rpm's INSTALLTID of this run: its start time */
+	struct alu_dirs *dirs;  /* directories of the step being applied (apply.c) */
+	unsigned long nscripts; /* scriptlets started so far (pkgfile.c) */
 	/* Filesystems written by the current operation, synced (syncfs) before
 	 * its state commit instead of one fsync per file (durable.c). */
 	int syncfd[ALU_SYNC_MAX];
@@ -251,6 +275,45 @@ int alu_apply_files(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_rpm 
 /** Remove the old files of @p pl. */
 int alu_apply_removals(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_err *e);
 
+/* ---- pkgfile.c: the package file applied is the file checked ------------ */
+
+struct alu_pkgfile {
+	char sum[2 * 64 + 1];       /* hex digest of the whole file (ALU_DIGEST_HEX_MAX) */
+	int algo;
+	dev_t dev;
+	ino_t ino;
+	unsigned long checked_at;   /* c->nscripts at the last check */
+};
+/** At the run's open of @p r for @p op: its digest (checked against
+ *  op->sum when given) and identity into @p pf. @return 0, -ALUE_CHECKSUM
+ *  (message names the package and the file), -errno. */
+int alu_pkgfile_first(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
+		      struct alu_pkgfile *pf, struct alu_err *e);
+/** Right before @p op is applied: when a scriptlet ran since the last
+ *  check, the path must still name the open file and its content the
+ *  digest. @return 0, -ALUE_CHECKSUM, -errno. */
+int alu_pkgfile_again(struct alu_txn_ctx *c, const struct alu_txn_op *op, struct alu_rpm *r,
+		      struct alu_pkgfile *pf, struct alu_err *e);
+
+/* ---- dircache.c: directories opened once per step ------------------------ */
+
+#define ALU_DIRS_N 16
+/** The last ALU_DIRS_N directories a step used, by canonical path. */
+struct alu_dirs {
+	int rootfd;
+	int fd[ALU_DIRS_N];
+	char *dir[ALU_DIRS_N];
+	size_t next;
+};
+void alu_dirs_init(struct alu_dirs *d, int rootfd);
+/** alu_fs_parent() through the cache: *dfd is borrowed (valid until
+ *  alu_dirs_free or alu_dirs_forget of it), never to be closed. */
+int alu_dirs_parent(struct alu_dirs *d, const char *canon, int *dfd, const char **base,
+		    struct alu_err *e);
+/** Drop directory @p canon (it was removed: a new one may take its name). */
+void alu_dirs_forget(struct alu_dirs *d, const char *canon);
+void alu_dirs_free(struct alu_dirs *d);
+
 /* ---- fsops.c: one change of the root, journaled ---------------------------- */
 
 /** Open the directory of canonical @p canon; *base is its last component. */
@@ -258,6 +321,11 @@ int alu_fs_parent(int rootfd, const char *canon, int *dfd, const char **base, st
 /** Hard-link an existing path of journal entry @p ji to its backup name
  *  (kind 'B' only; does nothing for other kinds). */
 int alu_fs_backup(const struct alu_journal *j, int ji, int dfd, const char *base, struct alu_err *e);
+/** Put temporary @p tmp of 'X' entry @p ji in place of @p base: exchanged
+ *  (then @p tmp is the old file), or where the filesystem cannot, backup
+ *  link and rename. @return 0, -errno (the message names the path). */
+int alu_fs_exchange(const struct alu_journal *j, int ji, int dfd, const char *base, const char *tmp,
+		    struct alu_err *e);
 /** Digest (hex) of a regular file under the root; @return 0, -errno. */
 int alu_fs_digest(int rootfd, const char *canon, int algo, char *hex, size_t n);
 

@@ -20,10 +20,13 @@ repository, served over file:// so downloads take no time. The base root is
 adopted and its metadata cached before the trials, so the kill points fall on
 download, signature checks and the transaction itself.
 
-The roots live on a tmpfs (/dev/shm) when there is one: a kill -9 does not
-lose what the page cache holds, so durability is not what these trials test,
-and the per-file fsync of the transaction makes the same 3000-file update
-take some 12 s instead of 1 s on the ext4 of the development machine.
+The roots live on a disk (a loop-mounted ext4 with its journal when the
+tests may mount, else the test's temporary directory: diskfs.py), where the
+transaction's syncs really go to the device and the kill points fall on
+them: one syncfs per package since the per-file fsync went
+(src/txn/durable.c). A kill -9 does not lose what the page cache holds, so
+power loss is not what these trials test. ALU_CRASH_TMPFS=1 puts the roots
+on /dev/shm instead (without the disk).
 
 Each trial: a fresh copy of the base root, `update -y` killed with SIGKILL
 after a delay uniform in [0, 1.2 x the measured duration of an uninterrupted
@@ -46,6 +49,7 @@ therefore not compared byte for byte, nor are alupdate's own state and cache,
 and the marker file the sample alu-data package's scriptlets append to (a
 %post that ran before the kill runs again, as with rpm).
 """
+import contextlib
 import hashlib
 import json
 import os
@@ -62,10 +66,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ALU_BIN, make_root
+from diskfs import disk_dir
 
 TRIALS = int(os.environ.get("ALU_CRASH_TRIALS", "50"))
 # each costs some 5 s: the traced run stops at every system call
-SYS_TRIALS = int(os.environ.get("ALU_CRASH_SYSCALL_TRIALS", "10"))
+SYS_TRIALS = int(os.environ.get("ALU_CRASH_SYSCALL_TRIALS", "11"))
 SEED = int(os.environ.get("ALU_CRASH_SEED", "20261123"))
 NFILES = 1500
 BULK = ("bulk-a", "bulk-b")
@@ -224,7 +229,10 @@ def crash(mirror, tmp_path_factory):
     t = tmp_path_factory.mktemp("crash")
     s = Setup()
     clock = time.monotonic()
-    s.roots = Path(tempfile.mkdtemp(prefix="alu-crash-", dir="/dev/shm" if os.path.isdir("/dev/shm") else t))
+    tmpfs = os.environ.get("ALU_CRASH_TMPFS") == "1" and os.path.isdir("/dev/shm")
+    disk = contextlib.ExitStack()
+    s.roots = Path(tempfile.mkdtemp(prefix="alu-crash-", dir="/dev/shm" if tmpfs else
+                                    disk.enter_context(disk_dir(t, 4 << 30))))
     bulk = build_bulk(s.roots / "build")
     sign(mirror, bulk)
     www = t / "www"
@@ -283,6 +291,7 @@ def crash(mirror, tmp_path_factory):
     yield s
     if not os.environ.get("ALU_CRASH_KEEP"):   # set it to look at a failure
         shutil.rmtree(s.roots, ignore_errors=True)
+        disk.close()
 
 
 def expected_ok(s, chosen, path, got):
@@ -424,8 +433,9 @@ SYSCALLS = ("linkat", "link", "renameat", "renameat2", "rename", "unlinkat", "un
 # one point at a random call of each of these first: backups, renames over
 # targets, removals and cleanup, data and db syncs, db pages, scriptlets,
 # directories, symlinks, the rename of downloads and keys
-KEY_CALLS = ("linkat", "renameat", "unlinkat", "fsync", "pwrite64", "fdatasync", "wait4",
-             "rename", "mkdirat", "symlinkat")
+# renameat2: the exchange of a replaced file with its new one (txn/fsops.c)
+KEY_CALLS = ("linkat", "renameat", "renameat2", "unlinkat", "fsync", "pwrite64", "fdatasync",
+             "wait4", "rename", "mkdirat", "symlinkat")
 
 
 def test_crash_syscall_points(crash):
@@ -434,7 +444,7 @@ def test_crash_syscall_points(crash):
     over a file, between the state commit and the cleanup, during a
     scriptlet) that random delays rarely hit. The points: a random call of
     each KEY_CALLS kind an uninterrupted run makes, then (with
-    ALU_CRASH_SYSCALL_TRIALS above 10) uniform over all its calls of the
+    ALU_CRASH_SYSCALL_TRIALS above 11) uniform over all its calls of the
     SYSCALLS kinds."""
     s = crash
     strace = shutil.which("strace")
