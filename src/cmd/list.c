@@ -24,6 +24,7 @@
 #include "db/cache.h"
 #include "db/state.h"
 #include "ops/ops.h"
+#include "ops/rootarch.h"
 #include "repo/repo.h"
 #include "util/out.h"
 
@@ -109,6 +110,9 @@ static int collect(struct alu_ctx *ctx, unsigned what, char **specs, int nspecs,
 	if (repo_needed && (rc = alu_repos_open(ctx, 0, &rp, e)))
 		goto out;
 	if ((rc = alu_ops_state_open_ro(ctx, &s, e)))
+		goto out;
+	/* what a foreign root could install is another architecture's */
+	if (repo_needed && (rc = alu_rootarch_check(ctx, rp.conf.basearch, s, e)))
 		goto out;
 	report_adoption(s, ctx->json);
 	rc = pkgq_installed(s, NULL, 0, &all);

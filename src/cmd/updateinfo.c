@@ -20,6 +20,7 @@
 #include "db/cache.h"
 #include "db/state.h"
 #include "ops/ops.h"
+#include "ops/rootarch.h"
 #include "repo/repo.h"
 #include "util/out.h"
 
@@ -258,6 +259,9 @@ static int run(void *priv, struct alu_ctx *ctx, int argc, char **argv)
 	rc = alu_repos_open(ctx, 0, &rp, &e);
 	if (!rc)
 		rc = alu_ops_state_open_ro(ctx, &st, &e);
+	/* a foreign root's updates are another architecture's packages */
+	if (!rc)
+		rc = alu_rootarch_check(ctx, rp.conf.basearch, st, &e);
 	if (!rc)
 		rc = uirows_collect(&u, rp.cache, st, &f, mode, argv, argc, &e);
 	if (rc) {

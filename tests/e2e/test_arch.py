@@ -146,3 +146,18 @@ def test_etc_rpm_platform_decides(pkgs, tmp_path):
 def test_forcearch_unknown_architecture(tmp_path):
     p = run("x86_64", "--forcearch", "vax", "--version")
     assert p.returncode == 1 and "'--forcearch': bad value 'vax'" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("cmd", [["check-update"], ["list", "updates"], ["updateinfo", "list"]])
+def test_queries_of_a_foreign_root_are_refused(cmd, pkgs, tmp_path):
+    """What updates an aarch64 root has is aarch64's question: the x86_64 binary
+    would answer from x86_64's directory, so it refuses, as it does for update."""
+    root = make_root(tmp_path / "r", pkgs, "aarch64")
+    p = run("x86_64", "--installroot", root, *cmd)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "is an aarch64 root" in p.stderr and "--forcearch aarch64" in p.stderr, p.stderr
+    p = run("x86_64", "--installroot", root, "--forcearch", "aarch64", "check-update")
+    assert p.returncode == 100 and "archpkg.aarch64" in p.stdout, p.stdout + p.stderr
+    # the installed list needs no repository and stays readable
+    p = run("x86_64", "--installroot", root, "list", "installed")
+    assert p.returncode == 0 and "archpkg.aarch64" in p.stdout, p.stdout + p.stderr
