@@ -64,7 +64,7 @@ class Mirror:
 
     def repo(self, region="us-east-1", sub=None):
         """Local directory of one repository (sub: the mirror's $basearch)."""
-        return self.www / region / "2" / "core" / self.core / (sub or MIRROR_ARCH)
+        return self.www / region / "2" / "core" / self.core / (MIRROR_ARCH if sub is None else sub)
 
 
 @pytest.fixture(scope="session")
