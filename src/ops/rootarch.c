@@ -34,6 +34,27 @@ static int count_pkg(void *arg, const struct alu_instpkg *p)
 	return 0;
 }
 
+static size_t slot(const struct tally *t, const char *arch)
+{
+	size_t i;
+
+	for (i = 0; i < 8 && t->arch[i][0] && strcmp(t->arch[i], arch); i++)
+		;
+	return i < 8 && t->arch[i][0] ? i : 8;
+}
+
+/* i686 packages beside x86_64 ones are multilib, as yum installs them: the
+ * root is x86_64 however many there are */
+static void multilib(struct tally *t)
+{
+	size_t x = slot(t, "x86_64"), i = slot(t, "i386");
+
+	if (x < 8 && i < 8) {
+		t->count[x] += t->count[i];
+		t->count[i] = 0;
+	}
+}
+
 /* "aarch64-amazon-linux" -> basearch of "aarch64"; 0 when the file is not there */
 static int platform_file(char *arch, size_t n)
 {
@@ -71,6 +92,7 @@ int alu_rootarch_get(struct alu_state *s, char *arch, size_t n, char *why, size_
 	rc = alu_state_foreach(s, count_pkg, &t);
 	if (rc < 0)
 		return rc;
+	multilib(&t);
 	for (size_t i = 1; i < 8 && t.arch[i][0]; i++)
 		if (t.count[i] > t.count[best])
 			best = i;

@@ -6,8 +6,8 @@
  *   1. <root>/etc/rpm/platform, rpm's own override ("aarch64-amazon-linux":
  *      its first field), when the file is there;
  *   2. the basearch most of its installed packages are for (noarch and
- *      gpg-pubkey entries left out; i686 counts as i386, so an x86_64 root
- *      with a few multilib packages stays x86_64);
+ *      gpg-pubkey entries left out; i686 counts as i386, and i386 packages
+ *      beside x86_64 ones count as x86_64: multilib, as yum installs them);
  *   3. none (an empty root): nothing to refuse.
  * --forcearch ARCH makes alupdate act as ARCH and skips the check.
  */
