@@ -51,22 +51,16 @@ static void chown_at(struct alu_txn_ctx *c, const struct alu_pent *pe, int dfd, 
 	fchownat(dfd, name, u, g, AT_SYMLINK_NOFOLLOW);
 }
 
-/* Put the temporary @p tmp of @p pe in place: swapped with the old file
- * ('X'), or with backups kept first and an edited config moved aside when
- * planned. */
+/* Put the temporary @p tmp of @p pe in place: keep backups first, move an
+ * edited config aside when planned. */
 static int place(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pent *pe,
 		 int dfd, const char *base, const char *tmp, struct alu_err *e)
 {
-	int swap = pe->jt >= 0 && pl->j.v[pe->jt].kind == 'X';
 	int r = alu_fs_backup(&pl->j, pe->jt, dfd, base, e);
 
 	if (r)
 		return r;
-	if (swap) {
-		r = alu_fs_exchange(&pl->j, pe->jt, dfd, base, tmp, e);
-		if (r)
-			return r;
-	} else if (pe->save) {
+	if (pe->save) {
 		const char *sbase = strrchr(pe->save, '/') ? strrchr(pe->save, '/') + 1 : pe->save;
 		r = alu_fs_backup(&pl->j, pe->jsave, dfd, sbase, e);
 		if (r)
@@ -76,7 +70,7 @@ static int place(struct alu_txn_ctx *c, struct alu_oplan *pl, struct alu_pent *p
 		alu_txn_note(c->log, "warning: %s saved as /%s", pe->hpath, pe->save);
 		alu_warn("%s saved as /%s", pe->hpath, pe->save);
 	}
-	if (!swap && renameat(dfd, tmp, dfd, base) < 0)
+	if (renameat(dfd, tmp, dfd, base) < 0)
 		return alu_err_set(e, -errno, "/%s: %s", pe->canon, strerror(errno));
 	if (strcmp(pe->canon + strlen(pe->canon) - (strlen(pe->canon) >= 7 ? 7 : 0), ".rpmnew") == 0) {
 		alu_txn_note(c->log, "warning: %s created as /%s", pe->hpath, pe->canon);

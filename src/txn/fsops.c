@@ -3,15 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "crypto/digest.h"
 #include "txn/txn_int.h"
 #include "util/rootfs.h"
-
-#define RENAME_EXCHANGE_ (1 << 1)   /* linux/fs.h, not in musl */
 
 int alu_fs_parent(int rootfd, const char *canon, int *dfd, const char **base, struct alu_err *e)
 {
@@ -35,33 +31,6 @@ int alu_fs_backup(const struct alu_journal *j, int ji, int dfd, const char *base
 	alu_journal_tmpname(j, (size_t)ji, 1, name, sizeof(name));
 	if (linkat(dfd, base, dfd, name, 0) < 0 && errno != EEXIST && errno != ENOENT)
 		return alu_err_set(e, -errno, "/%s: keeping a copy: %s", j->v[ji].canon, strerror(errno));
-	return 0;
-}
-
-int alu_fs_exchange(const struct alu_journal *j, int ji, int dfd, const char *base, const char *tmp,
-		    struct alu_err *e)
-{
-	const char *canon = j->v[ji].canon;
-	char old[64];
-	struct stat st;
-
-	if (syscall(SYS_renameat2, dfd, tmp, dfd, base, RENAME_EXCHANGE_) == 0) {
-		/* what went to tmp must be the file journaled: anything else
-		 * (replaced meanwhile) goes back, and the package with it */
-		if (fstatat(dfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == j->v[ji].ino)
-			return 0;
-		syscall(SYS_renameat2, dfd, tmp, dfd, base, RENAME_EXCHANGE_);
-		return alu_err_set(e, -EAGAIN, "/%s changed while it was being replaced", canon);
-	}
-	if (errno == ENOENT)
-		return alu_err_set(e, -ENOENT, "/%s disappeared while it was being replaced", canon);
-	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-		return alu_err_set(e, -errno, "/%s: %s", canon, strerror(errno));
-	alu_journal_tmpname(j, (size_t)ji, 1, old, sizeof(old));
-	if (linkat(dfd, base, dfd, old, 0) < 0 && errno != EEXIST)
-		return alu_err_set(e, -errno, "/%s: keeping a copy: %s", canon, strerror(errno));
-	if (renameat(dfd, tmp, dfd, base) < 0)
-		return alu_err_set(e, -errno, "/%s: %s", canon, strerror(errno));
 	return 0;
 }
 

@@ -8,8 +8,7 @@
  *   op <install|upgrade|erase>
  *   pkg <nevra ...>
  *   state <applying|committed>
- *   <kind> <octal mode> <canonical path>      (one per entry, in order;
- *                                              'X': the octal inode number)
+ *   <kind> <octal mode> <canonical path>      (one per entry, in order)
  *
  * Backup and temporary names derive from the token and the entry index, so
  * recovery finds them without any further record: rollback and cleanup are
@@ -43,30 +42,7 @@ int alu_journal_add(struct alu_journal *j, char kind, uint32_t mode, const char 
 		return -ENOMEM;
 	j->v[j->n].kind = kind;
 	j->v[j->n].mode = mode;
-	j->v[j->n].ino = 0;
 	return (int)j->n++;
-}
-
-void alu_journal_refresh(int rootfd, struct alu_journal *j)
-{
-	struct alu_dirs dirs;
-
-	alu_dirs_init(&dirs, rootfd);
-	for (size_t k = 0; k < j->n; k++) {
-		struct alu_jent *en = &j->v[k];
-		const char *base;
-		struct stat st;
-		int dfd;
-
-		if (en->kind != 'X')
-			continue;
-		if (!alu_dirs_parent(&dirs, en->canon, &dfd, &base, NULL) &&
-		    fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			en->ino = (uint64_t)st.st_ino;
-		else
-			en->kind = 'N', en->ino = 0;
-	}
-	alu_dirs_free(&dirs);
 }
 
 void alu_journal_tmpname(const struct alu_journal *j, size_t i, int old, char *buf, size_t n)
@@ -80,16 +56,15 @@ static char *encode(const struct alu_journal *j, size_t *len)
 	char *b;
 
 	for (size_t i = 0; i < j->n; i++)
-		cap += strlen(j->v[i].canon) + 32;
+		cap += strlen(j->v[i].canon) + 16;
 	b = malloc(cap);
 	if (!b)
 		return NULL;
 	off = (size_t)snprintf(b, cap, "alu-journal 1\ntoken %s\nop %s\npkg %s\nstate %s\n",
 		j->token, j->op, j->pkg, j->committed ? "committed" : "applying");
 	for (size_t i = 0; i < j->n; i++)
-		off += (size_t)snprintf(b + off, cap - off, "%c %llo %s\n", j->v[i].kind,
-			j->v[i].kind == 'X' ? (unsigned long long)j->v[i].ino :
-			(unsigned long long)j->v[i].mode, j->v[i].canon);
+		off += (size_t)snprintf(b + off, cap - off, "%c %o %s\n", j->v[i].kind,
+			(unsigned)j->v[i].mode, j->v[i].canon);
 	*len = off;
 	return b;
 }
@@ -116,19 +91,17 @@ static int decode(const char *b, size_t len, struct alu_journal *j)
 			snprintf(j->pkg, sizeof(j->pkg), "%s", line + 4);
 		} else if (!strncmp(line, "state ", 6)) {
 			j->committed = !strcmp(line + 6, "committed");
-		} else if (line[0] && line[1] == ' ' && strchr("BNDRX", line[0])) {
+		} else if (line[0] && line[1] == ' ' && strchr("BNDR", line[0])) {
 			char *sp, *end;
-			unsigned long long num = strtoull(line + 2, &end, 8);
+			unsigned long mode = strtoul(line + 2, &end, 8);
 			if (*end != ' ') {
 				r = -ALUE_CORRUPT;
 				break;
 			}
 			sp = end + 1;
-			r = alu_journal_add(j, line[0], line[0] == 'X' ? 0 : (uint32_t)num, sp);
+			r = alu_journal_add(j, line[0], (uint32_t)mode, sp);
 			if (r < 0)
 				break;
-			if (line[0] == 'X')
-				j->v[r].ino = num;
 			r = 0;
 		} else {
 			r = -ALUE_CORRUPT;
@@ -197,30 +170,11 @@ int alu_journal_rollback(int rootfd, const struct alu_journal *j)
 		int dfd;
 
 		if (alu_dirs_parent(&dirs, en->canon, &dfd, &base, NULL)) {
-			if (en->kind == 'B' || en->kind == 'R' || en->kind == 'X')
+			if (en->kind == 'B' || en->kind == 'R')
 				bad = -EIO;
 			continue;
 		}
 		alu_journal_tmpname(j, k, 0, name, sizeof(name));
-		if (en->kind == 'X') {
-			struct stat st;
-			char old[64];
-			/* exchanged: the temporary is the old file; else the
-			 * filesystem could not exchange and a backup was made
-			 * ('B'), or it is the new file not placed yet */
-			alu_journal_tmpname(j, k, 1, old, sizeof(old));
-			if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (uint64_t)st.st_ino == en->ino) {
-				if (renameat(dfd, name, dfd, base) < 0)
-					bad = -errno;
-			} else {
-				unlinkat(dfd, name, 0);
-				if (renameat(dfd, old, dfd, base) < 0 && errno != ENOENT)
-					bad = -errno;
-				else
-					unlinkat(dfd, old, 0);
-			}
-			continue;
-		}
 		unlinkat(dfd, name, 0);
 		switch (en->kind) {
 		case 'B':
@@ -265,15 +219,14 @@ void alu_journal_cleanup(int rootfd, const struct alu_journal *j, int recovering
 		 * by a run cut before its commit, never by the run that just
 		 * committed (each was renamed into place): a recovery looks for
 		 * them all the same, in case. */
-		char kind = j->v[k].kind;
-		if ((kind != 'B' && kind != 'X' && !recovering) ||
+		if ((j->v[k].kind != 'B' && !recovering) ||
 		    alu_dirs_parent(&dirs, j->v[k].canon, &dfd, &base, NULL))
 			continue;
-		/* an exchanged 'X' left the old file under the temporary name */
-		alu_journal_tmpname(j, k, 0, name, sizeof(name));
-		if ((recovering || kind == 'X') && unlinkat(dfd, name, 0) == 0 && kind == 'X')
-			continue;
-		if (kind == 'B' || kind == 'X') {
+		if (recovering) {
+			alu_journal_tmpname(j, k, 0, name, sizeof(name));
+			unlinkat(dfd, name, 0);
+		}
+		if (j->v[k].kind == 'B') {
 			alu_journal_tmpname(j, k, 1, name, sizeof(name));
 			unlinkat(dfd, name, 0);
 		}

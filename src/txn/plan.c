@@ -389,11 +389,7 @@ static int journal(struct pctx *x)
 			pe->jt = alu_journal_add(j, 'B', 0, pe->canon);
 			pe->jsave = alu_journal_add(j, lexists(rootfd, pe->save, NULL) ? 'B' : 'N', 0, pe->save);
 		} else {
-			struct stat st;
-			int there = lexists(rootfd, pe->canon, &st);
-			pe->jt = alu_journal_add(j, there ? 'X' : 'N', 0, pe->canon);
-			if (there && pe->jt >= 0)
-				j->v[pe->jt].ino = (uint64_t)st.st_ino;
+			pe->jt = alu_journal_add(j, lexists(rootfd, pe->canon, NULL) ? 'B' : 'N', 0, pe->canon);
 		}
 		if (pe->jt < 0 || (pe->save && pe->jsave < 0))
 			return -ENOMEM;

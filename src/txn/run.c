@@ -96,14 +96,12 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 {
 	struct alu_oplan pl;
 	struct alu_err le = { 0 };
-	unsigned long nscripts;
 	int r, journaled = 0, nsame = 0;
 
 	r = alu_oplan_build(c, op, rpm, &pl, &le);
 	if (r)
 		goto fail;
 	nsame = instances(c->s, pl.nh ? pl.nh : pl.oh[0]);
-	nscripts = c->nscripts;
 	/* %pre (new) or %preun (erased): a failure refuses the operation */
 	if (pl.nh)
 		r = alu_script_run(c, pl.nh, ALU_PRE, nsame + 1, &le);
@@ -111,8 +109,6 @@ static int do_op(struct alu_txn_ctx *c, const struct alu_txn_op *op, size_t i,
 		r = alu_script_run(c, pl.oh[0], ALU_PREUN, nsame - 1, &le);
 	if (r)
 		goto fail;
-	if (c->nscripts != nscripts)   /* it may have replaced files the plan saw */
-		alu_journal_refresh(c->rootfd, &pl.j);
 	r = alu_journal_write(c->s, &pl.j, &le);
 	if (r)
 		goto fail;

@@ -21,11 +21,8 @@
  *      d. files: each regular file is written to `.alu-new-<token>-<n>`
  *         beside its target, checked and renamed into place (its data is synced with
  *         its filesystem before step f, txn/durable.c); a
- *         path that existed is swapped with it in one
- *         renameat2(RENAME_EXCHANGE), so that the old file stays under the
- *         temporary name until the commit and can be restored (where the
- *         filesystem cannot exchange, and for %config files moved aside, it
- *         is first hard-linked to `.alu-old-<token>-<n>`); directories, symlinks, hard links,
+ *         path that existed is first hard-linked to `.alu-old-<token>-<n>`
+ *         so that it can be restored; directories, symlinks, hard links,
  *         device nodes and FIFOs (mknod, txn/special.c),
  *         modes, owners (names looked up in the root's /etc/passwd and
  *         /etc/group, only as root) and mtimes follow the header;

@@ -81,17 +81,12 @@ void alu_ids_free(struct alu_ids *ids);
 
 /* What happens to a path, so that it can be undone:
  *   'B' it existed and is hard-linked to .alu-old-<token>-<i> before change
- *   'X' it existed (inode ino) and is swapped with its new temporary
- *       .alu-new-<token>-<i> in one renameat2(RENAME_EXCHANGE), which then
- *       holds the old file: no backup link to make (fsops.c; where the
- *       filesystem cannot exchange, a 'B' backup is made instead)
  *   'N' it did not exist (a file or symlink is created)
  *   'D' a directory is created
  *   'R' a directory is removed (mode kept to recreate it) */
 struct alu_jent {
 	char kind;
 	uint32_t mode;
-	uint64_t ino;           /* 'X' */
 	char *canon;
 };
 
@@ -106,9 +101,6 @@ struct alu_journal {
 
 /** @return the index of the new entry, or -ENOMEM. */
 int alu_journal_add(struct alu_journal *j, char kind, uint32_t mode, const char *canon);
-/** The inodes of the 'X' entries again (a scriptlet ran since they were
- *  planned); one that is gone becomes 'N'. */
-void alu_journal_refresh(int rootfd, struct alu_journal *j);
 /** Name of the temporary (old=0) or backup (old=1) file of entry @p i, to
  *  be created in the entry's directory. */
 void alu_journal_tmpname(const struct alu_journal *j, size_t i, int old, char *buf, size_t n);
@@ -321,11 +313,6 @@ int alu_fs_parent(int rootfd, const char *canon, int *dfd, const char **base, st
 /** Hard-link an existing path of journal entry @p ji to its backup name
  *  (kind 'B' only; does nothing for other kinds). */
 int alu_fs_backup(const struct alu_journal *j, int ji, int dfd, const char *base, struct alu_err *e);
-/** Put temporary @p tmp of 'X' entry @p ji in place of @p base: exchanged
- *  (then @p tmp is the old file), or where the filesystem cannot, backup
- *  link and rename. @return 0, -errno (the message names the path). */
-int alu_fs_exchange(const struct alu_journal *j, int ji, int dfd, const char *base, const char *tmp,
-		    struct alu_err *e);
 /** Digest (hex) of a regular file under the root; @return 0, -errno. */
 int alu_fs_digest(int rootfd, const char *canon, int algo, char *hex, size_t n);
 
