@@ -58,6 +58,18 @@ for cmd in "extras info nginx1 redis6" "download --destdir $dl hello" "download 
 done
 show ls "$dl"
 
+# An air-gapped site: amzn2-core copied with its metadata as published (the
+# copy's repomd.xml and packages still verify with the same key), then a
+# fresh old root patched from the copy alone
+cp=$B/demo-airgap
+rm -rf "$cp" "$B/demo-root-airgap"
+show "$ALU" --installroot "$root" -q reposync --repoid amzn2-core --download-metadata --download-path "$cp"
+show ls "$cp/amzn2-core" "$cp/amzn2-core/repodata"
+bash "$here/make-root.sh" "$B/demo-root-airgap" "$M" old >/dev/null
+show "$ALU" --installroot "$B/demo-root-airgap" --disablerepo='*' \
+	--repofrompath="airgap,file://$cp/amzn2-core" --setopt=airgap.gpgcheck=1 \
+	--setopt=airgap.gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-amazon-linux-2 update --security -y
+
 # Amazon Linux 2023: a root locked to release 2023.6.20241010 (/etc/dnf/dnf.conf,
 # /etc/dnf/vars/releasever, AL2023's versioned mirror lists), updated within
 # its release, told of the newer one, then moved to it with --releasever=latest
