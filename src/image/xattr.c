@@ -42,8 +42,8 @@ int alu_image_xattr_apply(int dfd, const char *name, struct archive_entry *ent, 
 		if (!strcmp(key, SELINUX) || lsetxattr(path, key, val, len, 0) == 0)
 			continue;
 		/* a filesystem or a kernel that cannot hold it (user.* on a
-		 * symlink, trusted.* unprivileged) is no reason to refuse the image,
-		 * but it must be said: the patched layer would lose it */
+		 * symlink, trusted.* unprivileged) refuses the image, saying why:
+		 * the patched layer would silently lose the attribute */
 		if (errno == ENOTSUP || errno == EPERM)
 			return alu_err_set(e, -errno, "layer %s: '%s': extended attribute %s cannot be kept here: %s",
 					   what, rel, key, strerror(errno));
