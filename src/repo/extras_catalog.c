@@ -298,6 +298,22 @@ static int str_list(const struct jv *v, const char *key, struct alu_strv *out, c
 	return 0;
 }
 
+/* names and versions become URL and directory components (reposync writes
+ * extras/TOPIC/VERSION/...): one component each, never climbing */
+static int path_word(const char *s)
+{
+	return *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
+static int versions_ok(const struct jv *v, const char *where, struct alu_err *e)
+{
+	for (size_t i = 0; v && i < v->n; i++)
+		if (!path_word(v->kids[i].str) || strpbrk(v->kids[i].str, "[]= \t\n"))
+			return sfail(e, where, &v->kids[i], "a version must be one word (no '/', "
+				     "'[', ']', '=' or spaces, not '.' or '..'): '%s'", v->kids[i].str);
+	return 0;
+}
+
 static int topic(const struct jv *t, const char *where, struct alu_extras_topic *x,
 		 struct alu_err *e)
 {
@@ -307,13 +323,14 @@ static int topic(const struct jv *t, const char *where, struct alu_extras_topic 
 	x->visible = 1;
 	if (t->t != J_OBJ)
 		return sfail(e, where, t, "a topic must be an object%s", "");
-	if (!n || n->t != J_STR || !n->str[0] || strpbrk(n->str, "[]=/ \t\n"))
+	if (!n || n->t != J_STR || !path_word(n->str) || strpbrk(n->str, "[]= \t\n"))
 		return sfail(e, where, n ? n : t, "a topic needs a name 'n' (a string without %s)",
-			     "'[', ']', '=', '/' or spaces");
+			     "'[', ']', '=', '/' or spaces, and not '.' or '..'");
 	if (!(x->name = strdup(n->str)))
 		return -ENOMEM;
 	if ((rc = str_list(jget(t, "inst"), "inst", &x->inst, where, t, e)) ||
 	    (rc = str_list(jget(t, "versions"), "versions", &x->versions, where, t, e)) ||
+	    (rc = versions_ok(jget(t, "versions"), where, e)) ||
 	    (rc = str_list(jget(t, "conflicts"), "conflicts", &x->conflicts, where, t, e)))
 		return rc;
 	if (vis && vis->t != J_BOOL)

@@ -113,7 +113,11 @@ def test_malformed_catalog(alu, sample_root, tmp_path):
     for text, what in [('{"status": "ok", "version": 2, "topics": [\n {"n": "a",}\n]}', ":2:"),
                        ('{"status": "ok", "version": 3, "topics": []}', "version"),
                        ('{"status": "ok", "version": 2, "topics": [{"inst": []}]}', "'n'"),
-                       ('{"status": "ok", "version": 1, "whitelists": [[7]], "topics": []}', "index")]:
+                       ('{"status": "ok", "version": 1, "whitelists": [[7]], "topics": []}', "index"),
+                       # names and versions become directories (reposync --extras): one word each
+                       ('{"status": "ok", "version": 2, "topics": [{"n": "a", "versions": ["../../../x"]}]}',
+                        "a version must be one word"),
+                       ('{"status": "ok", "version": 2, "topics": [{"n": ".."}]}', "'n'")]:
         bad.write_text(text)
         p = run(alu, sample_root, "enable", "a", env={"CATALOGURL": "file://%s" % bad})
         assert p.returncode == 1 and str(bad) in p.stderr and what in p.stderr, (text, p.stderr)
